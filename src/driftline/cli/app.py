@@ -1,0 +1,40 @@
+"""The `driftline` command group and its error-to-exit-code mapping.
+
+Exit codes: 0 ran (drift or not), 2 bad input, 1 internal error,
+3 drift found with `--fail-on-drift`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from driftline import __version__
+from driftline.errors import DriftlineError, InputError
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+EXIT_DRIFT = 3
+
+
+class DriftlineGroup(click.Group):
+    """A click group that turns driftline errors into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except DriftlineError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=DriftlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="driftline")
+def main() -> None:
+    """driftline: data validation, drift and performance monitoring for Kubeflow Pipelines."""

@@ -1,0 +1,5 @@
+"""Registers every command module on the `driftline` group (import order = help order)."""
+
+from driftline.cli.app import main
+
+__all__ = ["main"]

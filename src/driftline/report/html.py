@@ -1,0 +1,94 @@
+"""Self-contained HTML pages (no network access) for reports shown in the KFP UI."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1f2328}
+h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 8px}
+.meta{color:#57606a;font-size:13px;margin-bottom:16px}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin:12px 0}
+.card{border:1px solid #d0d7de;border-radius:6px;padding:8px 14px;min-width:120px}
+.card .v{font-size:20px;font-weight:600} .card .k{font-size:12px;color:#57606a}
+table{border-collapse:collapse;font-size:13px;width:100%}
+th,td{border-bottom:1px solid #d0d7de;padding:6px 8px;text-align:left;vertical-align:middle}
+th{background:#f6f8fa} .num{text-align:right;font-variant-numeric:tabular-nums}
+.bad{color:#cf222e;font-weight:600} .ok{color:#1a7f37} .warn{color:#9a6700;font-weight:600}
+.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
+"""
+
+REFERENCE_COLOR = "#8c959f"
+CURRENT_COLOR = "#0969da"
+
+
+def page(title: str, subtitle: str, body: str) -> str:
+    """A complete HTML document with the shared style."""
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{escape(title)}</h1><div class='meta'>{escape(subtitle)}</div>{body}</body></html>"
+    )
+
+
+def cards(items: Sequence[tuple[str, str, str]]) -> str:
+    """Summary cards: (label, value, css class: '', 'ok', 'bad' or 'warn')."""
+    parts = [
+        f"<div class='card'><div class='v {cls}'>{escape(value)}</div>"
+        f"<div class='k'>{escape(label)}</div></div>"
+        for label, value, cls in items
+    ]
+    return "<div class='cards'>" + "".join(parts) + "</div>"
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int] | None = None
+) -> str:
+    """An HTML table; cells are trusted HTML (escape text with `html.escape` first)."""
+    numeric = numeric or set()
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td class='num'>{cell}</td>" if i in numeric else f"<td>{cell}</td>"
+            for i, cell in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def legend() -> str:
+    """The reference/current colour legend for `bars`."""
+    return (
+        f"<div class='legend'><span style='background:{REFERENCE_COLOR}'></span>reference"
+        f"<span style='background:{CURRENT_COLOR}'></span>current</div>"
+    )
+
+
+def bars(
+    reference: Sequence[float], current: Sequence[float], width: int = 240, height: int = 48
+) -> str:
+    """An inline SVG of two distributions (shares per bin) side by side in each bin."""
+    n = max(len(reference), len(current), 1)
+    top = max([*reference, *current, 1e-12])
+    slot = width / n
+    bar = max(slot / 2 - 1, 0.5)
+    rects = []
+    for i in range(n):
+        for j, (values, color) in enumerate(
+            ((reference, REFERENCE_COLOR), (current, CURRENT_COLOR))
+        ):
+            value = values[i] if i < len(values) else 0.0
+            h = height * value / top
+            x = i * slot + j * bar
+            rects.append(
+                f"<rect x='{x:.1f}' y='{height - h:.1f}' width='{bar:.1f}' height='{h:.1f}' "
+                f"fill='{color}'/>"
+            )
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"role='img'>{''.join(rects)}</svg>"
+    )
