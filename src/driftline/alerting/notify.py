@@ -132,3 +132,44 @@ def send_alert(
             f"notification URL {url} answered {response.status_code}: {response.text[:200]}"
         )
     return event
+
+
+def _read_json(path: str) -> dict[str, Any] | None:
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document: dict[str, Any] = json.load(handle)
+    except FileNotFoundError:
+        raise InputError(f"report file not found: {path}", param="report") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"report {path} is not valid JSON: {exc}", param="report") from None
+    return document
+
+
+def notify_from_reports(
+    *,
+    url: str,
+    model: str,
+    window_start: str,
+    window_end: str,
+    drift_report_path: str = "",
+    validation_report_path: str = "",
+    performance_report_path: str = "",
+    report_uri: str = "",
+    run_id: str = "",
+) -> dict[str, Any] | None:
+    """Read the report files and send the alert they call for; returns the event or None."""
+    message = build_alert(
+        model=model,
+        window_start=window_start,
+        window_end=window_end,
+        drift_report=_read_json(drift_report_path),
+        validation_report=_read_json(validation_report_path),
+        performance_report=_read_json(performance_report_path),
+        report_uri=report_uri,
+        run_id=run_id,
+    )
+    if message is None:
+        return None
+    return send_alert(message, url)
