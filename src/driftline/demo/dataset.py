@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,7 +64,7 @@ def load_hours() -> pd.DataFrame:
     return frame
 
 
-def _train(training: pd.DataFrame):  # type: ignore[no-untyped-def]
+def _train(training: pd.DataFrame) -> Any:
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     x = training[FEATURES].copy()
@@ -74,7 +75,7 @@ def _train(training: pd.DataFrame):  # type: ignore[no-untyped-def]
     return model
 
 
-def _predict(model, frame: pd.DataFrame) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _predict(model: Any, frame: pd.DataFrame) -> np.ndarray:
     x = frame[FEATURES].copy()
     for column in CATEGORICAL_FEATURES:
         x[column] = x[column].astype(int)
