@@ -4,3 +4,4 @@ from driftline.cli.app import main
 
 __all__ = ["main"]
 from driftline.cli import compile  # noqa: F401  isort: skip
+from driftline.cli import kfp_commands  # noqa: F401  isort: skip
