@@ -1,8 +1,9 @@
 """Upload, schedule and run compiled pipelines on a Kubeflow Pipelines API, via kfp.Client.
 
 - `upload` is idempotent by content: a pipeline whose newest version already holds the
-  same pipeline spec is left alone (status "unchanged"); otherwise a new version is added
-  (named `<name>-<sha256[:12]>` of the file unless given), or the pipeline is created.
+  same pipeline spec, or that has a version named after this file's content hash, is left
+  alone (action "unchanged"); otherwise a new version is added (named
+  `<name>-<sha256[:12]>` of the file unless given), or the pipeline is created.
 - `schedule` and `run` upload first (idempotently) and point the recurring run / run at
   that pipeline version, so the KFP UI shows which pipeline version ran.
 - Parameters are checked against the pipeline's root inputs before anything is sent.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import os
 import re
 import sys
@@ -164,7 +166,7 @@ def upload(
     name = name or spec.get("pipelineInfo", {}).get("name")
     if not name or not name.strip():
         raise InputError("pipeline name is empty; give --name", param="name")
-    version_name = version_name or f"{name}-{hashlib.sha256(package.read_bytes()).hexdigest()[:12]}"
+    content_name = f"{name}-{hashlib.sha256(package.read_bytes()).hexdigest()[:12]}"
     with _calling_kfp(conn):
         pipeline_id = client.get_pipeline_id(name)
         if pipeline_id is None:
@@ -175,11 +177,18 @@ def upload(
             action = "created"
         else:
             version = _newest_version(client, pipeline_id)
-            if version is not None and _same_spec(version.pipeline_spec, docs):
+            if version is None or not _same_spec(version.pipeline_spec, docs):
+                version = (
+                    None if version_name else _version_named(client, pipeline_id, content_name)
+                )
+            if version is not None:
                 action = "unchanged"
             else:
                 version = client.upload_pipeline_version(
-                    str(package), version_name, pipeline_id=pipeline_id, description=description
+                    str(package),
+                    version_name or content_name,
+                    pipeline_id=pipeline_id,
+                    description=description,
                 )
                 action = "new_version"
     pid, vid = version.pipeline_id, version.pipeline_version_id
@@ -359,6 +368,15 @@ def _newest_version(client: Any, pipeline_id: str) -> Any:
     return (listed.pipeline_versions or [None])[0]
 
 
+def _version_named(client: Any, pipeline_id: str, version_name: str) -> Any:
+    """The version called `version_name` (our content-hash name), if one was uploaded."""
+    predicate = {"operation": "EQUALS", "key": "display_name", "stringValue": version_name}
+    listed = client.list_pipeline_versions(
+        pipeline_id, page_size=1, filter=json.dumps({"predicates": [predicate]})
+    )
+    return (listed.pipeline_versions or [None])[0]
+
+
 def _same_spec(server_spec: Any, docs: list[dict[str, Any]]) -> bool:
     """The KFP API returns the spec alone, or {pipeline_spec, platform_spec} with a platform doc."""
     if len(docs) == 1:
@@ -402,8 +420,6 @@ def _calling_kfp(conn: Connection) -> Iterator[None]:
 
 
 def _api_message(exc: Any) -> str:
-    import json
-
     try:
         return str(json.loads(exc.body).get("message", exc.body))
     except (TypeError, ValueError):

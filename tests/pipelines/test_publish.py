@@ -294,3 +294,18 @@ def test_the_test_server_rejects_what_the_real_api_rejects(kfp_api: KfpApiServer
     assert bad_enum.status_code == 400
     assert len(kfp_api.errors) == 4
     kfp_api.errors.clear()
+
+
+def test_upload_finds_an_older_version_by_its_content_name(
+    kfp_api: KfpApiServer, pipeline_yaml: Path, tmp_path: Path
+) -> None:
+    a = changed_copy(pipeline_yaml, tmp_path / "a.yaml", "csv2")
+    b = changed_copy(pipeline_yaml, tmp_path / "b.yaml", "parquet")
+    published(cli("upload", str(pipeline_yaml), "--host", kfp_api.url))
+    first_a = published(cli("upload", str(a), "--host", kfp_api.url))
+    published(cli("upload", str(b), "--host", kfp_api.url))
+    again_a = published(cli("upload", str(a), "--host", kfp_api.url))
+    assert again_a["action"] == "unchanged"
+    assert again_a["pipeline_version_id"] == first_a["pipeline_version_id"]
+    named = published(cli("upload", str(a), "--version-name", "v2", "--host", kfp_api.url))
+    assert (named["action"], named["version_name"]) == ("new_version", "v2")
