@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 IMAGE  ?=
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint format compile bench image clean
+.PHONY: install demo test lint format compile bench image image-push image-check clean
 
 install: $(VENV)/.installed
 
@@ -25,6 +25,7 @@ lint: install  ## ruff (lint + format check) and mypy on src/
 	$(BIN)/python -m ruff check src components pipelines tests bench
 	$(BIN)/python -m ruff format --check src components pipelines tests bench
 	$(BIN)/python -m mypy
+	$(BIN)/hadolint images/runtime/Dockerfile
 
 format: install
 	$(BIN)/python -m ruff check --fix src components pipelines tests bench
@@ -36,8 +37,23 @@ compile: install  ## regenerate components/yaml and pipelines/yaml (IMAGE=... ov
 bench: install  ## speed and memory benchmarks; writes bench/RESULTS.md
 	$(BIN)/python bench/run.py
 
-image:  ## build the component image (docker, podman or buildah)
-	@echo "image: not yet available (the components issue adds images/runtime/Dockerfile)"
+# Image: $(REGISTRY)/driftline:<package version> unless IMAGE names it; the engine is the
+# first of docker, podman, buildah found (ENGINE=... overrides).
+REGISTRY ?= ghcr.io/driftline
+VERSION  := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+ENGINE   ?= $(firstword $(foreach e,docker podman buildah,$(if $(shell command -v $(e) 2>/dev/null),$(e))))
+IMAGE_REF = $(or $(IMAGE),$(REGISTRY)/driftline:$(VERSION))
+BUILD    = $(if $(filter buildah,$(notdir $(ENGINE))),bud,build)
+
+image:  ## build the component image (docker, podman or buildah): make image [REGISTRY=... | IMAGE=...]
+	@test -n "$(ENGINE)" || { echo "image: no docker, podman or buildah found (set ENGINE=...)" >&2; exit 1; }
+	$(ENGINE) $(BUILD) -f images/runtime/Dockerfile --build-arg VERSION=$(VERSION) -t $(IMAGE_REF) .
+
+image-push: image  ## push the image (then: make compile IMAGE=... if IMAGE is not the default)
+	$(ENGINE) push $(IMAGE_REF)
+
+image-check: install  ## prove the image's install steps in a fresh venv (no engine needed)
+	$(BIN)/python ci/check_image_install.py
 
 clean:
 	rm -rf build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

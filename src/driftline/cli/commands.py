@@ -3,3 +3,5 @@
 from driftline.cli.app import main
 
 __all__ = ["main"]
+from driftline.cli import compile  # noqa: F401  isort: skip
+from driftline.cli import kfp_commands  # noqa: F401  isort: skip

@@ -1,0 +1,1 @@
+"""Sample components package, laid out like driftline.components."""

@@ -1,0 +1,1 @@
+"""Sample pipelines package, laid out like driftline.pipelines."""
