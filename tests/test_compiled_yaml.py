@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from driftline.pipelines import compile as compile_mod
-from driftline.pipelines.compile import compile_all, discover_components, discover_pipelines
 from kfp import components
 
 from driftline.errors import DriftlineError, InputError
+from driftline.pipelines import compile as compile_mod
+from driftline.pipelines.compile import compile_all, discover_components, discover_pipelines
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_COMPONENTS = "tests.pipelines.sample.components"
@@ -119,9 +119,8 @@ def test_image_override_reaches_every_executor(tmp_path: Path) -> None:
 
 
 def test_default_image_is_the_package_version() -> None:
-    from driftline.components.image import DEFAULT_REGISTRY
-
     from driftline import __version__
+    from driftline.components.image import DEFAULT_REGISTRY
 
     code = "from driftline.components.image import IMAGE; print(IMAGE)"
     out = subprocess.run(

@@ -133,9 +133,8 @@ def test_install_sh_refuses_bad_use(tmp_path: Path) -> None:
     ],
 )
 def test_make_image_command(args: list[str], expected: str) -> None:
-    from driftline.components.image import DEFAULT_REGISTRY
-
     from driftline import __version__
+    from driftline.components.image import DEFAULT_REGISTRY
 
     assert DEFAULT_REGISTRY == "ghcr.io/driftline"  # the Makefile's REGISTRY default
     out = subprocess.run(

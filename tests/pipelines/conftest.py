@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from driftline.pipelines.compile import compile_all
 
+from driftline.pipelines.compile import compile_all
 from tests.pipelines.kfp_api_server import KfpApiServer
 
 KFP_ENV = (

@@ -1,8 +1,9 @@
 """Sample component: count a table's rows with driftline.io (a real library call)."""
 
-from driftline.components.image import IMAGE
 from kfp import dsl
 from kfp.dsl import Artifact, Dataset, Input, Output
+
+from driftline.components.image import IMAGE
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)
