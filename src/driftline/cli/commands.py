@@ -3,3 +3,7 @@
 from driftline.cli.app import main
 
 __all__ = ["main"]
+from driftline.cli import (
+    metrics,  # noqa: F401
+    setup_monitoring,  # noqa: F401
+)
