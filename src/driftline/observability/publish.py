@@ -35,6 +35,7 @@ class PublishResult:
     grouping_key: dict[str, str]
     pushed_to: str | None
     written_to: Path | None
+    run_timestamp: float
 
 
 def publish_monitoring_metrics(
@@ -63,20 +64,21 @@ def publish_monitoring_metrics(
     """
     if not pipeline or "/" in pipeline:
         raise InputError(f"pipeline must be a non-empty name without '/', got {pipeline!r}")
+    run_timestamp = time.time() if run_timestamp is None else run_timestamp
     registry = build_registry(
         model,
         namespace,
         drift_report=load_report(drift_report, "drift"),
         validation_report=load_report(validation_report, "validation"),
         performance_report=load_report(performance_report, "performance"),
-        run_timestamp=time.time() if run_timestamp is None else run_timestamp,
+        run_timestamp=run_timestamp,
     )
     text = generate_latest(registry).decode("utf-8")
     grouping_key = {"model": model, "namespace": namespace, "pipeline": pipeline}
     if pushgateway_url:
         push(registry, pushgateway_url, grouping_key, timeout=timeout, env=env)
     written = write_atomic(out_path, text) if out_path is not None else None
-    return PublishResult(text, grouping_key, pushgateway_url or None, written)
+    return PublishResult(text, grouping_key, pushgateway_url or None, written, run_timestamp)
 
 
 def load_report(source: ReportInput, kind: str) -> Mapping[str, Any] | None:

@@ -52,6 +52,32 @@ class SetupResult:
     objects: list[dict[str, Any]]
     files: list[Path]
     applied: list[Applied]
+    dry_run: bool = False
+
+    @property
+    def dashboard_uid(self) -> str:
+        """The uid of the model's Grafana dashboard."""
+        (configmap,) = [o for o in self.objects if o["kind"] == "ConfigMap"]
+        return str(next(iter(configmap["data"])).removesuffix(".json"))
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready: the objects (kind/namespace/name), files and apply outcome."""
+        return {
+            "objects": [
+                f"{o['kind']}/{o['metadata']['namespace']}/{o['metadata']['name']}"
+                for o in self.objects
+            ],
+            "files": [p.name for p in self.files],
+            "applied": [
+                {
+                    "object": f"{a.kind}/{a.namespace}/{a.name}",
+                    "created": a.created,
+                    "changed": a.changed,
+                }
+                for a in self.applied
+            ],
+            "dry_run": self.dry_run,
+        }
 
 
 def build_manifests(
@@ -133,4 +159,45 @@ def setup_monitoring(
     objects = build_manifests(isvc, namespace, options)
     files = write_manifests(objects, out_dir) if out_dir is not None else []
     applied = [] if dry_run else apply_objects(objects, api_client=api_client)
-    return SetupResult(objects, files, applied)
+    return SetupResult(objects, files, applied, dry_run)
+
+
+def setup_monitoring_from_params(
+    isvc: str,
+    namespace: str,
+    out_dir: str | Path,
+    *,
+    dry_run: bool = False,
+    logger_mode: str = "all",
+    sink_url: str = "",
+    component: str = "predictor",
+    monitor_kind: str = "PodMonitor",
+    metrics_ports: list[str] | tuple[str, ...] | None = None,
+    scrape_interval: str = "30s",
+    drift_share_threshold: float = 0.5,
+    error_rate_threshold: float = 0.05,
+    latency_p95_seconds: float = 1.0,
+    schedule_interval_seconds: int = 3600,
+    labels: Mapping[str, str] | None = None,
+    dashboard_namespace: str = "",
+    report_url: str = "",
+) -> SetupResult:
+    """`setup_monitoring` with flat, pipeline-friendly parameters ("" means the default)."""
+    options = MonitoringOptions(
+        logger_mode=logger_mode,
+        sink_url=sink_url or None,
+        component=component,
+        monitor_kind=monitor_kind,
+        metrics_ports=tuple(metrics_ports or DEFAULT_METRICS_PORTS),
+        scrape_interval=scrape_interval,
+        thresholds=AlertThresholds(
+            error_rate=error_rate_threshold,
+            latency_p95_seconds=latency_p95_seconds,
+            drift_share=drift_share_threshold,
+            schedule_interval_seconds=schedule_interval_seconds,
+        ),
+        labels={str(k): str(v) for k, v in (labels or {}).items()},
+        dashboard_namespace=dashboard_namespace or None,
+        report_url=report_url or None,
+    )
+    return setup_monitoring(isvc, namespace, options, dry_run=dry_run, out_dir=out_dir)
