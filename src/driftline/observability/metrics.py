@@ -59,13 +59,19 @@ def build_registry(
     base = {"model": model, "namespace": namespace}
     gauges: dict[str, Gauge] = {}
 
-    def gauge(name: str, value: float, **labels: str) -> None:
-        if value is None or not math.isfinite(float(value)):
+    def gauge(name: str, value: Any, **labels: str) -> None:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise InputError(
+                f"{name}{labels or ''}: expected a number in the report, got {value!r}"
+            ) from None
+        if not math.isfinite(number):
             return  # a NaN score (e.g. an all-null column) is no data, not a value
         if name not in gauges:
             label_names = (*BASE_LABELS, *labels)
             gauges[name] = Gauge(name, METRICS[name], label_names, registry=registry)
-        gauges[name].labels(**base, **labels).set(float(value))
+        gauges[name].labels(**base, **labels).set(number)
 
     gauge("driftline_last_run_timestamp_seconds", run_timestamp)
     if drift_report is not None:
@@ -103,6 +109,8 @@ def _drift(report: Mapping[str, Any], gauge: Any) -> None:
     if report.get("current_rows") is not None:
         gauge("driftline_window_rows", report["current_rows"], report="drift")
     for column in _field(report, "columns", "drift"):
+        if not isinstance(column, Mapping) or not column.get("name"):
+            raise InputError(f"drift report column without a name: {column!r}")
         labels = {"feature": str(column["name"]), "method": str(column.get("method", ""))}
         if column.get("score") is not None:
             direction = str(column.get("direction", ""))

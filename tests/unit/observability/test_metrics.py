@@ -111,6 +111,13 @@ def test_bad_input_is_one_clear_error(tmp_path: Path) -> None:
         doc = drift_report()
         del doc["drift_share"]
         publish_monitoring_metrics("bike", "ml", drift_report=doc)
+    doc = drift_report()
+    doc["columns"][0]["score"] = "high"
+    with pytest.raises(InputError, match="expected a number in the report, got 'high'"):
+        publish_monitoring_metrics("bike", "ml", drift_report=doc)
+    doc["columns"][0] = {"score": 0.1}
+    with pytest.raises(InputError, match="column without a name"):
+        publish_monitoring_metrics("bike", "ml", drift_report=doc)
     with pytest.raises(InputError, match="model must be a non-empty string"):
         publish_monitoring_metrics("", "ml")
     with pytest.raises(InputError, match="pushgateway_url must be an http"):
