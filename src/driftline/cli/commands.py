@@ -1,7 +1,14 @@
-"""Registers every command module on the `driftline` group (import order = help order)."""
+"""Registers every command module on the `driftline` group.
+
+One import line per command module; importing it adds its command(s) to `main`.
+"""
+# ruff: noqa: F401, I001
 
 from driftline.cli.app import main
 
+from driftline.cli import compile
+from driftline.cli import kfp_commands
+from driftline.cli import metrics
+from driftline.cli import setup_monitoring
+
 __all__ = ["main"]
-from driftline.cli import compile  # noqa: F401  isort: skip
-from driftline.cli import kfp_commands  # noqa: F401  isort: skip

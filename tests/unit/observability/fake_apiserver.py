@@ -1,0 +1,128 @@
+"""A loopback stand-in for the Kubernetes API server: GET and server-side apply PATCH.
+
+No real API server can run here. This one implements the two endpoints
+driftline uses as the Kubernetes API documents them: GET of a namespaced
+object (404 with a Status body when missing) and PATCH with
+`Content-Type: application/apply-patch+yaml`, a required `fieldManager`
+query parameter and `force`; the applied configuration is merged into the
+live object (fields the applier does not mention are kept), and
+resourceVersion changes only when the object changes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import yaml
+
+
+def merge(live: dict[str, Any], applied: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(live)
+    for key, value in applied.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+class FakeApiServer:
+    def __init__(self) -> None:
+        self.objects: dict[str, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str, dict[str, list[str]], dict[str, str]]] = []
+        self.fail_with: int | None = None
+        self._version = 100
+
+    def put(self, path: str, obj: dict[str, Any]) -> None:
+        self._version += 1
+        obj = copy.deepcopy(obj)
+        obj["metadata"]["resourceVersion"] = str(self._version)
+        self.objects[path] = obj
+
+    def handle(
+        self, method: str, url: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, Any]:
+        parsed = urlparse(url)
+        query = parse_qs(parsed.query)
+        self.requests.append((method, parsed.path, query, headers))
+        if headers.get("authorization") != "Bearer test-token":
+            return 401, _status(401, "Unauthorized")
+        if self.fail_with:
+            return self.fail_with, _status(self.fail_with, "Forbidden")
+        live = self.objects.get(parsed.path)
+        if method == "GET":
+            return (200, live) if live else (404, _status(404, "NotFound"))
+        if method != "PATCH":
+            return 405, _status(405, "MethodNotAllowed")
+        if headers.get("content-type") != "application/apply-patch+yaml":
+            return 415, _status(415, "UnsupportedMediaType")
+        if not query.get("fieldManager"):
+            return 422, _status(422, "fieldManager is required for apply requests")
+        applied = yaml.safe_load(body)
+        meta = applied.get("metadata", {})
+        if not parsed.path.endswith(
+            f"/namespaces/{meta.get('namespace')}/{_plural(parsed.path)}/{meta.get('name')}"
+        ):
+            return 400, _status(400, "BadRequest: name/namespace do not match the path")
+        new = merge(live or {}, applied)
+        new["metadata"].pop("resourceVersion", None)
+        old = copy.deepcopy(live or {})
+        old.get("metadata", {}).pop("resourceVersion", None)
+        if live is None or new != old:
+            self.put(parsed.path, new)
+            return (201 if live is None else 200), self.objects[parsed.path]
+        return 200, live
+
+
+def _plural(path: str) -> str:
+    return path.rstrip("/").split("/")[-2]
+
+
+def _status(code: int, reason: str) -> dict[str, Any]:
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "status": "Failure",
+        "reason": reason,
+        "code": code,
+    }
+
+
+@contextmanager
+def running() -> Iterator[tuple[FakeApiServer, str]]:
+    """Start the fake server on a free loopback port; yield it and its URL."""
+    fake = FakeApiServer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            code, payload = fake.handle(self.command, self.path, headers, body)
+            data = json.dumps(payload).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_PATCH = _serve
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
