@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from driftline.errors import DataSourceError, SchemaMismatchError
+from driftline.errors import DataSourceError, InputError, SchemaMismatchError
 from driftline.io.kinds import ColumnKind
 from driftline.profile.categorical import (
     DEFAULT_CATEGORY_CAP,
@@ -34,6 +34,21 @@ class ProfileOptions:
     exact_cap: int = DEFAULT_EXACT_CAP
     category_cap: int = DEFAULT_CATEGORY_CAP
     top_k: int = DEFAULT_TOP_K
+
+    def __post_init__(self) -> None:
+        for name in ("relative_accuracy", "datetime_relative_accuracy"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not 0 < value < 1:
+                raise InputError(f"{name} must be in (0, 1), got {value!r}", param=name)
+        for name in ("exact_cap", "category_cap", "top_k"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 0:
+                raise InputError(f"{name} must be a whole number >= 0, got {value!r}", param=name)
+        if self.top_k > self.category_cap:
+            raise InputError(
+                f"top_k ({self.top_k}) must not exceed category_cap ({self.category_cap})",
+                param="top_k",
+            )
 
 
 @dataclass
