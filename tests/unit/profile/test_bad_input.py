@@ -74,7 +74,7 @@ def test_empty_window_keeps_schema(tmp_path: Path) -> None:
 
 def test_bad_options_and_kinds() -> None:
     batches = pa.table({"s": ["a"]}).to_batches()
-    with pytest.raises(InputError, match="unknown profile option.*bins.*valid: relative_accuracy"):
+    with pytest.raises(InputError, match=r"unknown profile option.*bins.*valid: relative_accuracy"):
         profile_batches(batches, bins=10)
     with pytest.raises(InputError, match="'s' of type string cannot be profiled as numeric"):
         profile_batches(batches, kinds={"s": "numeric"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -67,7 +69,7 @@ def test_quantiles_within_relative_accuracy_of_numpy(seed: int) -> None:
     table = _table(rng, 30_000)
     parts = np.sort(rng.choice(np.arange(1, table.num_rows), 3, replace=False))
     bounds = [0, *parts.tolist(), table.num_rows]
-    profiles = [_profile(table.slice(a, b - a)) for a, b in zip(bounds, bounds[1:], strict=False)]
+    profiles = [_profile(table.slice(a, b - a)) for a, b in itertools.pairwise(bounds)]
     merged = profiles[0]
     for other in profiles[1:]:
         merged = merge_profiles(merged, other)
