@@ -5,7 +5,7 @@ profiles of two partitions into the profile of their union (counts and histogram
 quantiles within the sketch's relative accuracy).
 """
 
-from driftline.profile.builder import profile_batches, profile_source
+from driftline.profile.builder import can_profile_as, profile_batches, profile_source
 from driftline.profile.categorical import CategoricalSummary, TextSummary
 from driftline.profile.dataset import (
     SCHEMA_VERSION,
@@ -24,6 +24,7 @@ __all__ = [
     "NumericSummary",
     "ProfileOptions",
     "TextSummary",
+    "can_profile_as",
     "merge_profiles",
     "profile_batches",
     "profile_source",

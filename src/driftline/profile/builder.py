@@ -93,20 +93,24 @@ def _start(
 
 
 def _check_kind(field: pa.Field, kind: ColumnKind) -> None:
-    t = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+    if not can_profile_as(kind, field.type):
+        raise InputError(
+            f"column {field.name!r} of type {field.type} cannot be profiled as {kind}",
+            param=field.name,
+        )
+
+
+def can_profile_as(kind: ColumnKind, arrow_type: pa.DataType) -> bool:
+    """Whether a column of `arrow_type` can be summarized as `kind`."""
+    t = arrow_type.value_type if pa.types.is_dictionary(arrow_type) else arrow_type
     numeric = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
-    allowed = {
+    return {
         ColumnKind.NUMERIC: numeric or pa.types.is_boolean(t),
         ColumnKind.DATETIME: pa.types.is_timestamp(t) or pa.types.is_date(t),
         ColumnKind.BOOLEAN: pa.types.is_boolean(t),
         ColumnKind.CATEGORICAL: not pa.types.is_nested(t),
         ColumnKind.TEXT: pa.types.is_string(t) or pa.types.is_large_string(t),
     }[kind]
-    if not allowed:
-        raise InputError(
-            f"column {field.name!r} of type {field.type} cannot be profiled as {kind}",
-            param=field.name,
-        )
 
 
 def _add_batch(profile: DatasetProfile, batch: pa.RecordBatch) -> None:

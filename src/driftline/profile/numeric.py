@@ -142,6 +142,11 @@ class NumericSummary:
         bins = np.clip(bins, 0, edges_array.size - 2)
         return np.bincount(bins, weights=counts, minlength=edges_array.size - 1).astype(np.int64)
 
+    def count_outside(self, low: float, high: float) -> int:
+        """Finite values below `low` or above `high` (exact, or by sketch bucket representative)."""
+        values, counts = self._distribution()
+        return int(counts[(values < low) | (values > high)].sum())
+
     def bins(self) -> tuple[np.ndarray, np.ndarray]:
         """(edges, counts) of the sketch's non-empty buckets: edges has one more entry than counts.
 
