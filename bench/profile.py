@@ -93,11 +93,12 @@ def main(sizes: list[int]) -> None:
         "",
         f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
         f"Python {platform.python_version()}, numpy {np.__version__}, pyarrow {pa.__version__}, "
-        f"driftline {driftline.__version__}. Shared 2-core machine: times vary by a few percent.",
+        f"driftline {driftline.__version__}. Shared 2-core machine (other jobs running): "
+        "times vary up to 2x between runs.",
         "",
         f"Data: generated Parquet, {NUMERIC} numeric + {CATEGORICAL} categorical columns "
         "(zipf codes, 10 to 100k distinct). Peer: a plain pyarrow scan of the same columns "
-        "through `driftline.io.iter_batches` (pc.count per column). Each row is a fresh process.",
+        "through the same reader (pc.count per column). Each row is a fresh process.",
         "",
         "| rows | reader | profile s | scan s | time ratio | profile peak RSS MB "
         "| scan peak RSS MB |",
