@@ -6,6 +6,8 @@ One import line per command module; importing it adds its command(s) to `main`.
 
 from driftline.cli.app import main
 
+from driftline.cli import profile
+from driftline.cli import validate
 from driftline.cli import compile
 from driftline.cli import kfp_commands
 from driftline.cli import metrics
