@@ -1,8 +1,9 @@
 """publish_metrics: a monitoring run's reports as Prometheus metrics (Pushgateway + text)."""
 
-from driftline.components.image import IMAGE
 from kfp import dsl
 from kfp.dsl import Artifact, Input, Output
+
+from driftline.components.image import IMAGE
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)

@@ -2,9 +2,10 @@
 
 from typing import Optional
 
-from driftline.components.image import IMAGE
 from kfp import dsl
 from kfp.dsl import Artifact, Output
+
+from driftline.components.image import IMAGE
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)

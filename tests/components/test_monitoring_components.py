@@ -6,20 +6,13 @@ from typing import Any
 
 import pytest
 import yaml
-from driftline.components.publish_metrics import publish_metrics
-from driftline.components.setup_monitoring import setup_monitoring
-from kfp import dsl, local
+from kfp import dsl
 from kfp.dsl import Artifact
 from prometheus_client.parser import text_string_to_metric_families
 
+from driftline.components.publish_metrics import publish_metrics
+from driftline.components.setup_monitoring import setup_monitoring
 from tests.unit.observability.reports import drift_report, performance_report, validation_report
-
-
-@pytest.fixture
-def kfp_local(tmp_path: Path) -> Path:
-    root = tmp_path / "pipeline_root"
-    local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(root))
-    return root
 
 
 def test_setup_monitoring_dry_run_writes_manifests(kfp_local: Path) -> None:

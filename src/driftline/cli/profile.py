@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from driftline.cli.app import main
-from driftline.errors import EmptyDataError, InputError
+from driftline.errors import InputError
 
 
 def _kind_overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -28,13 +28,10 @@ def profile_command(
     data: str, out: str, format_: str | None, columns: str | None, kinds: tuple[str, ...]
 ) -> None:
     """Profile DATA in one streaming pass and write a mergeable baseline profile to --out."""
-    from driftline.profile import profile_source
+    from driftline.profile.run import write_profile
 
     selected = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
-    profile = profile_source(
-        data, format=format_, columns=selected, kinds=_kind_overrides(kinds) or None
+    profile = write_profile(
+        data, out, format=format_, columns=selected, kinds=_kind_overrides(kinds) or None
     )
-    if profile.row_count == 0:
-        raise EmptyDataError(f"{data} holds no rows; nothing to profile", param="data")
-    path = profile.save(out)
-    click.echo(f"profiled {profile.row_count} rows, {len(profile.columns)} columns -> {path}")
+    click.echo(f"profiled {profile.row_count} rows, {len(profile.columns)} columns -> {out}")

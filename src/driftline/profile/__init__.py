@@ -15,6 +15,7 @@ from driftline.profile.dataset import (
     merge_profiles,
 )
 from driftline.profile.numeric import NumericSummary
+from driftline.profile.run import write_profile
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -28,4 +29,5 @@ __all__ = [
     "merge_profiles",
     "profile_batches",
     "profile_source",
+    "write_profile",
 ]

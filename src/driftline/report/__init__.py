@@ -1,5 +1,5 @@
 """Report documents: atomic JSON + self-contained HTML."""
 
-from driftline.report.files import to_json, write_atomic, write_report
+from driftline.report.files import ReportPaths, to_json, write_atomic, write_report
 
-__all__ = ["to_json", "write_atomic", "write_report"]
+__all__ = ["ReportPaths", "to_json", "write_atomic", "write_report"]

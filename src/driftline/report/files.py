@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +40,29 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def write_report(
-    out_dir: str | Path, stem: str, document: dict[str, Any], html: str
-) -> tuple[Path, Path]:
-    """Write `<stem>.json` and `<stem>.html` into `out_dir`; both or neither are new.
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where one report's JSON and HTML go (e.g. two KFP output artifacts' paths)."""
 
-    The JSON is written last, so a reader that finds the JSON finds the HTML too.
+    json: Path
+    html: Path
+
+    @classmethod
+    def in_dir(cls, out_dir: str | Path, stem: str) -> ReportPaths:
+        """`<out_dir>/<stem>.json` and `<out_dir>/<stem>.html`."""
+        return cls(Path(out_dir) / f"{stem}.json", Path(out_dir) / f"{stem}.html")
+
+
+def write_report(
+    out: str | Path | ReportPaths, stem: str, document: dict[str, Any], html: str
+) -> ReportPaths:
+    """Write the report's JSON and HTML: `<stem>.json/.html` in a folder, or to `ReportPaths`.
+
+    Both are written atomically, the JSON last, so a reader that finds the JSON finds
+    the HTML too; a document that cannot be serialized writes nothing.
     """
-    out = Path(out_dir)
-    json_text = to_json(document)  # serialize first: a bad document writes nothing
-    html_path = write_atomic(out / f"{stem}.html", html)
-    json_path = write_atomic(out / f"{stem}.json", json_text)
-    return json_path, html_path
+    paths = out if isinstance(out, ReportPaths) else ReportPaths.in_dir(out, stem)
+    json_text = to_json(document)
+    write_atomic(paths.html, html)
+    write_atomic(paths.json, json_text)
+    return paths

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from driftline.io import ColumnKind, kind_of_type, open_dataset
 from driftline.profile import DatasetProfile, can_profile_as, profile_source
-from driftline.report import write_report
+from driftline.report import ReportPaths, write_report
 from driftline.validation.checks import ValidationResult, validate_profile
 from driftline.validation.constraints import Constraints, infer_constraints, load_constraints
 from driftline.validation.html import render_validation_html
@@ -20,7 +20,7 @@ REPORT_STEM = "validation_report"
 def run_validation(
     profile_path: str | Path,
     current_source: str,
-    out_dir: str | Path,
+    out_dir: str | Path | ReportPaths,
     constraints_path: str | Path | None = None,
     *,
     format: str | None = None,

@@ -1,0 +1,32 @@
+"""Profile a data source and save the profile: the one call of the CLI and the component."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from driftline.errors import EmptyDataError
+from driftline.io import ColumnKind
+from driftline.profile.builder import profile_source
+from driftline.profile.dataset import DatasetProfile
+
+
+def write_profile(
+    source: str,
+    out: str | Path,
+    *,
+    format: str | None = None,
+    columns: Sequence[str] | None = None,
+    kinds: Mapping[str, str | ColumnKind] | None = None,
+) -> DatasetProfile:
+    """Profile `source` in one streaming pass and save it atomically to `out`.
+
+    An empty source is an error (a baseline needs rows) and writes nothing.
+    """
+    profile = profile_source(
+        source, format=format, columns=columns or None, kinds=dict(kinds) if kinds else None
+    )
+    if profile.row_count == 0:
+        raise EmptyDataError(f"{source} holds no rows; nothing to profile", param="source")
+    profile.save(out)
+    return profile
