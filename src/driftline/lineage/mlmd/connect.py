@@ -61,7 +61,7 @@ def connect(location: StoreLocation, *, upgrade: bool = False) -> Any:
         raise StoreError(incompatible_message(where, str(exc))) from None
     except (mlmd_errors.StatusError, RuntimeError) as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if "schema" in message.lower() and "version" in message.lower():
+        if "version" in message.lower() and ("schema" in message or "library version" in message):
             raise StoreError(incompatible_message(where, message)) from None
         raise StoreError(f"cannot reach lineage store {where}: {message}") from None
     return store
