@@ -4,6 +4,7 @@ nothing duplicated, retries of the same task collapse into one record."""
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,7 @@ def mariadb_port():
     yield port
     process.terminate()
     process.wait(timeout=60)
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_parallel_writers_mariadb(mariadb_port: int, tmp_path: Path):
