@@ -1,0 +1,54 @@
+"""Component: record one monitoring result (reports + model) in ML Metadata."""
+
+from driftline.components.image import IMAGE
+from kfp import dsl
+from kfp.dsl import Artifact, Dataset, Input
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def record_monitoring_result(
+    validation_report: Input[Artifact] = None,  # type: ignore[assignment]
+    drift_report: Input[Artifact] = None,  # type: ignore[assignment]
+    performance_report: Input[Artifact] = None,  # type: ignore[assignment]
+    baseline: Input[Dataset] = None,  # type: ignore[assignment]
+    model: str = "",
+    store: str = "",
+    run_id: str = "",
+    task: str = "",
+    window_uri: str = "",
+    window_start: str = "",
+    window_end: str = "",
+) -> int:
+    """Record a monitoring run in ML Metadata, linked to the model, its baseline and the reports.
+
+    Args:
+        validation_report: Validation report JSON (kind "validation"); optional.
+        drift_report: Drift report JSON (kind "drift"); optional.
+        performance_report: Performance report JSON (kind "performance"); optional.
+        baseline: The baseline from resolve_baseline (its metadata names the model and the
+            baseline artifact ids); optional when model is given.
+        model: The model (MLMD id or URI); empty = the model_id in the baseline's metadata.
+        store: Lineage store URI; empty = the in-cluster MLMD service.
+        run_id: Pipeline run id; pass dsl.PIPELINE_JOB_ID_PLACEHOLDER.
+        task: Task name; pass dsl.PIPELINE_TASK_NAME_PLACEHOLDER. With run_id it makes the
+            write idempotent: a retried task records nothing twice.
+        window_uri: URI of the production window data (recorded as an input); optional.
+        window_start: Start of the monitored window (ISO 8601); optional.
+        window_end: End of the monitored window (ISO 8601); optional.
+
+    Returns:
+        The MLMD id of the driftline.MonitoringRun execution.
+    """
+    from driftline.lineage.artifacts import record_from_artifacts
+
+    return record_from_artifacts(
+        store,
+        model,
+        [validation_report, drift_report, performance_report],
+        baseline,
+        run_id=run_id,
+        task=task,
+        window_uri=window_uri,
+        window_start=window_start,
+        window_end=window_end,
+    )

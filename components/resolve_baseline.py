@@ -1,0 +1,39 @@
+"""Component: resolve a model's baseline (training data, profile, metrics) from ML Metadata."""
+
+from typing import NamedTuple
+
+from driftline.components.image import IMAGE
+from kfp import dsl
+from kfp.dsl import Dataset, Metrics, Output
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def resolve_baseline(
+    baseline: Output[Dataset],
+    training_metrics: Output[Metrics],
+    model: str = "",
+    store: str = "",
+    dataset_name: str = "",
+    require: str = "any",
+) -> NamedTuple("Outputs", [("model_id", int), ("dataset_uri", str), ("profile_uri", str)]):  # type: ignore[valid-type]
+    """Resolve a model's baseline from its lineage in ML Metadata.
+
+    Args:
+        model: The model: MLMD artifact id, artifact URI (s3:// and minio:// match each
+            other), or isvc:<NAMESPACE/NAME> of a KServe InferenceService.
+        store: Lineage store URI (sqlite:///..., mysql://user@host:port/db, grpc://host:port);
+            empty = the in-cluster MLMD service from METADATA_GRPC_SERVICE_HOST/PORT.
+        dataset_name: Input name of the baseline dataset when the training run read several.
+        require: What must exist: "dataset", "profile" or "any" (at least one).
+
+    Returns:
+        baseline: Dataset whose URI is the training data; its metadata holds model_id,
+            model_uri, dataset_id, dataset_name, profile_id, profile_uri, training_run_id.
+        training_metrics: The training run's scalar metrics (baseline quality).
+        model_id: MLMD artifact id of the model.
+        dataset_uri: URI of the training data ("" when none).
+        profile_uri: URI of the newest recorded baseline profile ("" when none).
+    """
+    from driftline.lineage.artifacts import resolve_baseline_outputs
+
+    return resolve_baseline_outputs(store, model, dataset_name, require, baseline, training_metrics)

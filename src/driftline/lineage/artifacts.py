@@ -1,0 +1,67 @@
+"""Glue between KFP artifact objects and the lineage API, without importing kfp.
+
+KFP artifacts are duck-typed here: anything with `.uri`, `.path`, `.metadata` (and, for
+metrics, `.log_metric`) works, so the library stays free of kfp (components -> library).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from driftline.errors import InputError
+from driftline.lineage.api import StoreArg, record_monitoring_result, resolve_baseline
+
+
+def resolve_baseline_outputs(
+    store: StoreArg,
+    model: str,
+    dataset_name: str,
+    require: str,
+    baseline: Any,
+    training_metrics: Any,
+) -> tuple[int, str, str]:
+    """Resolve the model and fill the component's outputs: `baseline` gets the training data's
+    URI and the lineage facts as metadata, `training_metrics` the training-time metrics.
+    Returns (model_id, dataset_uri, profile_uri)."""
+    found = resolve_baseline(store, model, dataset_name=dataset_name or None, require=require)
+    if found["dataset_uri"]:
+        baseline.uri = found["dataset_uri"]
+    baseline.metadata.update(
+        {k: v for k, v in found.items() if k != "metrics" and v not in (None, "")}
+    )
+    for name, value in found["metrics"].items():
+        training_metrics.log_metric(name, value)
+    return int(found["model_id"]), str(found["dataset_uri"]), str(found["profile_uri"])
+
+
+def record_from_artifacts(
+    store: StoreArg,
+    model: str,
+    reports: list[Any],
+    baseline: Any,
+    *,
+    run_id: str,
+    task: str,
+    window_uri: str = "",
+    window_start: str = "",
+    window_end: str = "",
+) -> int:
+    """Record a monitoring result from KFP input artifacts (None = not connected): the model
+    defaults to the `model_id` in the baseline's metadata (as `resolve_baseline` wrote it)."""
+    meta = dict(getattr(baseline, "metadata", None) or {})
+    model_ref = model or (str(int(meta["model_id"])) if "model_id" in meta else "")
+    if not model_ref:
+        raise InputError("no model: pass model, or a baseline from resolve_baseline", param="model")
+    baseline_ids = [int(meta[k]) for k in ("dataset_id", "profile_id") if meta.get(k)]
+    pairs = [(r.path, r.uri) for r in reports if r is not None]
+    return record_monitoring_result(
+        store,
+        model_ref,
+        pairs,
+        run_id=run_id,
+        task=task,
+        baseline_ids=baseline_ids,
+        window_uri=window_uri,
+        window_start=window_start,
+        window_end=window_end,
+    )

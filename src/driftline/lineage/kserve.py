@@ -1,0 +1,94 @@
+"""Find a model's storage URI in a KServe InferenceService, and the URIs MLMD may know it by."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from driftline.errors import InputError, LineageError
+
+# KFP records MinIO objects as minio://bucket/key; KServe reads the same object as s3://bucket/key.
+SCHEME_ALIASES = {"s3": "minio", "minio": "s3"}
+
+
+def uri_variants(uri: str) -> list[str]:
+    """`uri` and the same object under its alias scheme (s3:// <-> minio://)."""
+    out = [uri]
+    scheme, sep, rest = uri.partition("://")
+    if sep and scheme in SCHEME_ALIASES:
+        out.append(f"{SCHEME_ALIASES[scheme]}://{rest}")
+    return out
+
+
+def storage_uri(reference: str) -> str:
+    """The predictor storageUri of an InferenceService: a manifest file (YAML/JSON, possibly
+    several documents) or `NAMESPACE/NAME` of one in the current Kubernetes cluster."""
+    if os.path.isfile(reference):
+        return storage_uri_of(_load_manifest(reference), reference)
+    if reference.count("/") == 1 and "://" not in reference:
+        return storage_uri_of(_fetch(*reference.split("/")), f"inferenceservice {reference}")
+    raise InputError(
+        f"InferenceService {reference!r} is neither a manifest file nor NAMESPACE/NAME",
+        param="model",
+    )
+
+
+def storage_uri_of(manifest: dict[str, Any], where: str) -> str:
+    """The predictor's storageUri (`spec.predictor.model` or a framework key like `sklearn`)."""
+    if manifest.get("kind") != "InferenceService":
+        raise InputError(
+            f"{where} is a {manifest.get('kind')!r}, not an InferenceService", param="model"
+        )
+    predictor = (manifest.get("spec") or {}).get("predictor") or {}
+    found = [
+        spec["storageUri"]
+        for spec in predictor.values()
+        if isinstance(spec, dict) and isinstance(spec.get("storageUri"), str)
+    ]
+    if isinstance(predictor.get("storageUri"), str):
+        found.append(predictor["storageUri"])
+    if len(found) != 1:
+        raise LineageError(
+            f"{where}: the predictor names {len(found)} storageUri values, expected exactly one"
+        )
+    return str(found[0])
+
+
+def _load_manifest(path: str) -> dict[str, Any]:
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            documents = [d for d in yaml.safe_load_all(handle) if isinstance(d, dict)]
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(
+            f"InferenceService manifest {path} is unreadable: {exc}", param="model"
+        ) from None
+    services = [d for d in documents if d.get("kind") == "InferenceService"]
+    if len(services) != 1:
+        raise InputError(
+            f"manifest {path} holds {len(services)} InferenceService documents, expected one",
+            param="model",
+        )
+    return services[0]
+
+
+def _fetch(namespace: str, name: str) -> dict[str, Any]:
+    """Read an InferenceService from the cluster (in-cluster config, else kubeconfig)."""
+    from kubernetes import client, config
+
+    try:
+        try:
+            config.load_incluster_config()
+        except config.ConfigException:
+            config.load_kube_config()
+        api = client.CustomObjectsApi()
+        found = api.get_namespaced_custom_object(
+            "serving.kserve.io", "v1beta1", namespace, "inferenceservices", name
+        )
+    except Exception as exc:  # kubernetes raises many unrelated types; one message for all
+        raise LineageError(
+            f"cannot read InferenceService {namespace}/{name} from Kubernetes: "
+            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
+    return dict(found)

@@ -1,0 +1,1 @@
+"""The ML Metadata (MLMD) backend of the lineage store."""

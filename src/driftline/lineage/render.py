@@ -1,0 +1,79 @@
+"""Plain-text views of lineage for the CLI: the lineage tree and the history table."""
+
+from __future__ import annotations
+
+from driftline.lineage.records import ArtifactRecord, ModelLineage, MonitoringRecord
+
+
+def lineage_tree(lineage: ModelLineage, runs: list[MonitoringRecord]) -> str:
+    """The model, its training run, datasets, metrics, baseline profile and monitoring runs."""
+    model = lineage.model
+    lines = [f"model {model.id} [{model.type}] {model.uri}"]
+    if lineage.training is None:
+        lines.append("├── training run: none recorded (imported or registered by hand)")
+    else:
+        run = lineage.training
+        task = run.properties.get("task_name") or run.properties.get("display_name") or "?"
+        lines.append(f"├── trained by execution {run.id} [{run.type}] task {task} ({run.state})")
+        lines.append(
+            f"│   ├── pipeline {lineage.pipeline_name or '?'}, run {lineage.run_id or '?'}"
+        )
+        for dataset in lineage.datasets:
+            mark = " (baseline)" if lineage.dataset and dataset.id == lineage.dataset.id else ""
+            lines.append(f"│   ├── input {_artifact(dataset)}{mark}")
+        for name, value in sorted(lineage.metrics.items()):
+            lines.append(f"│   ├── metric {name} = {value:g}")
+    profile = lineage.profile
+    lines.append(f"├── baseline profile: {_artifact(profile) if profile else 'none recorded'}")
+    lines.append(f"└── monitoring runs: {len(runs)}")
+    for index, record in enumerate(runs):
+        branch = "└──" if index == len(runs) - 1 else "├──"
+        lines.append(f"    {branch} {_summary(record)}")
+    return "\n".join(lines)
+
+
+def history_table(runs: list[MonitoringRecord]) -> str:
+    """One line per monitoring run: window, validation status, drift, performance."""
+    headers = ["execution", "run", "window", "validation", "drift share", "drifted", "perf"]
+    rows = [
+        [
+            str(r.execution_id),
+            r.run_id,
+            f"{r.window_start or '?'} .. {r.window_end or '?'}",
+            r.validation_status or "-",
+            "-" if r.drift_share is None else f"{r.drift_share:.3f}",
+            "-" if r.drifted_columns is None else str(r.drifted_columns),
+            _performance(r),
+        ]
+        for r in runs
+    ]
+    widths = [max(len(x) for x in column) for column in zip(headers, *rows, strict=False)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(line.rstrip() for line in out)
+
+
+def _artifact(artifact: ArtifactRecord) -> str:
+    name = f"{artifact.name} " if artifact.name else ""
+    return f"{name}{artifact.id} [{artifact.type}] {artifact.uri}"
+
+
+def _summary(record: MonitoringRecord) -> str:
+    parts = [f"execution {record.execution_id} run {record.run_id}"]
+    if record.window_start or record.window_end:
+        parts.append(f"window {record.window_start or '?'}..{record.window_end or '?'}")
+    if record.validation_status:
+        parts.append(f"validation {record.validation_status}")
+    if record.drift_share is not None:
+        parts.append(f"drift share {record.drift_share:.3f} ({record.drifted_columns} drifted)")
+    if record.performance_degraded is not None:
+        parts.append(f"performance {_performance(record)}")
+    return ", ".join(parts)
+
+
+def _performance(record: MonitoringRecord) -> str:
+    if record.performance_degraded is None:
+        return "-"
+    metrics = " ".join(f"{k}={v:g}" for k, v in sorted(record.performance.items()))
+    state = "degraded" if record.performance_degraded else "ok"
+    return f"{state} {metrics}".strip()
