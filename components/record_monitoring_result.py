@@ -1,8 +1,9 @@
 """Component: record one monitoring result (reports + model) in ML Metadata."""
 
-from driftline.components.image import IMAGE
 from kfp import dsl
 from kfp.dsl import Artifact, Dataset, Input
+
+from driftline.components.image import IMAGE
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)

@@ -2,9 +2,10 @@
 
 from typing import NamedTuple
 
-from driftline.components.image import IMAGE
 from kfp import dsl
 from kfp.dsl import Dataset, Metrics, Output
+
+from driftline.components.image import IMAGE
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)

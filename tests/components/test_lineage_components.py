@@ -4,12 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
-from driftline.components.image import IMAGE
-from driftline.components.record_monitoring_result import record_monitoring_result
-from driftline.components.resolve_baseline import resolve_baseline
 from kfp import dsl, local
 from kfp.dsl import Artifact, Output
 
+from driftline.components.image import IMAGE
+from driftline.components.record_monitoring_result import record_monitoring_result
+from driftline.components.resolve_baseline import resolve_baseline
 from driftline.lineage import open_store
 from tests.unit.lineage.support import (
     drift_report,
