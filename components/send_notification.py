@@ -17,7 +17,7 @@ def send_notification(
     window_end: str = "",
     run_id: str = "",
 ) -> bool:
-    """Send an alert to an HTTP webhook or CloudEvent sink when monitoring found a problem.
+    """Decide whether monitoring found a problem; if so, alert a webhook or CloudEvent sink.
 
     The alert is a structured CloudEvent (type io.driftline.monitoring.alert) naming the
     model, the window, what drifted or failed, and where the reports are. A bearer token
@@ -35,14 +35,12 @@ def send_notification(
         run_id: KFP run id, for the alert's context.
 
     Returns:
-        True when an alert was sent.
+        True when the reports call for an alert (drift detected, validation failed or
+        performance degraded), whether or not a URL was given to send it to.
     """
     from driftline.alerting import notify_from_reports
 
-    if not url:
-        print("no notification URL given: nothing sent")
-        return False
-    event = notify_from_reports(
+    alert = notify_from_reports(
         url=url,
         model=model,
         window_start=window_start,
@@ -53,4 +51,5 @@ def send_notification(
         report_uri=drift_report.uri,
         run_id=run_id,
     )
-    return event is not None
+    print(alert.text if alert else "no alert: validation, drift and performance are fine")
+    return alert is not None

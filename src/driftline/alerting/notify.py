@@ -158,8 +158,11 @@ def notify_from_reports(
     performance_report_path: str = "",
     report_uri: str = "",
     run_id: str = "",
-) -> dict[str, Any] | None:
-    """Read the report files and send the alert they call for; returns the event or None."""
+) -> AlertMessage | None:
+    """Read the report files; returns the alert they call for (None: all is well).
+
+    The alert is sent to `url` when one is given.
+    """
     message = build_alert(
         model=model,
         window_start=window_start,
@@ -170,6 +173,6 @@ def notify_from_reports(
         report_uri=report_uri,
         run_id=run_id,
     )
-    if message is None:
-        return None
-    return send_alert(message, url)
+    if message is not None and url:
+        send_alert(message, url)
+    return message
