@@ -138,7 +138,7 @@ def _join(
         *opts.segment_columns,
     ]
     if labels is None:
-        columns.append(opts.label_column)
+        columns = list(dict.fromkeys([*columns, opts.label_column]))
         require_columns(pred_ds, columns, "predictions")
         normalizer = Normalizer(opts, None)
         stream = (normalizer.predictions(b, True) for b in batches(pred_ds, columns, "predictions"))
@@ -150,7 +150,7 @@ def _join(
     label_columns = [opts.id_column, opts.label_column]
     if opts.label_timestamp_column:
         label_columns.append(opts.label_timestamp_column)
-    columns.append(opts.id_column)
+    columns = list(dict.fromkeys([*columns, opts.id_column]))
     require_columns(pred_ds, columns, "predictions")
     require_columns(label_ds, label_columns, "labels")
     ids = id_type(
