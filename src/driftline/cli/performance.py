@@ -1,0 +1,92 @@
+"""`driftline performance`: model quality per time window once late labels arrive."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from driftline.cli.app import EXIT_DRIFT, main
+from driftline.errors import InputError
+
+
+def _names(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _baseline(path: str) -> dict[str, Any]:
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read baseline {path}: {exc}", param="baseline") from None
+    if isinstance(document, dict) and isinstance(document.get("metrics"), dict):
+        return document["metrics"]  # e.g. a performance report's "overall" block
+    return document
+
+
+@main.command()
+@click.option("--predictions", required=True, help="Predictions: Parquet/CSV/JSON lines path.")
+@click.option("--labels", default=None, help="Labels (id, label[, time]); omit if in predictions.")
+@click.option("--id-column", default="id", show_default=True)
+@click.option("--timestamp-column", default="timestamp", show_default=True)
+@click.option("--prediction-column", default="prediction", show_default=True)
+@click.option("--label-column", default="label", show_default=True)
+@click.option("--label-timestamp-column", default=None, help="Latest label per id wins.")
+@click.option("--task", type=click.Choice(["classification", "regression"]), required=True)
+@click.option("--window", default="1d", show_default=True, help="Tumbling window: 1h, 1d, 7d.")
+@click.option("--score-columns", default=None, help="Class probabilities, comma-separated.")
+@click.option("--segment-columns", default=None, help="Report metrics per value of these.")
+@click.option("--classes", default=None, help="Classes known at training time, in score order.")
+@click.option("--positive-label", default=None, help="Positive class of a binary task.")
+@click.option("--baseline", "baseline_file", default=None, help="JSON file: metric -> value.")
+@click.option("--reference", default=None, help="Labelled reference set to compute a baseline.")
+@click.option("--min-labelled-rows", default=100, show_default=True, type=int)
+@click.option("--degradation-threshold", default=0.1, show_default=True, type=float)
+@click.option(
+    "--degradation-mode",
+    type=click.Choice(["relative", "absolute"]),
+    default="relative",
+    show_default=True,
+)
+@click.option("--degradation-metrics", default=None, help="Metrics to judge (default: baseline's).")
+@click.option(
+    "--duplicate-labels",
+    type=click.Choice(["latest", "error"]),
+    default="latest",
+    show_default=True,
+)
+@click.option("--no-estimate", is_flag=True, help="Skip CBPE estimates for unlabelled windows.")
+@click.option("--out", "out_dir", required=True, help="Output directory.")
+@click.option("--fail-on-degradation", is_flag=True, help="Exit 3 when a window degraded.")
+def performance(
+    predictions: str,
+    labels: str | None,
+    baseline_file: str | None,
+    out_dir: str,
+    fail_on_degradation: bool,
+    no_estimate: bool,
+    **options: Any,
+) -> None:
+    """Metrics per time window of predictions joined with late labels, vs a baseline.
+
+    Writes OUT/performance_report.json and OUT/performance_report.html.
+    """
+    from driftline.performance import run_performance
+
+    for name in ("score_columns", "segment_columns", "classes", "degradation_metrics"):
+        options[name] = _names(options[name])
+    options = {k: v for k, v in options.items() if v is not None}
+    if baseline_file:
+        options["baseline"] = _baseline(baseline_file)
+    result = run_performance(predictions, labels, out_dir, estimate=not no_estimate, **options)
+    document = result.document
+    click.echo(
+        f"{len(document['windows'])} windows, {document['overall']['labelled_rows']} labelled "
+        f"rows, degraded windows: {', '.join(document['degraded_windows']) or 'none'}; "
+        f"report: {result.json_path}"
+    )
+    if fail_on_degradation and result.degraded:
+        sys.exit(EXIT_DRIFT)

@@ -1,0 +1,110 @@
+"""The options of a performance run, checked once at the edge."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from driftline.errors import InputError, UnknownNameError
+from driftline.performance._duration import parse_duration
+
+TASKS = ("classification", "regression")
+DEGRADATION_MODES = ("relative", "absolute")
+DUPLICATE_LABEL_RULES = ("latest", "error")
+
+
+@dataclass(frozen=True)
+class PerformanceOptions:
+    """How to join, window, score and judge predictions against late labels.
+
+    `duplicate_labels`: "latest" keeps, per id, the label with the latest label timestamp
+    (or the last one read when there is no label timestamp column); "error" refuses
+    duplicate label ids. Duplicate prediction ids are always an error.
+    `score_columns` hold class probabilities in `classes` order (default: the sorted class
+    labels, as scikit-learn's predict_proba); one column in a binary task is the
+    probability of `positive_label` (default: the greater class label).
+    """
+
+    task: str = "classification"
+    id_column: str | None = "id"
+    timestamp_column: str = "timestamp"
+    prediction_column: str = "prediction"
+    label_column: str = "label"
+    label_timestamp_column: str | None = None
+    score_columns: tuple[str, ...] = ()
+    segment_columns: tuple[str, ...] = ()
+    classes: tuple[str, ...] | None = None
+    positive_label: str | None = None
+    window: str = "1d"
+    min_labelled_rows: int = 100
+    baseline: Mapping[str, float] | None = None
+    reference: Any = None
+    degradation_threshold: float = 0.1
+    degradation_mode: str = "relative"
+    degradation_metrics: tuple[str, ...] | None = None
+    duplicate_labels: str = "latest"
+    estimate: bool = True
+    format: str | None = None
+    labels_format: str | None = None
+    seed: int = 0
+
+    @classmethod
+    def from_kwargs(cls, options: Mapping[str, Any]) -> PerformanceOptions:
+        """Build from keyword options, naming any unknown option and the valid ones."""
+        valid = [f.name for f in fields(cls)]
+        for name in options:
+            if name not in valid:
+                raise UnknownNameError("performance option", name, valid)
+        values = dict(options)
+        for name in ("score_columns", "segment_columns", "classes", "degradation_metrics"):
+            if values.get(name) is not None:
+                values[name] = _as_tuple(values[name], name)
+        for name in ("id_column", "label_timestamp_column", "positive_label"):
+            if values.get(name) == "":
+                values[name] = None
+        if values.get("positive_label") is not None:
+            values["positive_label"] = str(values["positive_label"])
+        return cls(**values)
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise UnknownNameError("task", self.task, TASKS)
+        if self.degradation_mode not in DEGRADATION_MODES:
+            raise UnknownNameError("degradation mode", self.degradation_mode, DEGRADATION_MODES)
+        if self.duplicate_labels not in DUPLICATE_LABEL_RULES:
+            raise UnknownNameError(
+                "duplicate label rule", self.duplicate_labels, DUPLICATE_LABEL_RULES
+            )
+        parse_duration(self.window)
+        if not isinstance(self.min_labelled_rows, int) or self.min_labelled_rows < 1:
+            raise InputError(
+                f"min_labelled_rows must be a positive integer, got {self.min_labelled_rows!r}",
+                param="min_labelled_rows",
+            )
+        threshold = self.degradation_threshold
+        if not isinstance(threshold, int | float) or not math.isfinite(threshold) or threshold < 0:
+            raise InputError(
+                f"degradation_threshold must be a finite number >= 0, got {threshold!r}",
+                param="degradation_threshold",
+            )
+        if self.task == "regression" and self.score_columns:
+            raise InputError("score_columns apply to classification only", param="score_columns")
+        if self.classes is not None and len(set(self.classes)) != len(self.classes):
+            raise InputError(f"classes repeat a value: {list(self.classes)}", param="classes")
+        if self.classes is not None and len(self.classes) < 2:
+            raise InputError("classes needs at least two class labels", param="classes")
+
+    @property
+    def window_seconds(self) -> int:
+        return int(parse_duration(self.window).total_seconds())
+
+
+def _as_tuple(value: Any, name: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    try:
+        return tuple(str(v) for v in value)
+    except TypeError:
+        raise InputError(f"{name} must be a list of names, got {value!r}", param=name) from None

@@ -1,0 +1,234 @@
+"""Open the inputs and turn their record batches into the internal, checked columns.
+
+Internal columns: `_id`, `_window` (tumbling window index of the prediction time), `_pred`,
+`_label`, `_label_order` (label timestamp or read order), `_score<i>`, `_seg<i>`.
+Classification labels and predictions become strings (1 -> "1", True -> "true").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from driftline.errors import DataSourceError, InputError
+from driftline.io import open_dataset
+from driftline.performance.options import PerformanceOptions
+
+ID, WINDOW, PRED, LABEL, LABEL_ORDER = "_id", "_window", "_pred", "_label", "_label_order"
+PROBA_SUM_TOLERANCE = 1e-4
+BATCH_ROWS = 262_144
+
+
+def score_name(i: int) -> str:
+    return f"_score{i}"
+
+
+def segment_name(i: int) -> str:
+    return f"_seg{i}"
+
+
+def open_source(source: Any, format: str | None, what: str) -> ds.Dataset:
+    """A dataset over a path (Parquet/CSV/JSON lines) or an in-memory Arrow table."""
+    if isinstance(source, pa.Table):
+        return ds.dataset(source)
+    if isinstance(source, str | Path):
+        try:
+            return open_dataset(str(source), format)
+        except InputError as exc:
+            raise type(exc)(f"{what}: {exc}", param=what) from None
+    raise InputError(f"{what} must be a path or a pyarrow Table, got {type(source).__name__}")
+
+
+def require_columns(dataset: ds.Dataset, columns: Sequence[str | None], what: str) -> None:
+    """Fail with the missing and the available column names of `what`."""
+    names = dataset.schema.names
+    missing = [c for c in columns if c is not None and c not in names]
+    if missing:
+        raise InputError(
+            f"{what} lack column(s) {', '.join(map(repr, missing))}; columns: {', '.join(names)}",
+            param=missing[0],
+        )
+
+
+def batches(dataset: ds.Dataset, columns: list[str], what: str) -> Iterator[pa.RecordBatch]:
+    """Stream projected batches, turning read errors into one DataSourceError."""
+    try:
+        yield from dataset.to_batches(columns=columns, batch_size=BATCH_ROWS)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataSourceError(f"cannot read {what}: {exc}", param=what) from exc
+
+
+def id_type(*types: pa.DataType) -> pa.DataType:
+    """int64 when every id column is an integer, else string (so both sides join)."""
+    return pa.int64() if all(pa.types.is_integer(t) for t in types) else pa.string()
+
+
+def to_micros(values: pa.Array, column: str) -> np.ndarray:
+    """Timestamps (naive = UTC), dates or ISO-8601 strings as int64 microseconds since epoch."""
+    _no_nulls(values, column)
+    kind = values.type
+    try:
+        if pa.types.is_timestamp(kind):
+            stamp = pc.cast(values, pa.timestamp("us", kind.tz), safe=False)
+        elif pa.types.is_date(kind):
+            stamp = pc.cast(values, pa.timestamp("us"))
+        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            try:
+                stamp = pc.cast(values, pa.timestamp("us"))
+            except pa.ArrowInvalid:
+                stamp = pc.cast(values, pa.timestamp("us", "UTC"))
+        else:
+            raise InputError(
+                f"timestamp column {column!r} has type {kind}; expected a timestamp, a date "
+                f"or ISO-8601 strings",
+                param=column,
+            )
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"timestamp column {column!r}: {exc}", param=column) from None
+    return np.asarray(stamp.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def class_strings(values: pa.Array, column: str, valid: Sequence[str] | None) -> pa.Array:
+    """Class labels as strings, checked against the classes known at training time."""
+    if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
+        floats = values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        if np.isnan(floats[~np.asarray(values.is_null())]).any():
+            raise InputError(f"class column {column!r} holds NaN", param=column)
+    try:
+        strings = pc.cast(values, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise InputError(
+            f"class column {column!r} has type {values.type}; expected class labels",
+            param=column,
+        ) from None
+    if valid is not None:
+        known = pc.is_in(strings, value_set=pa.array(list(valid), pa.string()))
+        unseen = pc.filter(strings, pc.invert(pc.fill_null(known, True)))
+        if len(unseen):
+            names = sorted(set(unseen.to_pylist()))[:5]
+            raise InputError(
+                f"column {column!r} holds class(es) never seen at training time: {names}; "
+                f"known classes: {list(valid)}",
+                param=column,
+            )
+    return strings
+
+
+def numbers(values: pa.Array, column: str, *, allow_null: bool = False) -> np.ndarray:
+    """Float values of a numeric column; NaN (and nulls unless allowed) are refused."""
+    if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):
+        raise InputError(
+            f"column {column!r} has type {values.type}; expected numbers", param=column
+        )
+    if not allow_null:
+        _no_nulls(values, column)
+    floats = np.asarray(values.cast(pa.float64()).to_numpy(zero_copy_only=False))
+    if np.isnan(floats[~np.asarray(values.is_null())]).any():
+        raise InputError(f"column {column!r} holds NaN; expected numbers", param=column)
+    return floats
+
+
+def check_probabilities(scores: list[np.ndarray], columns: Sequence[str]) -> None:
+    """Each score in [0, 1]; several columns (one per class) sum to 1 per row."""
+    for values, column in zip(scores, columns, strict=True):
+        if len(values) and (values.min() < 0 or values.max() > 1):
+            raise InputError(
+                f"score column {column!r} holds values outside [0, 1] (min {values.min():g}, "
+                f"max {values.max():g}); expected class probabilities",
+                param=column,
+            )
+    if len(scores) > 1 and len(scores[0]):
+        total = np.sum(scores, axis=0)
+        bad = np.flatnonzero(np.abs(total - 1.0) > PROBA_SUM_TOLERANCE)
+        if len(bad):
+            raise InputError(
+                f"score columns {list(columns)} do not sum to 1 in {len(bad)} row(s) "
+                f"(first: {total[bad[0]]:g}); expected one probability per class",
+                param="score_columns",
+            )
+
+
+def _no_nulls(values: pa.Array, column: str) -> None:
+    if values.null_count:
+        raise InputError(f"column {column!r} holds {values.null_count} null value(s)", param=column)
+
+
+class Normalizer:
+    """Turns input batches into internal columns; remembers windows and classes seen."""
+
+    def __init__(self, options: PerformanceOptions, ids: pa.DataType | None) -> None:
+        self.options = options
+        self.id_type = ids
+        self.window_micros = options.window_seconds * 1_000_000
+        self.windows: set[int] = set()
+        self.classes_seen: set[str] = set()
+
+    def target(self, values: pa.Array, column: str, *, allow_null: bool) -> pa.Array:
+        """A label or prediction column in its task's type."""
+        if self.options.task == "regression":
+            floats = numbers(values, column, allow_null=allow_null)
+            return pa.array(floats, pa.float64(), mask=np.asarray(values.is_null()))
+        if not allow_null:
+            _no_nulls(values, column)
+        strings = class_strings(values, column, self.options.classes)
+        self.classes_seen.update(v for v in pc.unique(strings).to_pylist() if v is not None)
+        return strings
+
+    def predictions(self, batch: pa.RecordBatch, with_labels: bool) -> pa.RecordBatch:
+        """Internal columns of a predictions batch (with `_label` when labels ride along)."""
+        o = self.options
+        out: dict[str, pa.Array] = {}
+        if self.id_type is not None and o.id_column is not None:
+            _no_nulls(batch[o.id_column], o.id_column)
+            out[ID] = batch[o.id_column].cast(self.id_type)
+        window = np.floor_divide(
+            to_micros(batch[o.timestamp_column], o.timestamp_column), self.window_micros
+        )
+        self.windows.update(np.unique(window).tolist())
+        out[WINDOW] = pa.array(window, pa.int64())
+        out[PRED] = self.target(batch[o.prediction_column], o.prediction_column, allow_null=False)
+        scores = [numbers(batch[c], c) for c in o.score_columns]
+        check_probabilities(scores, o.score_columns)
+        for i, values in enumerate(scores):
+            out[score_name(i)] = pa.array(values, pa.float64())
+        for i, column in enumerate(o.segment_columns):
+            out[segment_name(i)] = pc.cast(batch[column], pa.string())
+        if with_labels:
+            out[LABEL] = self.target(batch[o.label_column], o.label_column, allow_null=True)
+        return pa.RecordBatch.from_pydict(out)
+
+    def labels(self, batch: pa.RecordBatch, offset: int) -> pa.RecordBatch:
+        """Internal columns of a labels batch (a null label = not labelled yet)."""
+        o = self.options
+        assert self.id_type is not None and o.id_column is not None
+        _no_nulls(batch[o.id_column], o.id_column)
+        if o.label_timestamp_column is not None:
+            order = to_micros(batch[o.label_timestamp_column], o.label_timestamp_column)
+        else:
+            order = np.arange(offset, offset + batch.num_rows, dtype=np.int64)
+        return pa.RecordBatch.from_pydict(
+            {
+                ID: batch[o.id_column].cast(self.id_type),
+                LABEL: self.target(batch[o.label_column], o.label_column, allow_null=True),
+                LABEL_ORDER: pa.array(order, pa.int64()),
+            }
+        )
+
+    def reference(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """Internal columns of a labelled reference batch (predictions, labels, scores)."""
+        o = self.options
+        out = {
+            PRED: self.target(batch[o.prediction_column], o.prediction_column, allow_null=False),
+            LABEL: self.target(batch[o.label_column], o.label_column, allow_null=True),
+        }
+        scores = [numbers(batch[c], c) for c in o.score_columns]
+        check_probabilities(scores, o.score_columns)
+        for i, values in enumerate(scores):
+            out[score_name(i)] = pa.array(values, pa.float64())
+        return pa.RecordBatch.from_pydict(out)

@@ -1,0 +1,39 @@
+"""Hand a performance result to KFP output artifacts (duck-typed: the library never imports kfp)."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+from driftline.performance.run import PerformanceResult
+
+
+def publish(
+    result: PerformanceResult,
+    metrics: Any = None,
+    classification_metrics: Any = None,
+    html: Any = None,
+    report: Any = None,
+) -> bool:
+    """Log scalars, confusion matrix and ROC curve, copy the HTML page; return `degraded`.
+
+    `metrics` needs `log_metric`, `classification_metrics` `log_confusion_matrix` and
+    `log_roc_curve`, `html` a `path`; `report` (the artifact holding the JSON) gets the
+    verdict in its `metadata`.
+    """
+    if metrics is not None:
+        for name, value in result.scalars().items():
+            metrics.log_metric(name, value)
+    if classification_metrics is not None:
+        if result.confusion_matrix is not None:
+            categories, matrix = result.confusion_matrix
+            classification_metrics.log_confusion_matrix(categories, matrix)
+        if result.roc_curve is not None:
+            classification_metrics.log_roc_curve(*result.roc_curve)
+    if html is not None:
+        shutil.copyfile(result.html_path, html.path)
+    if report is not None:
+        report.metadata["degraded"] = result.degraded
+        report.metadata["degraded_windows"] = len(result.document["degraded_windows"])
+        report.metadata["labelled_rows"] = result.document["overall"]["labelled_rows"]
+    return result.degraded

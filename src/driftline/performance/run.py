@@ -1,0 +1,294 @@
+"""run_performance: join predictions with late labels, score each window, write the report."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from driftline.errors import EmptyDataError, InputError, UnknownNameError
+from driftline.performance.classification import ClassificationStats
+from driftline.performance.degradation import check_baseline, metric_names
+from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
+from driftline.performance.html import render_performance_html
+from driftline.performance.join import LabelSummary, bucket_count, join_labels, write_windows
+from driftline.performance.options import PerformanceOptions
+from driftline.performance.prepare import (
+    WINDOW,
+    Normalizer,
+    batches,
+    id_type,
+    open_source,
+    require_columns,
+)
+from driftline.performance.ranking import roc_curve_from_bins
+from driftline.performance.windows import WindowContext, window_entry
+from driftline.report import write_report
+
+SCHEMA_VERSION = "1.0"
+REPORT_STEM = "performance_report"
+MAX_CLASSES = 1000
+
+
+@dataclass
+class PerformanceResult:
+    """The report document, where it was written, and what the KFP UI draws."""
+
+    document: dict[str, Any]
+    json_path: Path
+    html_path: Path
+
+    @property
+    def degraded(self) -> bool:
+        return bool(self.document["degraded"])
+
+    @property
+    def confusion_matrix(self) -> tuple[list[str], list[list[int]]] | None:
+        """(categories, matrix) over all labelled rows; None for regression."""
+        overall = self.document["overall"]
+        if "confusion_matrix" not in overall:
+            return None
+        return list(self.document["classes"]), overall["confusion_matrix"]
+
+    @property
+    def roc_curve(self) -> tuple[list[float], list[float], list[float]] | None:
+        """(fpr, tpr, thresholds) over all labelled rows of a scored binary task, else None."""
+        curve = self.document["overall"].get("roc_curve")
+        return (curve["fpr"], curve["tpr"], curve["thresholds"]) if curve else None
+
+    def scalars(self) -> dict[str, float]:
+        """Flat metric values for KFP Metrics: `<metric>@<window start>` and `overall_<metric>`."""
+        out = {}
+        for window in self.document["windows"]:
+            for name, value in window["metrics"].items():
+                if value is not None and value == value:
+                    out[f"{name}@{window['start']}"] = float(value)
+        for name, value in self.document["overall"]["metrics"].items():
+            if value is not None and value == value:
+                out[f"overall_{name}"] = float(value)
+        return out
+
+
+def run_performance(
+    predictions: Any, labels: Any = None, out_dir: str | Path = ".", **options: Any
+) -> PerformanceResult:
+    """Score predictions against late labels per time window; write JSON + HTML to `out_dir`.
+
+    `predictions` and `labels` are paths (Parquet, CSV, JSON lines) or Arrow tables.
+    `labels=None` reads `label_column` from the predictions (a window that already holds
+    labels). Options: see `PerformanceOptions`.
+    """
+    opts = PerformanceOptions.from_kwargs(options)
+    if opts.baseline is not None and opts.reference is not None:
+        raise InputError(
+            "pass either baseline (metrics) or reference (a labelled set), not both",
+            param="baseline",
+        )
+    baseline = check_baseline(opts.baseline, opts.task) if opts.baseline is not None else None
+    _check_metric_names(opts)
+    reference = _read_reference(opts) if opts.reference is not None else None
+    if reference is not None and opts.task == "classification" and opts.classes is None:
+        opts = dataclasses.replace(opts, classes=tuple(reference[1]))
+    with tempfile.TemporaryDirectory(prefix="driftline-performance-") as work:
+        joined, normalizer, summary = _join(predictions, labels, opts, Path(work))
+        spec = _spec(opts, normalizer.classes_seen)
+        if reference is not None:
+            baseline = evaluate(labelled(reference[0]), spec)[1]
+        context = WindowContext(opts, spec, baseline)
+        windows, overall = _score_windows(joined, sorted(normalizer.windows), context)
+    document = _document(opts, spec, windows, overall, baseline, summary, reference is not None)
+    json_path, html_path = write_report(
+        out_dir, REPORT_STEM, document, render_performance_html(document)
+    )
+    return PerformanceResult(document, json_path, html_path)
+
+
+def _check_metric_names(opts: PerformanceOptions) -> None:
+    for name in opts.degradation_metrics or ():
+        if name not in metric_names(opts.task):
+            raise UnknownNameError(f"{opts.task} metric", name, metric_names(opts.task))
+
+
+def _read_reference(opts: PerformanceOptions) -> tuple[pa.Table, list[str]]:
+    """The labelled reference set in internal columns, and its (training-time) classes."""
+    dataset = open_source(opts.reference, opts.format, "reference")
+    columns = [opts.prediction_column, opts.label_column, *opts.score_columns]
+    require_columns(dataset, columns, "reference")
+    normalizer = Normalizer(opts, None)
+    parts = [normalizer.reference(b) for b in batches(dataset, columns, "reference")]
+    if not parts or not sum(p.num_rows for p in parts):
+        raise EmptyDataError("the reference set has no rows", param="reference")
+    return pa.Table.from_batches(parts), sorted_classes(normalizer.classes_seen)
+
+
+def _join(
+    predictions: Any, labels: Any, opts: PerformanceOptions, work: Path
+) -> tuple[Path, Normalizer, LabelSummary | None]:
+    pred_ds = open_source(predictions, opts.format, "predictions")
+    columns = [
+        opts.timestamp_column,
+        opts.prediction_column,
+        *opts.score_columns,
+        *opts.segment_columns,
+    ]
+    if labels is None:
+        columns = list(dict.fromkeys([*columns, opts.label_column]))
+        require_columns(pred_ds, columns, "predictions")
+        normalizer = Normalizer(opts, None)
+        stream = (normalizer.predictions(b, True) for b in batches(pred_ds, columns, "predictions"))
+        write_windows(stream, work / "joined")
+        return work / "joined", normalizer, None
+    if opts.id_column is None:
+        raise InputError("joining labels needs id_column", param="id_column")
+    label_ds = open_source(labels, opts.labels_format or opts.format, "labels")
+    label_columns = [opts.id_column, opts.label_column]
+    if opts.label_timestamp_column:
+        label_columns.append(opts.label_timestamp_column)
+    columns = list(dict.fromkeys([*columns, opts.id_column]))
+    require_columns(pred_ds, columns, "predictions")
+    require_columns(label_ds, label_columns, "labels")
+    ids = id_type(
+        pred_ds.schema.field(opts.id_column).type, label_ds.schema.field(opts.id_column).type
+    )
+    normalizer = Normalizer(opts, ids)
+    summary = LabelSummary(rule=opts.duplicate_labels)
+    stream = (normalizer.predictions(b, False) for b in batches(pred_ds, columns, "predictions"))
+    label_type = pa.float64() if opts.task == "regression" else pa.string()
+    joined = join_labels(
+        stream,
+        _label_batches(normalizer, label_ds, label_columns),
+        work,
+        bucket_count(pred_ds.count_rows()),
+        summary,
+        label_type,
+    )
+    return joined, normalizer, summary
+
+
+def _label_batches(
+    normalizer: Normalizer, dataset: ds.Dataset, columns: list[str]
+) -> Iterator[pa.RecordBatch]:
+    offset = 0
+    for batch in batches(dataset, columns, "labels"):
+        yield normalizer.labels(batch, offset)
+        offset += batch.num_rows
+
+
+def sorted_classes(values: set[str]) -> list[str]:
+    """Class labels in scikit-learn's order: numerically when all are numbers."""
+    try:
+        return sorted(values, key=float)
+    except ValueError:
+        return sorted(values)
+
+
+def _spec(opts: PerformanceOptions, seen: set[str]) -> TargetSpec:
+    if opts.task == "regression":
+        return TargetSpec("regression")
+    classes = list(opts.classes) if opts.classes is not None else sorted_classes(seen)
+    if len(classes) > MAX_CLASSES:
+        raise InputError(
+            f"found {len(classes)} distinct classes in {opts.label_column!r}/"
+            f"{opts.prediction_column!r}; is this a regression task? (task='regression')",
+            param="task",
+        )
+    n_scores = len(opts.score_columns)
+    if n_scores == 1 and len(classes) != 2:
+        raise InputError(
+            f"one score column is the positive-class probability of a binary task, but the "
+            f"classes are {classes}; pass classes= with the two classes, or one score column "
+            f"per class",
+            param="score_columns",
+        )
+    if n_scores > 1 and n_scores != len(classes):
+        raise InputError(
+            f"{n_scores} score columns for {len(classes)} classes {classes}; give one "
+            f"probability column per class, in classes order",
+            param="score_columns",
+        )
+    positive = 1
+    if opts.positive_label is not None:
+        if opts.positive_label not in classes:
+            raise UnknownNameError("positive label", opts.positive_label, classes)
+        positive = classes.index(opts.positive_label)
+    return TargetSpec("classification", tuple(classes), positive, n_scores)
+
+
+def _score_windows(
+    joined: Path, windows: list[int], ctx: WindowContext
+) -> tuple[list[dict[str, Any]], Stats]:
+    if not windows:
+        raise EmptyDataError("the predictions have no rows", param="predictions")
+    overall = ctx.spec.new_stats()
+    entries = []
+    for index in windows:
+        table = ds.dataset(joined / f"{WINDOW}={index}", format="parquet").to_table()
+        entry, stats = window_entry(index, table, ctx)
+        overall.merge(stats)  # type: ignore[arg-type]
+        entries.append(entry)
+    return entries, overall
+
+
+def _document(
+    opts: PerformanceOptions,
+    spec: TargetSpec,
+    windows: list[dict[str, Any]],
+    overall: Stats,
+    baseline: dict[str, float] | None,
+    summary: LabelSummary | None,
+    from_reference: bool,
+) -> dict[str, Any]:
+    rows = sum(w["rows"] for w in windows)
+    overall_entry: dict[str, Any] = {
+        "rows": rows,
+        "labelled_rows": overall.rows,
+        "label_coverage": overall.rows / rows if rows else 0.0,
+        "metrics": overall.metrics(),
+    }
+    if isinstance(overall, ClassificationStats):
+        overall_entry["confusion_matrix"] = overall.confusion.tolist()
+        if overall.scored and len(spec.classes) == 2:
+            fpr, tpr, thresholds = roc_curve_from_bins(overall.roc_positive, overall.roc_negative)
+            if fpr:
+                overall_entry["roc_curve"] = {"fpr": fpr, "tpr": tpr, "thresholds": thresholds}
+    degraded = [w["start"] for w in windows if w["degraded"]]
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "performance",
+        "task": opts.task,
+        "window": opts.window,
+        "columns": {
+            "id": opts.id_column,
+            "timestamp": opts.timestamp_column,
+            "prediction": opts.prediction_column,
+            "label": opts.label_column,
+            "label_timestamp": opts.label_timestamp_column,
+            "scores": list(opts.score_columns),
+            "segments": list(opts.segment_columns),
+        },
+        "min_labelled_rows": opts.min_labelled_rows,
+        "degradation_rule": {
+            "mode": opts.degradation_mode,
+            "threshold": opts.degradation_threshold,
+            "metrics": list(opts.degradation_metrics) if opts.degradation_metrics else None,
+        },
+        "baseline": baseline,
+        "baseline_source": ("reference" if from_reference else "given") if baseline else None,
+        "labels": summary.as_dict() if summary else None,
+        "windows": windows,
+        "overall": overall_entry,
+        "degraded": bool(degraded),
+        "degraded_windows": degraded,
+    }
+    if spec.task == "classification":
+        document["classes"] = list(spec.classes)
+        document["positive_label"] = (
+            spec.classes[spec.positive_index] if len(spec.classes) == 2 else None
+        )
+    return document

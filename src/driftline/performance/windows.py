@@ -1,0 +1,137 @@
+"""One report entry per prediction window: coverage, metrics, verdict, segments, estimate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from driftline.errors import InputError
+from driftline.performance.degradation import judge
+from driftline.performance.estimate import compare, estimate
+from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
+from driftline.performance.options import PerformanceOptions
+from driftline.performance.prepare import PRED, segment_name
+
+MAX_SEGMENT_VALUES = 100
+
+
+@dataclass(frozen=True)
+class WindowContext:
+    """What every window is judged with."""
+
+    options: PerformanceOptions
+    spec: TargetSpec
+    baseline: Mapping[str, float] | None
+
+    @property
+    def estimating(self) -> bool:
+        """CBPE runs for binary classifiers with probabilities."""
+        spec = self.spec
+        return (
+            self.options.estimate
+            and spec.task == "classification"
+            and len(spec.classes) == 2
+            and spec.n_scores > 0
+        )
+
+
+def iso(micros: int) -> str:
+    """ISO-8601 UTC time of microseconds since epoch."""
+    return datetime.fromtimestamp(micros / 1e6, UTC).isoformat().replace("+00:00", "Z")
+
+
+def status_of(labelled_rows: int, minimum: int) -> str:
+    if labelled_rows == 0:
+        return "no labels"
+    return "ok" if labelled_rows >= minimum else "insufficient labels"
+
+
+def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[str, Any], Stats]:
+    """The report entry of window `index` (rows of `table`) and its mergeable statistics."""
+    options = ctx.options
+    size = options.window_seconds * 1_000_000
+    rows = labelled(table)
+    stats, metrics = evaluate(rows, ctx.spec)
+    status = status_of(rows.num_rows, options.min_labelled_rows)
+    sufficient = status == "ok"
+    degradation = {}
+    if ctx.baseline and sufficient:
+        degradation = judge(
+            metrics,
+            ctx.baseline,
+            options.degradation_threshold,
+            options.degradation_mode,
+            options.degradation_metrics,
+        )
+    entry: dict[str, Any] = {
+        "start": iso(index * size),
+        "end": iso((index + 1) * size),
+        "rows": table.num_rows,
+        "labelled_rows": rows.num_rows,
+        "label_coverage": rows.num_rows / table.num_rows if table.num_rows else 0.0,
+        "sufficient": sufficient,
+        "status": status,
+        "metrics": metrics,
+        "degraded": any(d["degraded"] for d in degradation.values()),
+        "degradation": degradation,
+    }
+    if ctx.spec.task == "classification":
+        entry["confusion_matrix"] = stats.confusion.tolist()  # type: ignore[union-attr]
+    if options.segment_columns:
+        entry["segments"] = segments(table, ctx)
+    if ctx.estimating:
+        entry["estimate"] = window_estimate(table, ctx, options.seed + index)
+        if rows.num_rows:  # judge the estimate on the rows the realized metrics saw
+            on_labelled = window_estimate(rows, ctx, options.seed + index)
+            entry["estimate"]["comparison"] = compare(on_labelled, metrics)
+    return entry, stats
+
+
+def window_estimate(table: pa.Table, ctx: WindowContext, seed: int) -> dict[str, Any]:
+    """CBPE estimate over the rows of `table` (labelled or not)."""
+    spec = ctx.spec
+    proba = spec.scores(table)
+    assert proba is not None
+    predicted_positive = spec.class_index(table[PRED]) == spec.positive_index
+    return estimate(predicted_positive, np.ascontiguousarray(proba[:, spec.positive_index]), seed)
+
+
+def segments(table: pa.Table, ctx: WindowContext) -> dict[str, list[dict[str, Any]]]:
+    """Per segment column, per value: rows, labelled rows and metrics."""
+    out = {}
+    for i, column in enumerate(ctx.options.segment_columns):
+        values = table[segment_name(i)]
+        distinct = pc.unique(values).to_pylist()
+        if len(distinct) > MAX_SEGMENT_VALUES:
+            raise InputError(
+                f"segment column {column!r} has {len(distinct)} values in one window; segment "
+                f"columns must have at most {MAX_SEGMENT_VALUES} values",
+                param="segment_columns",
+            )
+        entries = []
+        for value in sorted(distinct, key=lambda v: (v is None, str(v))):
+            mask = (
+                pc.is_null(values)
+                if value is None
+                else pc.fill_null(pc.equal(values, value), False)
+            )
+            part = table.filter(mask)
+            rows = labelled(part)
+            _, metrics = evaluate(rows, ctx.spec)
+            entries.append(
+                {
+                    "value": value,
+                    "rows": part.num_rows,
+                    "labelled_rows": rows.num_rows,
+                    "sufficient": rows.num_rows >= ctx.options.min_labelled_rows,
+                    "metrics": metrics,
+                }
+            )
+        out[column] = entries
+    return out

@@ -1,0 +1,92 @@
+"""compute_performance runs in KFP's local runner and fills the artifacts the KFP UI draws."""
+
+import json
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from driftline.components.compute_performance import compute_performance
+from kfp import dsl, local
+from kfp.dsl import HTML, Artifact, ClassificationMetrics, Dataset, Metrics, Output
+
+
+@dsl.component(base_image="python:3.11", install_kfp_package=False)
+def bike_predictions(hour_csv: str, predictions: Output[Dataset], labels: Output[Dataset]) -> None:
+    """2012 bike hours: a 'busy hour' classifier fit on 2011, labels for the first half."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    data = pd.read_csv(hour_csv)
+    data["timestamp"] = pd.to_datetime(data["dteday"]) + pd.to_timedelta(data["hr"], unit="h")
+    features = ["hr", "workingday", "temp", "hum", "weathersit"]
+    train, test = data[data.yr == 0], data[data.yr == 1].copy()
+    busy = train["cnt"] > train["cnt"].median()
+    model = LogisticRegression(max_iter=2000).fit(train[features], busy)
+    test["score"] = model.predict_proba(test[features])[:, 1]
+    test["prediction"] = np.where(test["score"] >= 0.5, "busy", "quiet")
+    test["label"] = np.where(test["cnt"] > train["cnt"].median(), "busy", "quiet")
+    test = test.rename(columns={"instant": "id"})
+    test[["id", "timestamp", "prediction", "score"]].to_parquet(predictions.path)
+    test[["id", "label"]].iloc[: len(test) // 2].to_parquet(labels.path)
+
+
+class Outputs(NamedTuple):
+    degraded: bool
+    report: Artifact
+    metrics: Metrics
+    classification_metrics: ClassificationMetrics
+    html: HTML
+
+
+@dsl.pipeline
+def monitor(hour_csv: str, window: str = "30d") -> Outputs:
+    data = bike_predictions(hour_csv=hour_csv)
+    task = compute_performance(
+        predictions=data.outputs["predictions"],
+        labels=data.outputs["labels"],
+        score_columns=["score"],
+        positive_label="busy",
+        window=window,
+        baseline_metrics={"accuracy": 0.95},
+    )
+    return Outputs(
+        degraded=task.outputs["Output"],
+        report=task.outputs["report"],
+        metrics=task.outputs["metrics"],
+        classification_metrics=task.outputs["classification_metrics"],
+        html=task.outputs["html"],
+    )
+
+
+@pytest.fixture
+def local_runner(tmp_path: Path) -> Path:
+    root = tmp_path / "pipeline_root"
+    local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(root))
+    return root
+
+
+def test_compute_performance_locally(local_runner: Path, bike_hour_csv: Path) -> None:
+    task = monitor(hour_csv=str(bike_hour_csv))
+    assert task.outputs["degraded"] is True
+    report_dir = Path(task.outputs["report"].path)
+    document = json.loads((report_dir / "performance_report.json").read_text())
+    assert document["degraded"] and document["positive_label"] == "busy"
+    assert task.outputs["report"].metadata["degraded"] is True
+    metrics = task.outputs["metrics"].metadata
+    first = document["windows"][0]
+    assert metrics[f"accuracy@{first['start']}"] == pytest.approx(first["metrics"]["accuracy"])
+    kfp_cm = task.outputs["classification_metrics"].metadata["confusionMatrix"]
+    assert [c["displayName"] for c in kfp_cm["annotationSpecs"]] == ["busy", "quiet"]
+    assert [r["row"] for r in kfp_cm["rows"]] == document["overall"]["confusion_matrix"]
+    roc = task.outputs["classification_metrics"].metadata["confidenceMetrics"]
+    assert roc[0]["falsePositiveRate"] == 1.0 and roc[-1]["recall"] == 0.0
+    html = Path(task.outputs["html"].path).read_text()
+    assert html.startswith("<!doctype html>") and "<svg" in html
+
+
+def test_compute_performance_bad_input_fails_the_task(
+    local_runner: Path, bike_hour_csv: Path
+) -> None:
+    with pytest.raises(RuntimeError, match="compute-performance"):
+        monitor(hour_csv=str(bike_hour_csv), window="fortnight")
