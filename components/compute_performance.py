@@ -2,9 +2,10 @@
 
 from typing import Optional
 
-from driftline.components.image import IMAGE
 from kfp import dsl
 from kfp.dsl import HTML, Artifact, ClassificationMetrics, Dataset, Input, Metrics, Output
+
+from driftline.components.image import IMAGE
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)
@@ -60,15 +61,16 @@ def compute_performance(
         metrics: Each metric per window ("<metric>@<window start>") and overall.
         classification_metrics: Confusion matrix and ROC curve over all labelled rows.
         html: Self-contained report page: each metric over time against the baseline.
-        report: Directory with performance_report.json (+ .html); metadata "degraded".
+        report: performance_report.json; metadata "degraded".
         Output: True when a window with enough labels degraded against the baseline.
     """
     from driftline.performance import publish, run_performance
+    from driftline.report import ReportPaths
 
     result = run_performance(
         predictions.path,
         labels.path if labels is not None else None,
-        report.path,
+        ReportPaths(json=report.path, html=html.path),
         task=task,
         id_column=id_column,
         timestamp_column=timestamp_column,
@@ -86,4 +88,4 @@ def compute_performance(
         degradation_mode=degradation_mode,
         format=data_format or None,
     )
-    return publish(result, metrics, classification_metrics, html, report)
+    return publish(result, metrics, classification_metrics, report)

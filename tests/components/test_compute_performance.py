@@ -5,9 +5,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from driftline.components.compute_performance import compute_performance
-from kfp import dsl, local
+from kfp import dsl
 from kfp.dsl import HTML, Artifact, ClassificationMetrics, Dataset, Metrics, Output
+
+from driftline.components.compute_performance import compute_performance
 
 
 @dsl.component(base_image="python:3.11", install_kfp_package=False)
@@ -59,18 +60,11 @@ def monitor(hour_csv: str, window: str = "30d") -> Outputs:
     )
 
 
-@pytest.fixture
-def local_runner(tmp_path: Path) -> Path:
-    root = tmp_path / "pipeline_root"
-    local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(root))
-    return root
-
-
-def test_compute_performance_locally(local_runner: Path, bike_hour_csv: Path) -> None:
+def test_compute_performance_locally(kfp_local: Path, bike_hour_csv: Path) -> None:
     task = monitor(hour_csv=str(bike_hour_csv))
     assert task.outputs["degraded"] is True
-    report_dir = Path(task.outputs["report"].path)
-    document = json.loads((report_dir / "performance_report.json").read_text())
+    document = json.loads(Path(task.outputs["report"].path).read_text())
+
     assert document["degraded"] and document["positive_label"] == "busy"
     assert task.outputs["report"].metadata["degraded"] is True
     metrics = task.outputs["metrics"].metadata
@@ -85,8 +79,6 @@ def test_compute_performance_locally(local_runner: Path, bike_hour_csv: Path) ->
     assert html.startswith("<!doctype html>") and "<svg" in html
 
 
-def test_compute_performance_bad_input_fails_the_task(
-    local_runner: Path, bike_hour_csv: Path
-) -> None:
+def test_compute_performance_bad_input_fails_the_task(kfp_local: Path, bike_hour_csv: Path) -> None:
     with pytest.raises(RuntimeError, match="compute-performance"):
         monitor(hour_csv=str(bike_hour_csv), window="fortnight")

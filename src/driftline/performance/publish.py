@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 from driftline.performance.run import PerformanceResult
@@ -12,14 +11,13 @@ def publish(
     result: PerformanceResult,
     metrics: Any = None,
     classification_metrics: Any = None,
-    html: Any = None,
     report: Any = None,
 ) -> bool:
-    """Log scalars, confusion matrix and ROC curve, copy the HTML page; return `degraded`.
+    """Log scalars, confusion matrix and ROC curve; return `degraded`.
 
     `metrics` needs `log_metric`, `classification_metrics` `log_confusion_matrix` and
-    `log_roc_curve`, `html` a `path`; `report` (the artifact holding the JSON) gets the
-    verdict in its `metadata`.
+    `log_roc_curve`; `report` (the artifact holding the JSON) gets the verdict in its
+    `metadata`.
     """
     if metrics is not None:
         for name, value in result.scalars().items():
@@ -30,8 +28,6 @@ def publish(
             classification_metrics.log_confusion_matrix(categories, matrix)
         if result.roc_curve is not None:
             classification_metrics.log_roc_curve(*result.roc_curve)
-    if html is not None:
-        shutil.copyfile(result.html_path, html.path)
     if report is not None:
         report.metadata["degraded"] = result.degraded
         report.metadata["degraded_windows"] = len(result.document["degraded_windows"])

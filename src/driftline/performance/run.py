@@ -29,7 +29,7 @@ from driftline.performance.prepare import (
 )
 from driftline.performance.ranking import roc_curve_from_bins
 from driftline.performance.windows import WindowContext, window_entry
-from driftline.report import write_report
+from driftline.report import ReportPaths, write_report
 
 SCHEMA_VERSION = "1.0"
 REPORT_STEM = "performance_report"
@@ -76,7 +76,7 @@ class PerformanceResult:
 
 
 def run_performance(
-    predictions: Any, labels: Any = None, out_dir: str | Path = ".", **options: Any
+    predictions: Any, labels: Any = None, out_dir: str | Path | ReportPaths = ".", **options: Any
 ) -> PerformanceResult:
     """Score predictions against late labels per time window; write JSON + HTML to `out_dir`.
 
@@ -103,10 +103,8 @@ def run_performance(
         context = WindowContext(opts, spec, baseline)
         windows, overall = _score_windows(joined, sorted(normalizer.windows), context)
     document = _document(opts, spec, windows, overall, baseline, summary, reference is not None)
-    json_path, html_path = write_report(
-        out_dir, REPORT_STEM, document, render_performance_html(document)
-    )
-    return PerformanceResult(document, json_path, html_path)
+    paths = write_report(out_dir, REPORT_STEM, document, render_performance_html(document))
+    return PerformanceResult(document, paths.json, paths.html)
 
 
 def _check_metric_names(opts: PerformanceOptions) -> None:
