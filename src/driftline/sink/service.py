@@ -107,7 +107,8 @@ class Sink:
             self._flush_now.clear()
             try:
                 if self._unpublished:
-                    await asyncio.to_thread(self._publish_backlog)
+                    async with self._flush_lock:
+                        await asyncio.to_thread(self._publish_backlog)
                 await self.flush(force=False)
             except Exception:  # keep serving; the batch stays in the log and is retried
                 log.exception("flush failed; will retry")
@@ -117,8 +118,9 @@ class Sink:
         async with self._flush_lock:
             async with self._lock:  # a consistent cut: nothing is being logged meanwhile
                 now = time.monotonic()
-                if self.pairer.expire(now) and self._ready_since is None:
-                    self._ready_since = now
+                if self.pairer.expire(now):
+                    self._ready_since = self._ready_since or now
+                    self.metrics.pending.set(len(self.pairer.pending))
                 age = now - self._ready_since if self._ready_since is not None else 0.0
                 full = len(self.pairer.ready) >= self.config.batch_rows
                 if not self.pairer.ready or not (full or force or age >= self.config.batch_age_s):
