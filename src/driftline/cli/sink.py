@@ -93,6 +93,7 @@ def sink(
         http="httptools",
         lifespan="on",
         access_log=False,
+        proxy_headers=False,
         log_level="warning",
         timeout_graceful_shutdown=10,
     )

@@ -24,6 +24,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
+STORED = b'{"stored": true}'
 
 
 class _TooLarge(Exception):
@@ -128,6 +129,6 @@ def create_app(
             await sink.submit(event, rows)
         except OSError as exc:
             return await reject(send, 503, "storage", f"cannot log event: {exc}")
-        await _json(send, 200, {"id": event.id, "stored": True})
+        await _respond(send, 200, STORED, b"application/json")
 
     return app

@@ -90,10 +90,13 @@ class Sink:
                     continue
                 self.metrics.wal_seconds.observe(time.perf_counter() - started)
                 now = time.monotonic()
+                kinds = {"request": 0, "response": 0}
                 for _, event, rows, future in batch:
                     self.pairer.add(event, rows, now)
-                    self.metrics.received.labels(event.kind).inc()
+                    kinds[event.kind] += 1
                     future.set_result(True)
+                for kind, count in kinds.items():
+                    self.metrics.received.labels(kind).inc(count)
                 if self.pairer.ready and self._ready_since is None:
                     self._ready_since = now
                 if len(self.pairer.ready) >= self.config.batch_rows:
