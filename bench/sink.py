@@ -193,14 +193,15 @@ def run_sink(args: argparse.Namespace, work: Path) -> dict:
     result = load(port, args, work)
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=60)
-    server = subprocess.Popen(cmd[:-2] + ["--pair-timeout", "0.1"])  # write the last waiting pairs
+    server = subprocess.Popen([*cmd[:-2], "--pair-timeout", "0.1"])  # write the last waiting pairs
     wait_ready(port, "/readyz")
     time.sleep(0.5)
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=60)
     table = read_table(str(out), columns=["event_id", "request_time", "response_time"])
     stored = set()
-    for event_id, req, resp in zip(*(table.column(c).to_pylist() for c in table.column_names)):
+    columns = (table.column(c).to_pylist() for c in table.column_names)
+    for event_id, req, resp in zip(*columns, strict=True):
         if req is not None:
             stored.add(f"{event_id}/request")
         if resp is not None:
@@ -240,6 +241,9 @@ def run_peer(args: argparse.Namespace, work: Path) -> dict:
         server.wait()
 
 
+LOAD_AT_START = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=30)
@@ -265,7 +269,9 @@ def main() -> None:
         f"{args.connections} --generators {args.generators}` on {time.strftime('%Y-%m-%d')}.",
         f"Machine: {os.cpu_count()} cores ({cpu}), Linux {platform.release()}, Python "
         f"{platform.python_version()}; uvicorn {version('uvicorn')}, starlette "
-        f"{version('starlette')}, cloudevents {version('cloudevents')}, pyarrow {version('pyarrow')}.",
+        f"{version('starlette')}, cloudevents {version('cloudevents')}, "
+        f"pyarrow {version('pyarrow')}.",
+        f"Load average at start: {LOAD_AT_START} (the 2 cores are shared with other work).",
         "Load: KServe logger events (binary mode, agent headers, v1 iris request + response per "
         f"call, 2 rows each) from {args.generators} generator processes x {args.connections} "
         "keep-alive connections on loopback, sharing the 2 cores with the server.",

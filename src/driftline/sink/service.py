@@ -153,7 +153,7 @@ class Sink:
             flush = self._unpublished[0]
             try:
                 publish(self.wal.outbox(flush), self.wal.staged_files(flush), self.config.out)
-            except OSError:
+            except Exception:  # any store error: keep the staged batch and retry on the next tick
                 self.metrics.publish_failures.inc()
                 log.exception(
                     "publishing batch %d to %s failed; will retry", flush, self.config.out

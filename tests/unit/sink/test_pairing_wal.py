@@ -159,3 +159,39 @@ def test_torn_last_record_is_dropped(tmp_path):
     assert [e.id for e in found.events] == ["a"]
     assert found.torn_records == 1
     wal2.close()
+
+
+def _staged(tmp_path):
+    rows = [{"model_name": "m", "timestamp": T0, "event_id": "a", "row": 0, "x": 1.0}]
+    from driftline.sink.writer import write_batch
+
+    return tmp_path / "stage", write_batch(tmp_path / "stage", rows, "part-x-00000001.parquet")
+
+
+def test_publish_to_an_object_store_uri(tmp_path):
+    import fsspec
+
+    source, files = _staged(tmp_path)
+    publish(source, files, "memory://sink-publish-test/out")
+    fs = fsspec.filesystem("memory")
+    assert fs.exists(
+        "/sink-publish-test/out/model=m/date=2024-05-06/hour=07/part-x-00000001.parquet"
+    )
+    fs.rm("/sink-publish-test", recursive=True)
+
+
+def test_a_failed_local_publish_leaves_no_visible_file(tmp_path, monkeypatch):
+    source, files = _staged(tmp_path)
+
+    def half_copy(src, dst):
+        with open(dst, "wb") as handle:
+            handle.write(b"PAR1 half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr("driftline.sink.writer.shutil.copyfile", half_copy)
+    with pytest.raises(OSError, match="disk full"):
+        publish(source, files, str(tmp_path / "out"))
+    assert ds.dataset(tmp_path / "out", partitioning="hive").to_table().num_rows == 0
+    monkeypatch.undo()
+    publish(source, files, str(tmp_path / "out"))  # the retry replaces the temp file
+    assert ds.dataset(tmp_path / "out", partitioning="hive").to_table().num_rows == 1
