@@ -4,7 +4,6 @@ One import line per command module; importing it adds its command(s) to `main`.
 """
 # ruff: noqa: F401, I001
 
-from driftline.cli import sink  # noqa: F401
 from driftline.cli.app import main
 
 from driftline.cli import profile
@@ -15,5 +14,6 @@ from driftline.cli import compile
 from driftline.cli import kfp_commands
 from driftline.cli import metrics
 from driftline.cli import setup_monitoring
+from driftline.cli import sink
 
 __all__ = ["main"]
