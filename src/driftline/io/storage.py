@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -99,7 +100,7 @@ def _s3(scheme: str, options: Mapping[str, Any]) -> pafs.FileSystem:
 
 
 def _gcs(options: Mapping[str, Any]) -> pafs.FileSystem:
-    kwargs: dict[str, Any] = {"retry_time_limit": 60}
+    kwargs: dict[str, Any] = {"retry_time_limit": timedelta(seconds=60)}
     endpoint = _endpoint("gs", options)
     if endpoint is not None:
         kwargs["scheme"], kwargs["endpoint_override"] = endpoint
