@@ -154,3 +154,33 @@ def test_unreachable_endpoint_is_one_clear_error() -> None:
         port = sock.getsockname()[1]
     with pytest.raises(DataSourceError, match=r"cannot reach minio://b/x.parquet"):
         read_table("minio://b/x.parquet", storage_options={"endpoint_url": f"127.0.0.1:{port}"})
+
+
+def test_gs_uri_against_gcs_server(
+    gcs_endpoint: str, events: pa.Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gs:// through pyarrow's GCS client to a real JSON-API server; seeded by google's client."""
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    client = storage.Client(
+        project="test",
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": gcs_endpoint},
+    )
+    buffer = io.BytesIO()
+    pq.write_table(events, buffer)
+    client.bucket("monitoring").blob("window/events.parquet").upload_from_string(buffer.getvalue())
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", gcs_endpoint)
+    table = read_table(
+        "gs://monitoring/window/events.parquet",
+        columns=["x"],
+        timestamp_column="ts",
+        start="2024-03-02",
+        end="2024-03-03",
+        storage_options={"anonymous": True},
+    )
+    frame = events.to_pandas()
+    assert table.column("x").to_pylist() == frame.loc[frame["day"] == "2024-03-02", "x"].tolist()
+    with pytest.raises(DataSourceError, match=r"not found: gs://monitoring/nope\.csv"):
+        read_table("gs://monitoring/nope.csv", storage_options={"anonymous": True})
