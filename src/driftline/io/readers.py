@@ -111,9 +111,17 @@ class _Scan:
     schema: pa.Schema
 
     def batches(self, batch_rows: int) -> Iterator[pa.RecordBatch]:
+        options = None
+        if isinstance(self.dataset.format, ds.ParquetFileFormat):
+            # pre_buffer keeps a file's buffers until the file is done, so memory would grow
+            # with the file, not the batch (apache/arrow#39808); off, it stays bounded.
+            options = ds.ParquetFragmentScanOptions(pre_buffer=False)
         try:
             scanned = self.dataset.to_batches(
-                columns=self.read_columns, filter=self.pushdown, batch_size=batch_rows
+                columns=self.read_columns,
+                filter=self.pushdown,
+                batch_size=batch_rows,
+                fragment_scan_options=options,
             )
             for batch in scanned:
                 if self.row_window is not None:

@@ -143,7 +143,8 @@ def window_expression(
 ) -> ds.Expression | None:
     """A dataset filter for `start <= column < end` (pushed down to Parquet), or None.
 
-    None means the column's type (e.g. ISO strings) needs row-wise parsing: use `window_mask`.
+    None means no bound, or a column type (e.g. ISO strings) that needs row-wise parsing:
+    use `window_mask`.
     `start`/`end` must be aware UTC datetimes (see `as_utc`).
     """
     field = ds.field(column)
@@ -159,11 +160,17 @@ def window_expression(
             return pa.scalar(_ceil_date(instant), type=column_type)
     else:
         return None
-    expr = ds.scalar(True)
+    # No `true & ...` seed: pyarrow then fails to prune row groups on the bounds.
+    conditions = []
     if start is not None:
-        expr = expr & (field >= bound(start))
+        conditions.append(field >= bound(start))
     if end is not None:
-        expr = expr & (field < bound(end))
+        conditions.append(field < bound(end))
+    if not conditions:
+        return None
+    expr = conditions[0]
+    for condition in conditions[1:]:
+        expr = expr & condition
     return expr
 
 
