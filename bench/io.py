@@ -177,8 +177,9 @@ def render(results: dict[str, list[dict[str, float]]], rows: int, size: float, n
         "(interpreter and the same imports on both sides, ~240 MiB); Arrow peak = the Arrow "
         "memory pool's high-water mark (the data held at once)",
         f"- machine: {platform.machine()}, {platform.processor() or 'unknown cpu'}, "
-        f"{_cores()} cores; Python {platform.python_version()}, pyarrow {pa.__version__}, "
-        f"numpy {np.__version__}, driftline {driftline.__version__}",
+        f"{_cores()} cores (shared: load average {_load()} when the run ended); Python "
+        f"{platform.python_version()}, pyarrow {pa.__version__}, numpy {np.__version__}, "
+        f"driftline {driftline.__version__}",
         "",
         "| method | rows | seconds | peak RSS MiB | Arrow peak MiB | time ratio vs peer "
         "| Arrow peak ratio vs peer |",
@@ -201,6 +202,12 @@ def render(results: dict[str, list[dict[str, float]]], rows: int, size: float, n
         if not same or results[ours][0]["rows"] != results[peer][0]["rows"]:
             lines.append(f"| **{ours} and {peer} disagree on the result** | | | | | | |")
     return "\n".join(lines) + "\n"
+
+
+def _load() -> str:
+    import os
+
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _cores() -> int:
