@@ -23,20 +23,27 @@ ISO_FORMS = "ISO 8601, e.g. 2024-01-31, 2024-01-31T13:45:00, 2024-01-31T13:45:00
 UTC_US = pa.timestamp("us", tz="UTC")
 
 
-def parse_duration(text: str | timedelta) -> timedelta:
-    """The timedelta of `text` such as "30m", "1h", "1d", "7d", "2w" or "1h30m"."""
+def parse_duration(text: str | timedelta, param: str = "duration") -> timedelta:
+    """The timedelta of `text` such as "30m", "1h", "1d", "7d", "2w" or "1h30m".
+
+    `param` names the parameter in the error message.
+    """
     if isinstance(text, timedelta):
         duration = text
     else:
         cleaned = str(text).strip().lower()
         parts = _DURATION.findall(cleaned)
         if not parts or "".join(n + u for n, u in parts) != cleaned:
-            raise InputError(f"bad duration {text!r}; expected {DURATION_FORMS}", param="duration")
+            raise InputError(
+                f"{param} {text!r} is not a duration; expected {DURATION_FORMS}", param=param
+            )
         duration = sum(
             (timedelta(**{_UNITS[unit]: int(number)}) for number, unit in parts), timedelta()
         )
     if duration <= timedelta(0):
-        raise InputError(f"bad duration {text!r}; expected {DURATION_FORMS}", param="duration")
+        raise InputError(
+            f"{param} {text!r} is not a duration; expected {DURATION_FORMS}", param=param
+        )
     return duration
 
 

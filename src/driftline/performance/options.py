@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from driftline.errors import InputError, UnknownNameError
-from driftline.performance._duration import parse_duration
+from driftline.io.windows import parse_duration
 
 TASKS = ("classification", "regression")
 DEGRADATION_MODES = ("relative", "absolute")
@@ -77,7 +77,7 @@ class PerformanceOptions:
             raise UnknownNameError(
                 "duplicate label rule", self.duplicate_labels, DUPLICATE_LABEL_RULES
             )
-        parse_duration(self.window)
+        parse_duration(self.window, param="window")
         if not isinstance(self.min_labelled_rows, int) or self.min_labelled_rows < 1:
             raise InputError(
                 f"min_labelled_rows must be a positive integer, got {self.min_labelled_rows!r}",
@@ -98,7 +98,7 @@ class PerformanceOptions:
 
     @property
     def window_seconds(self) -> int:
-        return int(parse_duration(self.window).total_seconds())
+        return int(parse_duration(self.window, param="window").total_seconds())
 
 
 def _as_tuple(value: Any, name: str) -> tuple[str, ...]:

@@ -84,8 +84,8 @@ def test_cli_bad_input_exits_2_with_one_line(bike: Bike, tmp_path: Path) -> None
     )
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "error: window 'fortnight' is not a duration; write a positive integer and a unit "
-        "(s, m, h, d, w), e.g. '1h', '1d', '7d'"
+        "error: window 'fortnight' is not a duration; expected a positive number followed by "
+        "s, m, h, d or w (e.g. 30m, 1h, 1d, 7d, 2w, 1h30m)"
     ]
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
