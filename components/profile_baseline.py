@@ -13,6 +13,7 @@ def profile_baseline(
     data_format: str = "",
     columns: list = [],  # noqa: B006  KFP takes the default from the signature
     kinds: dict = {},  # noqa: B006
+    recorded_profile: str = "",
 ) -> int:
     """Profile a baseline dataset (e.g. the training data) in one streaming pass.
 
@@ -26,6 +27,8 @@ def profile_baseline(
         data_format: parquet, csv or jsonl; empty detects it from the file name.
         columns: Columns to profile; empty profiles all.
         kinds: Column kind overrides, column -> numeric|categorical|boolean|datetime|text.
+        recorded_profile: Path of a profile recorded earlier for this baseline (resolve_baseline's
+            profile_uri); when given it is reused instead of re-reading the dataset.
 
     Returns:
         The number of rows profiled.
@@ -33,7 +36,12 @@ def profile_baseline(
     from driftline.profile import write_profile
 
     result = write_profile(
-        dataset.path, profile.path, format=data_format or None, columns=columns, kinds=kinds
+        dataset.path,
+        profile.path,
+        format=data_format or None,
+        columns=columns,
+        kinds=kinds,
+        recorded=recorded_profile or None,
     )
     profile.metadata.update(
         {

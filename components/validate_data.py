@@ -15,6 +15,7 @@ def validate_data(
     metrics: Output[Metrics],
     constraints_path: str = "",
     data_format: str = "",
+    columns: list = [],  # noqa: B006  KFP takes the default from the signature
 ) -> bool:
     """Check a window against constraints inferred from the baseline profile.
 
@@ -30,6 +31,8 @@ def validate_data(
         metrics: Output. Violation counts (errors, warnings) and rows.
         constraints_path: Path of a constraints file overriding the inferred ones; empty for none.
         data_format: parquet, csv or jsonl; empty detects it from the file name.
+        columns: Window columns to check (e.g. features and prediction); empty checks all,
+            reporting columns the baseline lacks as extra.
 
     Returns:
         True when no error-severity violation was found (status ok or warning).
@@ -43,6 +46,7 @@ def validate_data(
         ReportPaths(json=report.path, html=report_html.path),
         constraints_path or None,
         format=data_format or None,
+        columns=columns or None,
     )
     document = result.to_dict()
     report.metadata.update({"kind": "validation", "status": result.status, **document["counts"]})

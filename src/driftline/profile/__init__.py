@@ -12,6 +12,7 @@ from driftline.profile.dataset import (
     ColumnProfile,
     DatasetProfile,
     ProfileOptions,
+    is_profile_file,
     merge_profiles,
 )
 from driftline.profile.numeric import NumericSummary
@@ -26,6 +27,7 @@ __all__ = [
     "ProfileOptions",
     "TextSummary",
     "can_profile_as",
+    "is_profile_file",
     "merge_profiles",
     "profile_batches",
     "profile_source",

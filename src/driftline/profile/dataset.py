@@ -220,3 +220,21 @@ def merge_profiles(a: DatasetProfile, b: DatasetProfile) -> DatasetProfile:
         column.merge(b.columns[name])
     merged.row_count += b.row_count
     return merged
+
+
+def is_profile_file(path: str | Path) -> bool:
+    """True when `path` is a JSON file that says it is a driftline profile (cheap sniff).
+
+    Lets one input take either a baseline table or a baseline profile.
+    """
+    target = Path(path)
+    if not target.is_file():
+        return False
+    with target.open("rb") as handle:
+        head = handle.read(4096)
+    if not head.lstrip().startswith(b"{"):
+        return False
+    try:
+        return json.loads(target.read_text(encoding="utf-8")).get("kind") == KIND
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        return False

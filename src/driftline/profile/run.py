@@ -18,11 +18,18 @@ def write_profile(
     format: str | None = None,
     columns: Sequence[str] | None = None,
     kinds: Mapping[str, str | ColumnKind] | None = None,
+    recorded: str | Path | None = None,
 ) -> DatasetProfile:
     """Profile `source` in one streaming pass and save it atomically to `out`.
 
-    An empty source is an error (a baseline needs rows) and writes nothing.
+    With `recorded` (a profile saved earlier, e.g. found through the model's lineage)
+    that profile is checked and reused instead, without reading `source`. An empty
+    source is an error (a baseline needs rows) and writes nothing.
     """
+    if recorded:
+        reused = DatasetProfile.load(recorded)
+        reused.save(out)
+        return reused
     profile = profile_source(
         source, format=format, columns=columns or None, kinds=dict(kinds) if kinds else None
     )

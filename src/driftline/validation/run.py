@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -27,20 +28,26 @@ def run_validation(
     timestamp_column: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
+    columns: Sequence[str] | None = None,
 ) -> ValidationResult:
     """Profile `current_source` in one pass, check it, write validation_report.json/.html.
 
     Constraints are inferred from the baseline profile, then overridden by `constraints_path`
-    (YAML or JSON) when given. Nothing is written if an input is bad.
+    (YAML or JSON) when given. `columns` limits the check to those columns of the window
+    (e.g. the model's features), so other columns are not reported as extra; a listed
+    column missing from the window is still reported. Nothing is written if an input is bad.
     """
     baseline = DatasetProfile.load(profile_path)
     constraints = infer_constraints(baseline)
     if constraints_path is not None:
         constraints = load_constraints(constraints_path, constraints)
     schema = open_dataset(current_source, format).schema
+    if columns:
+        schema = pa.schema([field for field in schema if field.name in set(columns)])
     window = profile_source(
         current_source,
         format=format,
+        columns=schema.names,
         kinds=window_kinds(constraints, schema),
         timestamp_column=timestamp_column,
         start=start,
