@@ -15,7 +15,7 @@ def compute_performance(
     classification_metrics: Output[ClassificationMetrics],
     html: Output[HTML],
     report: Output[Artifact],
-    labels: Input[Dataset] = None,
+    labels_uri: str = "",
     task: str = "classification",
     id_column: str = "id",
     timestamp_column: str = "timestamp",
@@ -38,8 +38,10 @@ def compute_performance(
     Args:
         predictions: Predictions dataset (Parquet/CSV/JSON lines): id, prediction time,
             prediction, optional class probabilities and segment columns.
-        labels: Labels dataset (id, label, optional label time); leave unset when the
-            predictions already hold the label column.
+        labels_uri: Path or URI of the labels table (id, label, optional label time),
+            joined on id_column; empty when the predictions hold the label column. With
+            neither (empty labels_uri and label_column) the report says "no labels" and
+            nothing is judged.
         task: "classification" or "regression".
         id_column: Column joining predictions and labels.
         timestamp_column: Prediction time column; windows are cut on it.
@@ -64,13 +66,16 @@ def compute_performance(
         report: performance_report.json; metadata "degraded".
         Output: True when a window with enough labels degraded against the baseline.
     """
-    from driftline.performance import publish, run_performance
+    from driftline.performance import publish, run_performance, write_no_labels_report
     from driftline.report import ReportPaths
 
+    outputs = ReportPaths(json=report.path, html=html.path)
+    if not labels_uri and not label_column:
+        return publish(write_no_labels_report(outputs, task), metrics, None, report)
     result = run_performance(
         predictions.path,
-        labels.path if labels is not None else None,
-        ReportPaths(json=report.path, html=html.path),
+        labels_uri or None,
+        outputs,
         task=task,
         id_column=id_column,
         timestamp_column=timestamp_column,

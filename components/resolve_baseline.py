@@ -16,7 +16,9 @@ def resolve_baseline(
     store: str = "",
     dataset_name: str = "",
     require: str = "any",
-) -> NamedTuple("Outputs", [("model_id", int), ("dataset_uri", str), ("profile_uri", str)]):  # type: ignore[valid-type]
+) -> NamedTuple(
+    "Outputs", [("model_id", int), ("dataset_uri", str), ("profile_uri", str), ("metrics", dict)]
+):  # type: ignore[valid-type]
     """Resolve a model's baseline from its lineage in ML Metadata.
 
     Args:
@@ -34,6 +36,8 @@ def resolve_baseline(
         model_id: MLMD artifact id of the model.
         dataset_uri: URI of the training data ("" when none).
         profile_uri: URI of the newest recorded baseline profile ("" when none).
+        metrics: The training-time metrics as a dict (metric name -> value), for
+            compute_performance's baseline_metrics.
     """
     from driftline.lineage.artifacts import resolve_baseline_outputs
 

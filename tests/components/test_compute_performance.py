@@ -12,7 +12,7 @@ from driftline.components.compute_performance import compute_performance
 
 
 @dsl.component(base_image="python:3.11", install_kfp_package=False)
-def bike_predictions(hour_csv: str, predictions: Output[Dataset], labels: Output[Dataset]) -> None:
+def bike_predictions(hour_csv: str, labels_path: str, predictions: Output[Dataset]) -> None:
     """2012 bike hours: a 'busy hour' classifier fit on 2011, labels for the first half."""
     import numpy as np
     import pandas as pd
@@ -29,7 +29,7 @@ def bike_predictions(hour_csv: str, predictions: Output[Dataset], labels: Output
     test["label"] = np.where(test["cnt"] > train["cnt"].median(), "busy", "quiet")
     test = test.rename(columns={"instant": "id"})
     test[["id", "timestamp", "prediction", "score"]].to_parquet(predictions.path)
-    test[["id", "label"]].iloc[: len(test) // 2].to_parquet(labels.path)
+    test[["id", "label"]].iloc[: len(test) // 2].to_parquet(labels_path)
 
 
 class Outputs(NamedTuple):
@@ -41,11 +41,11 @@ class Outputs(NamedTuple):
 
 
 @dsl.pipeline
-def monitor(hour_csv: str, window: str = "30d") -> Outputs:
-    data = bike_predictions(hour_csv=hour_csv)
+def monitor(hour_csv: str, labels_path: str, window: str = "30d") -> Outputs:
+    data = bike_predictions(hour_csv=hour_csv, labels_path=labels_path)
     task = compute_performance(
         predictions=data.outputs["predictions"],
-        labels=data.outputs["labels"],
+        labels_uri=labels_path,
         score_columns=["score"],
         positive_label="busy",
         window=window,
@@ -61,7 +61,9 @@ def monitor(hour_csv: str, window: str = "30d") -> Outputs:
 
 
 def test_compute_performance_locally(kfp_local: Path, bike_hour_csv: Path) -> None:
-    task = monitor(hour_csv=str(bike_hour_csv))
+    task = monitor(
+        hour_csv=str(bike_hour_csv), labels_path=str(kfp_local.parent / "labels.parquet")
+    )
     assert task.outputs["degraded"] is True
     document = json.loads(Path(task.outputs["report"].path).read_text())
 
@@ -81,4 +83,29 @@ def test_compute_performance_locally(kfp_local: Path, bike_hour_csv: Path) -> No
 
 def test_compute_performance_bad_input_fails_the_task(kfp_local: Path, bike_hour_csv: Path) -> None:
     with pytest.raises(RuntimeError, match="compute-performance"):
-        monitor(hour_csv=str(bike_hour_csv), window="fortnight")
+        monitor(
+            hour_csv=str(bike_hour_csv),
+            labels_path=str(kfp_local.parent / "labels.parquet"),
+            window="fortnight",
+        )
+
+
+@dsl.pipeline
+def monitor_without_labels(hour_csv: str, labels_path: str) -> bool:
+    data = bike_predictions(hour_csv=hour_csv, labels_path=labels_path)
+    return compute_performance(predictions=data.outputs["predictions"], label_column="").outputs[
+        "Output"
+    ]
+
+
+def test_no_labels_configured_is_a_report_not_a_failure(
+    kfp_local: Path, bike_hour_csv: Path
+) -> None:
+    run = monitor_without_labels(
+        hour_csv=str(bike_hour_csv), labels_path=str(kfp_local.parent / "labels.parquet")
+    )
+    assert run.output is False
+    task_dir = next(kfp_local.iterdir()) / "compute-performance"
+    document = json.loads((task_dir / "report").read_text())
+    assert document["status"] == "no_labels"
+    assert document["windows"] == [] and document["degraded"] is False

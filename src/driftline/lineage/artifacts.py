@@ -19,10 +19,10 @@ def resolve_baseline_outputs(
     require: str,
     baseline: Any,
     training_metrics: Any,
-) -> tuple[int, str, str]:
+) -> tuple[int, str, str, dict[str, float]]:
     """Resolve the model and fill the component's outputs: `baseline` gets the training data's
     URI and the lineage facts as metadata, `training_metrics` the training-time metrics.
-    Returns (model_id, dataset_uri, profile_uri)."""
+    Returns (model_id, dataset_uri, profile_uri, training metrics)."""
     found = resolve_baseline(store, model, dataset_name=dataset_name or None, require=require)
     if found["dataset_uri"]:
         baseline.uri = found["dataset_uri"]
@@ -31,7 +31,8 @@ def resolve_baseline_outputs(
     )
     for name, value in found["metrics"].items():
         training_metrics.log_metric(name, value)
-    return int(found["model_id"]), str(found["dataset_uri"]), str(found["profile_uri"])
+    metrics = {str(k): float(v) for k, v in found["metrics"].items()}
+    return int(found["model_id"]), str(found["dataset_uri"]), str(found["profile_uri"]), metrics
 
 
 def record_from_artifacts(

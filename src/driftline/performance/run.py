@@ -290,3 +290,33 @@ def _document(
             spec.classes[spec.positive_index] if len(spec.classes) == 2 else None
         )
     return document
+
+
+def write_no_labels_report(
+    out_dir: str | Path | ReportPaths, task: str = "classification"
+) -> PerformanceResult:
+    """The report of a run that has no labels to score against (none configured yet).
+
+    Lets a monitoring pipeline run its performance step for models without ground truth:
+    no windows are judged and nothing is degraded.
+    """
+    from driftline.report import html as report_html
+
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "performance",
+        "task": task,
+        "status": "no_labels",
+        "windows": [],
+        "overall": {"rows": 0, "labelled_rows": 0, "label_coverage": 0.0, "metrics": {}},
+        "baseline": None,
+        "degraded": False,
+        "degraded_windows": [],
+    }
+    page = report_html.page(
+        "Performance report",
+        "no labels configured",
+        "<p>No labels source or label column was given, so no window was scored.</p>",
+    )
+    paths = write_report(out_dir, REPORT_STEM, document, page)
+    return PerformanceResult(document, paths.json, paths.html)
