@@ -12,6 +12,7 @@ def record_monitoring_result(
     drift_report: Input[Artifact] = None,  # type: ignore[assignment]
     performance_report: Input[Artifact] = None,  # type: ignore[assignment]
     baseline: Input[Dataset] = None,  # type: ignore[assignment]
+    window: Input[Dataset] = None,  # type: ignore[assignment]
     model: str = "",
     store: str = "",
     run_id: str = "",
@@ -28,14 +29,16 @@ def record_monitoring_result(
         performance_report: Performance report JSON (kind "performance"); optional.
         baseline: The baseline from resolve_baseline (its metadata names the model and the
             baseline artifact ids); optional when model is given.
+        window: The production window from load_window (recorded as an input; its metadata
+            gives the window bounds); optional.
         model: The model (MLMD id or URI); empty = the model_id in the baseline's metadata.
         store: Lineage store URI; empty = the in-cluster MLMD service.
         run_id: Pipeline run id; pass dsl.PIPELINE_JOB_ID_PLACEHOLDER.
         task: Task name; pass dsl.PIPELINE_TASK_NAME_PLACEHOLDER. With run_id it makes the
             write idempotent: a retried task records nothing twice.
-        window_uri: URI of the production window data (recorded as an input); optional.
-        window_start: Start of the monitored window (ISO 8601); optional.
-        window_end: End of the monitored window (ISO 8601); optional.
+        window_uri: URI of the production window data; empty = the window artifact's URI.
+        window_start: Start of the monitored window (ISO 8601); empty = from the window.
+        window_end: End of the monitored window (ISO 8601); empty = from the window.
 
     Returns:
         The MLMD id of the driftline.MonitoringRun execution.
@@ -52,4 +55,5 @@ def record_monitoring_result(
         window_uri=window_uri,
         window_start=window_start,
         window_end=window_end,
+        window=window,
     )

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from kfp import dsl, local
-from kfp.dsl import Artifact, Output
+from kfp.dsl import Artifact, Dataset, Output
 
 from driftline.components.image import IMAGE
 from driftline.components.record_monitoring_result import record_monitoring_result
@@ -39,6 +39,15 @@ def write_drift_report(report: Output[Artifact], document: str = "{}"):
     """Test helper: write a drift report document to an artifact."""
     with open(report.path, "w") as handle:
         handle.write(document)
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def write_window(window: Output[Dataset]):
+    """Test helper: a window artifact with the bounds load_window puts in its metadata."""
+    with open(window.path, "w") as handle:
+        handle.write("rows")
+    window.metadata["window_start"] = "2012-01-01T00:00:00+00:00"
+    window.metadata["window_end"] = "2012-01-08T00:00:00+00:00"
 
 
 def test_resolve_baseline_component(local_kfp, seeded):
@@ -75,11 +84,10 @@ def test_monitoring_pipeline_records_with_kfp_run_id(local_kfp, seeded):
             validation_report=validation_task.outputs["report"],
             performance_report=performance_task.outputs["report"],
             baseline=resolved.outputs["baseline"],
+            window=write_window().outputs["window"],
             store=store,
             run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
             task=dsl.PIPELINE_TASK_NAME_PLACEHOLDER,
-            window_start="2012-01-01",
-            window_end="2012-01-08",
         )
 
     monitor(
@@ -90,7 +98,8 @@ def test_monitoring_pipeline_records_with_kfp_run_id(local_kfp, seeded):
         performance=json.dumps(performance_report(True, 60.0)),
     )
     [record] = open_store(uri).history(run.model_id)
-    assert record.drift_share == 0.5 and record.window_end == "2012-01-08"
+    assert record.drift_share == 0.5 and record.window_end == "2012-01-08T00:00:00+00:00"
+    assert record.window_start == "2012-01-01T00:00:00+00:00"
     assert record.validation_status == "fail" and record.performance == {"rmse": 60.0}
     assert record.run_id and "{{" not in record.run_id  # the local runner resolved it
     assert record.task == "record-monitoring-result"
@@ -100,4 +109,7 @@ def test_monitoring_pipeline_records_with_kfp_run_id(local_kfp, seeded):
         for e in store.mlmd.get_events_by_execution_ids([record.execution_id])
         if e.type == 3
     }
-    assert inputs == {"model": run.model_id, "baseline": run.dataset_ids["dataset"]}
+    assert sorted(inputs) == ["baseline", "model", "window"]
+    assert inputs["model"] == run.model_id and inputs["baseline"] == run.dataset_ids["dataset"]
+    [window] = store.mlmd.get_artifacts_by_id([inputs["window"]])
+    assert window.uri.endswith("/write-window/window")

@@ -46,9 +46,16 @@ def record_from_artifacts(
     window_uri: str = "",
     window_start: str = "",
     window_end: str = "",
+    window: Any = None,
 ) -> int:
     """Record a monitoring result from KFP input artifacts (None = not connected): the model
-    defaults to the `model_id` in the baseline's metadata (as `resolve_baseline` wrote it)."""
+    defaults to the `model_id` in the baseline's metadata (as `resolve_baseline` wrote it);
+    the window's URI and bounds default to the `window` artifact's (as `load_window` wrote
+    them)."""
+    window_meta = dict(getattr(window, "metadata", None) or {})
+    window_uri = window_uri or (window.uri if window is not None else "")
+    window_start = window_start or str(window_meta.get("window_start", ""))
+    window_end = window_end or str(window_meta.get("window_end", ""))
     meta = dict(getattr(baseline, "metadata", None) or {})
     model_ref = model or (str(int(meta["model_id"])) if "model_id" in meta else "")
     if not model_ref:

@@ -1,0 +1,78 @@
+"""Component: check a window for data and prediction drift against the baseline."""
+
+from typing import NamedTuple
+
+from kfp import dsl
+from kfp.dsl import HTML, Artifact, Dataset, Input, Metrics, Output
+
+from driftline.components.image import IMAGE
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def check_drift(
+    current: Input[Dataset],
+    reference: Input[Artifact],
+    report: Output[Artifact],
+    report_html: Output[HTML],
+    metrics: Output[Metrics],
+    method: str = "auto",
+    threshold: float = -1.0,
+    method_overrides: dict = {},  # noqa: B006  KFP takes the default from the signature
+    threshold_overrides: dict = {},  # noqa: B006
+    columns: list = [],  # noqa: B006
+    drift_share: float = 0.5,
+    prediction_column: str = "",
+    timestamp_column: str = "",
+    data_format: str = "",
+) -> NamedTuple("Outputs", [("drift_detected", bool), ("drift_share", float)]):  # type: ignore[valid-type]  # noqa: UP006
+    """Check every column of a window for drift against a baseline table or profile.
+
+    With a baseline profile (from profile_baseline or resolve_baseline) the window is
+    streamed in bounded memory (profile mode); with a baseline table every row of both
+    sides is used (exact mode, Evidently-identical scores). Each method declares which
+    way means drift (p-value below or distance above its threshold).
+
+    Args:
+        current: The production window (Parquet from load_window, or any table).
+        reference: The baseline: a driftline profile JSON or a table (Dataset).
+        report: Output. drift_report.json; metadata has drift_detected, drift_share, drifted columns.
+        report_html: Output. The drift report as a self-contained HTML page.
+        metrics: Output. drift_share, number of drifted columns and each column's score.
+        method: Method for every column: auto (Evidently 0.7's default choice), ks, chi2, z,
+            psi, jensenshannon, wasserstein, hellinger, kl_div, l_infinity,
+            cramer_von_mises, anderson, tvd.
+        threshold: Threshold for every column; negative uses each method's default.
+        method_overrides: Per-column methods, column -> method.
+        threshold_overrides: Per-column thresholds, column -> threshold.
+        columns: Columns to check; empty checks every baseline column except the timestamp.
+        drift_share: Share of drifted columns at which the dataset counts as drifted.
+        prediction_column: The model's output column, checked and reported on its own.
+        timestamp_column: The window's time column, never checked.
+        data_format: Format of table inputs: parquet, csv or jsonl; empty detects it.
+
+    Returns:
+        drift_detected: True when the share of drifted columns reaches drift_share.
+        drift_share: The share of drifted columns.
+    """
+    from collections import namedtuple
+
+    from driftline.drift.kfp_outputs import check_drift_artifacts
+
+    result = check_drift_artifacts(
+        current=current,
+        reference=reference,
+        report=report,
+        report_html=report_html,
+        metrics=metrics,
+        method=method,
+        threshold=threshold,
+        method_overrides=method_overrides,
+        threshold_overrides=threshold_overrides,
+        columns=columns,
+        drift_share=drift_share,
+        prediction_column=prediction_column,
+        timestamp_column=timestamp_column,
+        data_format=data_format,
+    )
+    outputs = namedtuple("Outputs", ["drift_detected", "drift_share"])
+    return outputs(result.drift_detected, result.drift_share)
