@@ -24,7 +24,7 @@ def check_drift(
     prediction_column: str = "",
     timestamp_column: str = "",
     data_format: str = "",
-) -> NamedTuple("Outputs", [("drift_detected", bool), ("drift_share", float)]):  # type: ignore[valid-type]  # noqa: UP006
+) -> NamedTuple("Outputs", [("drift_detected", bool), ("drift_share", float)]):  # type: ignore[valid-type]
     """Check every column of a window for drift against a baseline table or profile.
 
     With a baseline profile (from profile_baseline or resolve_baseline) the window is
@@ -35,7 +35,7 @@ def check_drift(
     Args:
         current: The production window (Parquet from load_window, or any table).
         reference: The baseline: a driftline profile JSON or a table (Dataset).
-        report: Output. drift_report.json; metadata has drift_detected, drift_share, drifted columns.
+        report: Output. drift_report.json; metadata: drift_detected, drift_share, drifted_columns.
         report_html: Output. The drift report as a self-contained HTML page.
         metrics: Output. drift_share, number of drifted columns and each column's score.
         method: Method for every column: auto (Evidently 0.7's default choice), ks, chi2, z,
