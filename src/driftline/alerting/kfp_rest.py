@@ -181,6 +181,36 @@ def ensure_recurring_run(
     return RecurringRun(keep, action, display_name, stale)
 
 
+def schedule_monitoring(
+    *,
+    pipeline_id: str,
+    model: str = "",
+    store: str = "",
+    parameters: Mapping[str, Any] | None = None,
+    display_name: str = "",
+    cron: str = "",
+    interval_seconds: int = 3600,
+    **options: Any,
+) -> RecurringRun | None:
+    """The recurring scheduled-monitoring run for `model` (None when `pipeline_id` is empty).
+
+    `model` and `store` become the run parameters of those names (added to `parameters`);
+    the display name defaults to "driftline monitoring <model>"; `cron`, when given, wins
+    over `interval_seconds`. Other options are those of `ensure_recurring_run`.
+    """
+    if not pipeline_id:
+        return None
+    extra = {k: v for k, v in (("model", model), ("store", store)) if v}
+    return ensure_recurring_run(
+        display_name=display_name or f"driftline monitoring {model}".strip(),
+        pipeline_id=pipeline_id,
+        parameters={**(parameters or {}), **extra},
+        cron=cron,
+        interval_seconds=0 if cron else interval_seconds,
+        **options,
+    )
+
+
 def recurring_run_body(
     *,
     display_name: str,
