@@ -161,3 +161,28 @@ def test_default_namespace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     assert default_namespace("") == "team-b"
     monkeypatch.setenv("POD_NAMESPACE", "team-a")
     assert default_namespace("") == "team-a"
+
+
+def test_rbac_for_the_deployment_pipeline() -> None:
+    from tests.unit.observability.schemas import core_errors
+
+    rbac = Path(__file__).resolve().parents[3] / "deploy" / "rbac" / "deployment.yaml"
+    docs = {d["kind"]: d for d in yaml.safe_load_all(rbac.read_text())}
+    models = {
+        "ServiceAccount": "V1ServiceAccount",
+        "Role": "V1Role",
+        "RoleBinding": "V1RoleBinding",
+    }
+    assert set(docs) == set(models)
+    for kind, model in models.items():
+        assert core_errors(docs[kind], model) == [], kind
+    grants = {
+        (group, resource): set(rule["verbs"])
+        for rule in docs["Role"]["rules"]
+        for group in rule["apiGroups"]
+        for resource in rule["resources"]
+    }
+    assert grants[("serving.kserve.io", "inferenceservices")] >= {"get", "create", "patch"}
+    for resource in ("podmonitors", "servicemonitors", "prometheusrules"):
+        assert grants[("monitoring.coreos.com", resource)] >= {"get", "create", "patch"}
+    assert docs["RoleBinding"]["subjects"][0]["name"] == docs["ServiceAccount"]["metadata"]["name"]
