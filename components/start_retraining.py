@@ -30,7 +30,7 @@ def start_retraining(
     Returns:
         The id of the started run, or an empty string when none was started.
     """
-    from driftline.alerting.retrain import start_pipeline_run
+    from driftline.alerting.kfp_rest import start_pipeline_run
 
     if not pipeline_id:
         print("no retraining pipeline given: nothing started")

@@ -16,7 +16,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import sys
 import warnings
 from collections.abc import Iterator
@@ -27,13 +26,13 @@ from typing import Any
 
 import yaml
 
+from driftline.alerting.kfp_rest import normalize_cron, parse_interval
 from driftline.errors import DriftlineError, InputError, UnknownNameError
 
 ENDPOINT_ENV = "KF_PIPELINES_ENDPOINT"
 UI_ENDPOINT_ENV = "KF_PIPELINES_UI_ENDPOINT"
 SA_TOKEN_PATH_ENV = "KF_PIPELINES_SA_TOKEN_PATH"
 DEFAULT_SA_TOKEN_PATH = "/var/run/secrets/kubeflow/pipelines/token"
-INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 PARAMETER_TYPES: dict[str, tuple[type, ...]] = {
     "STRING": (str,),
     "NUMBER_INTEGER": (int,),
@@ -330,33 +329,6 @@ def check_params(params: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]
             f"missing required pipeline parameters: {', '.join(missing)}", param="params"
         )
     return params
-
-
-def normalize_cron(expr: str) -> str:
-    """KFP's 6-field cron (seconds first); a classic 5-field expression gets second 0."""
-    fields = expr.split()
-    if len(fields) == 5:
-        fields = ["0", *fields]
-    if len(fields) != 6 or not all(re.fullmatch(r"[\w*?/,#LW-]+", f) for f in fields):
-        raise InputError(
-            f"cron expression {expr!r} must have 5 fields (minute hour day month weekday) "
-            "or 6 (second first), e.g. '0 * * * *' for hourly",
-            param="cron",
-        )
-    return " ".join(fields)
-
-
-def parse_interval(text: str) -> int:
-    """Seconds from '3600', '90s', '15m', '1h', '1d' or '1w' (must be positive)."""
-    m = re.fullmatch(r"\s*(\d+)\s*([smhdw]?)\s*", str(text))
-    seconds = int(m[1]) * INTERVAL_UNITS[m[2] or "s"] if m else 0
-    if seconds <= 0:
-        raise InputError(
-            f"interval {text!r} must be a positive number of seconds or use a unit "
-            "s/m/h/d/w, e.g. 3600 or 1h",
-            param="interval",
-        )
-    return seconds
 
 
 def _after_upload(uploaded: Published, **changes: Any) -> Published:

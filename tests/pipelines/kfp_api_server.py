@@ -344,17 +344,29 @@ class KfpApiServer:
         return 200, experiment
 
     def _check_run_target(self, body: JSON) -> None:
-        if body.get("experiment_id") not in self.experiments:
+        """As the backend does: no experiment_id means the default experiment, and a
+        reference without pipeline_version_id means the pipeline's latest version."""
+        if not body.get("experiment_id"):
+            body["experiment_id"] = self._default_experiment()
+        if body["experiment_id"] not in self.experiments:
             raise Invalid(f"experiment {body.get('experiment_id')!r} does not exist")
         ref = body.get("pipeline_version_reference")
         if (ref is None) == (body.get("pipeline_spec") is None):
             raise Invalid("give exactly one of pipeline_version_reference and pipeline_spec")
         if ref is not None:
             versions = self.versions.get(ref.get("pipeline_id", ""), [])
+            if versions and not ref.get("pipeline_version_id"):
+                ref["pipeline_version_id"] = versions[-1]["pipeline_version_id"]
             if not any(
                 v["pipeline_version_id"] == ref.get("pipeline_version_id") for v in versions
             ):
                 raise Invalid(f"pipeline version {ref} does not exist")
+
+    def _default_experiment(self) -> str:
+        for experiment in self.experiments.values():
+            if experiment["display_name"] == "Default" and not experiment.get("namespace"):
+                return str(experiment["experiment_id"])
+        return str(self.op_post_experiments({"display_name": "Default"})[1]["experiment_id"])
 
     def op_post_runs(self, body: JSON, *_: Any) -> tuple[int, JSON]:
         self._check_run_target(body)
@@ -395,9 +407,29 @@ class KfpApiServer:
             "created_at": self._now(),
             "updated_at": self._now(),
             "status": "ENABLED" if body["mode"] == "ENABLE" else "DISABLED",
+            "namespace": self.experiments[body["experiment_id"]].get("namespace", ""),
         }
         self.recurring_runs[recurring["recurring_run_id"]] = recurring
         return 200, recurring
+
+    def op_get_recurringruns(self, _: Any, query: JSON, __: Any) -> tuple[int, JSON]:
+        found = _filtered(list(self.recurring_runs.values()), query.get("filter"))
+        for key in ("experiment_id", "namespace"):
+            if query.get(key):
+                found = [r for r in found if r.get(key, "") == query[key]]
+        start = int(query.get("page_token") or 0)
+        size = int(query.get("page_size") or 0) or len(found) or 1
+        page: JSON = {"recurringRuns": found[start : start + size], "total_size": len(found)}
+        if start + size < len(found):
+            page["next_page_token"] = str(start + size)
+        return 200, page if found else {}
+
+    def op_delete_recurringruns_recurring_run_id(
+        self, _: Any, __: Any, path: JSON
+    ) -> tuple[int, JSON]:
+        if self.recurring_runs.pop(path["recurring_run_id"], None) is None:
+            return 404, _status(5, "recurring run not found")
+        return 200, {}
 
 
 def _handler(server: KfpApiServer) -> type[BaseHTTPRequestHandler]:

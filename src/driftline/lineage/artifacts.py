@@ -9,7 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from driftline.errors import InputError
-from driftline.lineage.api import StoreArg, record_monitoring_result, resolve_baseline
+from driftline.lineage.api import (
+    StoreArg,
+    record_baseline_profile,
+    record_monitoring_result,
+    resolve_baseline,
+)
 
 
 def resolve_baseline_outputs(
@@ -57,9 +62,7 @@ def record_from_artifacts(
     window_start = window_start or str(window_meta.get("window_start", ""))
     window_end = window_end or str(window_meta.get("window_end", ""))
     meta = dict(getattr(baseline, "metadata", None) or {})
-    model_ref = model or (str(int(meta["model_id"])) if "model_id" in meta else "")
-    if not model_ref:
-        raise InputError("no model: pass model, or a baseline from resolve_baseline", param="model")
+    model_ref = _model_of(model, meta)
     baseline_ids = [int(meta[k]) for k in ("dataset_id", "profile_id") if meta.get(k)]
     pairs = [(r.path, r.uri) for r in reports if r is not None]
     return record_monitoring_result(
@@ -73,3 +76,30 @@ def record_from_artifacts(
         window_start=window_start,
         window_end=window_end,
     )
+
+
+def record_baseline_from_artifacts(
+    store: StoreArg, model: str, baseline: Any, profile: Any, *, run_id: str, task: str
+) -> int:
+    """Record the profile artifact as the model's baseline profile, its input the training
+    dataset named in the baseline's metadata (as `resolve_baseline` wrote it); the model
+    defaults to the baseline's `model_id`. Returns the profile's MLMD artifact id."""
+    meta = dict(getattr(baseline, "metadata", None) or {})
+    dataset_ids = [int(meta["dataset_id"])] if meta.get("dataset_id") else []
+    return record_baseline_profile(
+        store,
+        _model_of(model, meta),
+        profile.uri,
+        profile.path,
+        run_id=run_id,
+        task=task,
+        dataset_ids=dataset_ids,
+    )
+
+
+def _model_of(model: str, baseline_metadata: dict[str, Any]) -> str:
+    if model:
+        return model
+    if "model_id" in baseline_metadata:
+        return str(int(baseline_metadata["model_id"]))
+    raise InputError("no model: pass model, or a baseline from resolve_baseline", param="model")

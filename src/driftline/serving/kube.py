@@ -7,7 +7,7 @@ which creates missing objects and leaves an unchanged object untouched).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,18 +73,20 @@ def apply_objects(
     *,
     api_client: Any = None,
     field_manager: str = FIELD_MANAGER,
+    must_exist: Collection[str] = MUST_EXIST,
 ) -> list[Applied]:
     """Server-side apply each object (force: driftline owns the fields it writes).
 
-    InferenceServices must exist already (a missing one raises InputError before
-    anything is written); the other kinds are created when missing.
+    Objects of the kinds in `must_exist` (default: InferenceService, which
+    setup-monitoring only patches) must exist already: a missing one raises
+    InputError before anything is written. Other kinds are created when missing.
     """
     objects = list(objects)
     api = api_client if api_client is not None else cluster_client()
     paths = [object_path(obj) for obj in objects]
     before = {path: _get(api, path) for path in paths}
     for obj, path in zip(objects, paths, strict=True):
-        if obj["kind"] in MUST_EXIST and before[path] is None:
+        if obj["kind"] in must_exist and before[path] is None:
             meta = obj["metadata"]
             raise InputError(
                 f"{obj['kind']} {meta['namespace']}/{meta['name']} not found; "
@@ -114,6 +116,13 @@ def apply_objects(
             )
         )
     return applied
+
+
+def get_object(obj: Mapping[str, Any], *, api_client: Any = None) -> dict[str, Any] | None:
+    """The live object named by `obj`'s apiVersion/kind/metadata, or None when it does not exist."""
+    api = api_client if api_client is not None else cluster_client()
+    found: dict[str, Any] | None = _get(api, object_path(obj))
+    return found
 
 
 def _version(obj: Mapping[str, Any] | None) -> str:
