@@ -22,9 +22,10 @@ from driftline.components.send_notification import send_notification
 from driftline.components.start_retraining import start_retraining
 from driftline.components.validate_data import validate_data
 
-CREDENTIALS_SECRET = "driftline-credentials"
-OBJECT_STORE_KEYS = {"AWS_ACCESS_KEY_ID": "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY": "AWS_SECRET_ACCESS_KEY"}
-WEBHOOK_KEYS = {"DRIFTLINE_WEBHOOK_TOKEN": "DRIFTLINE_WEBHOOK_TOKEN"}
+# KFP's own object-store secret exists in every KFP (profile) namespace: its keys become
+# the AWS variables the readers use for s3:// and minio:// sources.
+CREDENTIALS_SECRET = "mlpipeline-minio-artifact"
+OBJECT_STORE_KEYS = {"accesskey": "AWS_ACCESS_KEY_ID", "secretkey": "AWS_SECRET_ACCESS_KEY"}
 
 
 @dsl.pipeline(
@@ -128,3 +129,126 @@ def monitor_window(
         window_end=window.outputs["window_end"],
         monitoring_run_id=recorded.output,
     )
+
+
+@dsl.pipeline(
+    name="driftline-scheduled-monitoring",
+    description=(
+        "Every scheduled run: validate, drift-check and score the production window that ends "
+        "at the run's scheduled time, record it in ML Metadata, publish metrics, alert and "
+        "optionally start retraining."
+    ),
+)
+def scheduled_monitoring(
+    model: str,
+    source_uri: str,
+    store: str = "",
+    source_format: str = "",
+    timestamp_column: str = "timestamp",
+    window_length: str = "1d",
+    columns: list = [],  # noqa: B006  KFP takes the default from the signature
+    prediction_column: str = "",
+    id_column: str = "",
+    labels_uri: str = "",
+    label_column: str = "",
+    task: str = "classification",
+    performance_window: str = "1d",
+    drift_method: str = "auto",
+    drift_threshold: float = -1.0,
+    drift_share: float = 0.5,
+    constraints_path: str = "",
+    min_rows: int = 1,
+    model_name: str = "",
+    namespace: str = "",
+    pushgateway_url: str = "",
+    notification_url: str = "",
+    retrain_pipeline_id: str = "",
+    retrain_pipeline_version_id: str = "",
+    retrain_experiment_id: str = "",
+    retrain_parameters: dict = {},  # noqa: B006
+    credentials_secret: str = CREDENTIALS_SECRET,
+) -> None:
+    """Monitor the window ending at this run's scheduled time; alert and retrain on problems.
+
+    Args:
+        model: The model: MLMD artifact id, artifact URI, or isvc:NAMESPACE/NAME.
+        source_uri: Production data (e.g. the driftline log sink's Parquet output).
+        store: Lineage store URI; empty = the in-cluster MLMD service.
+        source_format: parquet, csv, jsonl or kserve; empty detects it.
+        timestamp_column: Row time column of the production data.
+        window_length: Window length: 1h, 1d, 7d, ... (match the schedule interval).
+        columns: Columns to validate and drift-check; empty = every baseline column.
+        prediction_column: The model's output column (prediction drift, performance).
+        id_column: Column joining predictions to late labels.
+        labels_uri: Labels table (id, label); empty when the data holds label_column.
+        label_column: Ground-truth column; empty with empty labels_uri = no performance.
+        task: classification or regression.
+        performance_window: Window size of the performance report.
+        drift_method: auto or a method name (ks, psi, wasserstein, jensenshannon, ...).
+        drift_threshold: Threshold for every column; negative = each method's default.
+        drift_share: Share of drifted columns that makes the window drifted.
+        constraints_path: Validation constraints file overriding the inferred ones.
+        min_rows: Fewest rows a window must hold.
+        model_name: `model` label of the published metrics.
+        namespace: `namespace` label of the published metrics.
+        pushgateway_url: Prometheus Pushgateway; empty = metrics only as an artifact.
+        notification_url: Webhook / CloudEvent sink for alerts; empty = no message.
+        retrain_pipeline_id: Retraining pipeline to run on an alert; empty = none.
+        retrain_pipeline_version_id: Its version; empty = latest.
+        retrain_experiment_id: Experiment of the retraining run.
+        retrain_parameters: Parameters of the retraining run.
+        credentials_secret: Secret with accesskey/secretkey for s3:// and minio:// sources.
+    """
+    monitored = monitor_window(
+        model=model,
+        source_uri=source_uri,
+        window_end=dsl.PIPELINE_JOB_SCHEDULE_TIME_UTC_PLACEHOLDER,
+        store=store,
+        source_format=source_format,
+        timestamp_column=timestamp_column,
+        window_length=window_length,
+        columns=columns,
+        prediction_column=prediction_column,
+        id_column=id_column,
+        labels_uri=labels_uri,
+        label_column=label_column,
+        task=task,
+        performance_window=performance_window,
+        drift_method=drift_method,
+        drift_threshold=drift_threshold,
+        drift_share=drift_share,
+        constraints_path=constraints_path,
+        min_rows=min_rows,
+        model_name=model_name,
+        namespace=namespace,
+        pushgateway_url=pushgateway_url,
+        run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
+        credentials_secret=credentials_secret,
+    )
+    alert = send_notification(
+        drift_report=monitored.outputs["drift_report"],
+        validation_report=monitored.outputs["validation_report"],
+        performance_report=monitored.outputs["performance_report"],
+        url=notification_url,
+        model=model,
+        window_start=monitored.outputs["window_start"],
+        window_end=monitored.outputs["window_end"],
+        run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
+    )
+    with (
+        dsl.If(alert.output == True, name="alert-raised"),  # noqa: E712  KFP condition syntax
+        dsl.If(retrain_pipeline_id != "", name="retraining-configured"),
+    ):
+        start_retraining(
+            pipeline_id=retrain_pipeline_id,
+            pipeline_version_id=retrain_pipeline_version_id,
+            experiment_id=retrain_experiment_id,
+            parameters=retrain_parameters,
+            model=model,
+        )
+
+
+PIPELINES = {
+    "scheduled_monitoring": scheduled_monitoring,
+    "monitor_window": monitor_window,
+}

@@ -15,5 +15,6 @@ from driftline.cli import kfp_commands
 from driftline.cli import metrics
 from driftline.cli import setup_monitoring
 from driftline.cli import sink
+from driftline.cli import demo
 
 __all__ = ["main"]

@@ -45,7 +45,7 @@ LABEL_DELAY = pd.Timedelta(days=2)
 class DemoFiles:
     """Where the demo's prepared files are."""
 
-    training: Path  # 2011 rows: features + target (the training dataset = the baseline)
+    training: Path  # 2011 rows: features, target, model output (the training dataset = baseline)
     production: Path  # 2012 rows: features + prediction + timestamp + id (the inference log)
     labels: Path  # 2012 ground truth: id + cnt + label timestamp (arrives LABEL_DELAY later)
     model: Path  # the trained model (joblib)
@@ -111,8 +111,10 @@ def prepare(out_dir: str | Path) -> DemoFiles:
         model=out / "model" / "model.joblib",
         training_metrics=training_metrics,
     )
-    columns = [ID, TIMESTAMP, *FEATURES, TARGET]
-    pq.write_table(pa.Table.from_pandas(train_year[columns], preserve_index=False), files.training)
+    # The baseline holds the model's own predictions too, so prediction drift has a reference.
+    training = train_year[[ID, TIMESTAMP, *FEATURES, TARGET]].copy()
+    training[PREDICTION] = _predict(model, train_year)
+    pq.write_table(pa.Table.from_pandas(training, preserve_index=False), files.training)
 
     log = production[[ID, TIMESTAMP, *FEATURES]].copy()
     log[PREDICTION] = _predict(model, production)
