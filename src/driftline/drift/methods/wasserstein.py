@@ -1,0 +1,27 @@
+"""Wasserstein (earth mover's) distance normed by the reference standard deviation."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from driftline.drift.methods.base import NUMERIC, Direction, DriftMethod
+from driftline.io import ColumnKind
+
+MIN_NORM = 0.001  # Evidently's floor for the reference standard deviation
+
+
+def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
+    norm = max(float(np.std(ref)), MIN_NORM)
+    return float(stats.wasserstein_distance(ref, cur)) / norm
+
+
+METHOD = DriftMethod(
+    name="wasserstein",
+    title="Wasserstein distance (normed)",
+    kinds=NUMERIC,
+    default_threshold=0.1,
+    direction=Direction.DISTANCE,
+    score_exact=_score,
+    evidently_name="wasserstein",
+)

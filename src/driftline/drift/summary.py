@@ -1,0 +1,68 @@
+"""Distribution summaries of each side for the report and its pictures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from driftline.drift.columns import ColumnValues
+
+PICTURE_BINS = 10
+TOP_CATEGORIES = 12
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def _numeric_side(values: np.ndarray, missing: int, edges: np.ndarray) -> dict[str, Any]:
+    if len(values) == 0:
+        return {"count": 0, "missing": missing}
+    counts = np.histogram(values, edges)[0]
+    return {
+        "count": len(values),
+        "missing": missing,
+        "mean": float(values.mean()),
+        "std": float(values.std()),
+        "min": float(values.min()),
+        "max": float(values.max()),
+        "quantiles": dict(
+            zip(map(str, QUANTILES), map(float, np.quantile(values, QUANTILES)), strict=True)
+        ),
+        "histogram": (counts / len(values)).tolist(),
+    }
+
+
+def numeric_summaries(values: ColumnValues) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(reference, current) summaries with shares on shared equal-width edges."""
+    both = [v for v in (values.reference, values.current) if len(v)]
+    low = min(float(v.min()) for v in both)
+    high = max(float(v.max()) for v in both)
+    edges = np.linspace(low, high if high > low else low + 1.0, PICTURE_BINS + 1)
+    ref = _numeric_side(values.reference, values.reference_missing, edges)
+    cur = _numeric_side(values.current, values.current_missing, edges)
+    ref["histogram_edges"] = cur["histogram_edges"] = edges.tolist()
+    return ref, cur
+
+
+def categorical_summaries(values: ColumnValues) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(reference, current) summaries: shares of the most frequent categories of both sides."""
+    categories = values.categories or []
+    size = len(categories)
+    ref_counts = np.bincount(values.reference, minlength=size)
+    cur_counts = np.bincount(values.current, minlength=size)
+    ref_shares = ref_counts / max(len(values.reference), 1)
+    cur_shares = cur_counts / max(len(values.current), 1)
+    top = np.argsort(-(ref_shares + cur_shares), kind="stable")[:TOP_CATEGORIES]
+    labels = [str(categories[i]) for i in top]
+
+    def side(counts: np.ndarray, shares: np.ndarray, missing: int) -> dict[str, Any]:
+        return {
+            "count": int(counts.sum()),
+            "missing": missing,
+            "distinct": int(np.count_nonzero(counts)),
+            "top_shares": dict(zip(labels, map(float, shares[top]), strict=True)),
+        }
+
+    return (
+        side(ref_counts, ref_shares, values.reference_missing),
+        side(cur_counts, cur_shares, values.current_missing),
+    )
