@@ -18,7 +18,8 @@ DEFAULT_MAX_CATEGORIES = 10_000
 class ColumnValues:
     """The usable values of one column on both sides, and how many were unusable.
 
-    Numeric: float64 values without null, NaN or +/-inf (dropped, as Evidently does).
+    Numeric: values without null, NaN or +/-inf (dropped, as Evidently does); int64 for
+    integer columns without nulls, else float64 (pandas' dtypes, which Evidently bins by).
     Categorical/boolean: integer codes into `categories` (sorted), nulls dropped.
     """
 
@@ -36,8 +37,12 @@ def _plain(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return column
 
 
-def _finite_floats(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
-    values = _plain(column).cast(pa.float64()).to_numpy()
+def _finite_numbers(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
+    column = _plain(column)
+    if pa.types.is_integer(column.type) and column.null_count == 0:
+        # Integers stay integers: numpy's Sturges edges differ for integer data (as in Evidently).
+        return column.cast(pa.int64()).to_numpy(), 0
+    values = column.cast(pa.float64()).to_numpy()
     finite = np.isfinite(values)
     usable = values[finite] if not finite.all() else values
     return usable, len(values) - len(usable)
@@ -51,9 +56,9 @@ def _usable_categories(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def numeric_values(name: str, reference: pa.ChunkedArray, current: pa.ChunkedArray) -> ColumnValues:
-    """Finite float64 values of a numeric column on both sides."""
-    ref, ref_missing = _finite_floats(reference)
-    cur, cur_missing = _finite_floats(current)
+    """Finite values of a numeric column on both sides."""
+    ref, ref_missing = _finite_numbers(reference)
+    cur, cur_missing = _finite_numbers(current)
     return ColumnValues(ColumnKind.NUMERIC, ref, cur, ref_missing, cur_missing)
 
 

@@ -21,8 +21,10 @@ def count_distinct(values: np.ndarray, cap: int) -> int:
 
 def value_counts(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Counts of each value seen on either side, aligned: (reference counts, current counts)."""
-    if ref.dtype.kind in "iu" and cur.dtype.kind in "iu":
-        size = int(max(ref.max(initial=-1), cur.max(initial=-1))) + 1
+    low = min(ref.min(initial=0), cur.min(initial=0))
+    high = max(ref.max(initial=-1), cur.max(initial=-1))
+    if ref.dtype.kind in "iu" and cur.dtype.kind in "iu" and low >= 0 and high < 2**20:
+        size = int(high) + 1
         ref_counts = np.bincount(ref, minlength=size)
         cur_counts = np.bincount(cur, minlength=size)
         seen = (ref_counts > 0) | (cur_counts > 0)
