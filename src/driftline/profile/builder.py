@@ -1,0 +1,149 @@
+"""Build a profile in one streaming pass over record batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from driftline.errors import InputError
+from driftline.io import ColumnKind, infer_kinds, iter_batches, open_dataset
+from driftline.profile.dataset import ColumnProfile, DatasetProfile, ProfileOptions
+
+_SECONDS_PER_UNIT = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+
+
+def profile_batches(
+    batches: Iterable[pa.RecordBatch],
+    kinds: Mapping[str, ColumnKind | str] | None = None,
+    *,
+    schema: pa.Schema | None = None,
+    **opts: Any,
+) -> DatasetProfile:
+    """Profile a stream of record batches; memory stays bounded whatever the row count.
+
+    `kinds` overrides the kind inferred from a column's Arrow type. `schema` gives the columns
+    when the stream may be empty. `opts` are `ProfileOptions` fields (relative_accuracy,
+    datetime_relative_accuracy, exact_cap, category_cap, top_k).
+    """
+    options = _options(opts)
+    profile = DatasetProfile(options=options)
+    started = schema is not None
+    if schema is not None:
+        _start(profile, schema, kinds)
+    for batch in batches:
+        if not started:
+            _start(profile, batch.schema, kinds)
+            started = True
+        _add_batch(profile, batch)
+    return profile
+
+
+def profile_source(
+    source: str,
+    *,
+    format: str | None = None,
+    columns: Sequence[str] | None = None,
+    kinds: Mapping[str, ColumnKind | str] | None = None,
+    timestamp_column: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    **opts: Any,
+) -> DatasetProfile:
+    """Profile a table (Parquet, CSV, JSON lines) streamed with `driftline.io.iter_batches`."""
+    schema = open_dataset(source, format).schema
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns if c in schema.names])
+    batches = iter_batches(
+        source,
+        format=format,
+        columns=columns,
+        timestamp_column=timestamp_column,
+        start=start,
+        end=end,
+    )
+    return profile_batches(batches, kinds, schema=schema, **opts)
+
+
+def _options(opts: Mapping[str, Any]) -> ProfileOptions:
+    valid = ProfileOptions.__dataclass_fields__
+    unknown = sorted(set(opts) - set(valid))
+    if unknown:
+        raise InputError(
+            f"unknown profile option(s) {', '.join(unknown)}; valid: {', '.join(valid)}",
+            param=unknown[0],
+        )
+    return ProfileOptions(**opts)
+
+
+def _start(
+    profile: DatasetProfile, schema: pa.Schema, kinds: Mapping[str, ColumnKind | str] | None
+) -> None:
+    resolved = infer_kinds(schema, kinds)
+    for field in schema:
+        kind = resolved[field.name]
+        _check_kind(field, kind)
+        profile.columns[field.name] = ColumnProfile.empty(
+            field.name, kind, str(field.type), profile.options
+        )
+
+
+def _check_kind(field: pa.Field, kind: ColumnKind) -> None:
+    t = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+    numeric = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
+    allowed = {
+        ColumnKind.NUMERIC: numeric or pa.types.is_boolean(t),
+        ColumnKind.DATETIME: pa.types.is_timestamp(t) or pa.types.is_date(t),
+        ColumnKind.BOOLEAN: pa.types.is_boolean(t),
+        ColumnKind.CATEGORICAL: not pa.types.is_nested(t),
+        ColumnKind.TEXT: pa.types.is_string(t) or pa.types.is_large_string(t),
+    }[kind]
+    if not allowed:
+        raise InputError(
+            f"column {field.name!r} of type {field.type} cannot be profiled as {kind}",
+            param=field.name,
+        )
+
+
+def _add_batch(profile: DatasetProfile, batch: pa.RecordBatch) -> None:
+    missing = [name for name in profile.columns if name not in batch.schema.names]
+    if missing:
+        raise InputError(f"batch lacks column(s) {missing}", param=missing[0])
+    profile.row_count += batch.num_rows
+    for name, column in profile.columns.items():
+        array = batch.column(name)
+        column.count += len(array)
+        column.null_count += array.null_count
+        values = pc.drop_null(array) if array.null_count else array
+        if column.numeric is not None:
+            column.numeric.add(_as_float(values))
+        elif column.categorical is not None:
+            column.categorical.add(_as_string(values))
+        elif column.text is not None:
+            column.text.add(_as_string(values))
+
+
+def _as_float(values: pa.Array) -> np.ndarray:
+    """Numbers as float64; timestamps and dates as epoch seconds."""
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    t = values.type
+    if pa.types.is_timestamp(t):
+        seconds = values.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64)
+        return seconds * _SECONDS_PER_UNIT[t.unit]
+    if pa.types.is_date32(t):
+        return values.cast(pa.int32()).to_numpy(zero_copy_only=False).astype(np.float64) * 86400
+    if pa.types.is_date64(t):
+        return values.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64) / 1000
+    return values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _as_string(values: pa.Array) -> pa.Array:
+    """Category labels as strings; booleans become "true"/"false"."""
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    return values if pa.types.is_string(values.type) else values.cast(pa.string())

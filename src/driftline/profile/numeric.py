@@ -1,0 +1,209 @@
+"""Mergeable summary of a numeric (or datetime-as-epoch-seconds) column.
+
+Moments merge with Chan's parallel algorithm; the value distribution is kept twice: exactly
+(value -> count) while the column has at most `exact_cap` distinct values, and always in a
+`LogSketch` whose quantiles are within its relative accuracy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from driftline.errors import InputError
+from driftline.profile.sketch import LogSketch
+
+DEFAULT_RELATIVE_ACCURACY = 0.01
+DEFAULT_EXACT_CAP = 1000
+
+
+class NumericSummary:
+    """Count, non-finite counts, min/max/mean/std, quantiles and histogram of finite values."""
+
+    def __init__(
+        self,
+        relative_accuracy: float = DEFAULT_RELATIVE_ACCURACY,
+        exact_cap: int = DEFAULT_EXACT_CAP,
+    ) -> None:
+        self.count = 0  # finite values
+        self.nan_count = 0
+        self.posinf_count = 0
+        self.neginf_count = 0
+        self.min: float | None = None
+        self.max: float | None = None
+        self.mean: float | None = None
+        self._m2 = 0.0  # sum of squared deviations from the mean
+        self.exact_cap = exact_cap
+        self.exact_values: dict[float, int] | None = {}
+        self.sketch = LogSketch(relative_accuracy)
+
+    @property
+    def std(self) -> float | None:
+        """Population standard deviation (ddof=0) of the finite values."""
+        return math.sqrt(self._m2 / self.count) if self.count else None
+
+    # -- building -----------------------------------------------------------------------------
+    def add(self, values: np.ndarray) -> None:
+        """Add float64 values (no nulls; NaN and infinities are counted apart)."""
+        finite = np.isfinite(values)
+        if not finite.all():
+            self.nan_count += int(np.count_nonzero(np.isnan(values)))
+            self.posinf_count += int(np.count_nonzero(values == np.inf))
+            self.neginf_count += int(np.count_nonzero(values == -np.inf))
+            values = values[finite]
+        if values.size == 0:
+            return
+        batch_mean = float(values.mean())
+        batch_m2 = float(np.square(values - batch_mean).sum())
+        self._combine(values.size, batch_mean, batch_m2, float(values.min()), float(values.max()))
+        self.sketch.add(values)
+        if self.exact_values is not None:
+            distinct, counts = np.unique(values, return_counts=True)
+            self._add_exact(dict(zip(distinct.tolist(), counts.tolist(), strict=True)))
+
+    def _combine(self, n: int, mean: float, m2: float, low: float, high: float) -> None:
+        if self.count == 0 or self.mean is None:
+            self.count, self.mean, self._m2, self.min, self.max = n, mean, m2, low, high
+            return
+        total = self.count + n
+        delta = mean - self.mean
+        self.mean += delta * n / total
+        self._m2 += m2 + delta * delta * self.count * n / total
+        self.count = total
+        self.min = min(self.min, low) if self.min is not None else low
+        self.max = max(self.max, high) if self.max is not None else high
+
+    def _add_exact(self, counts: Mapping[float, int]) -> None:
+        assert self.exact_values is not None
+        merged = dict(self.exact_values)
+        for value, count in counts.items():
+            merged[value] = merged.get(value, 0) + count
+        self.exact_values = merged if len(merged) <= self.exact_cap else None
+
+    def merge(self, other: NumericSummary) -> None:
+        """Add `other` (same options) into this summary."""
+        if other.exact_cap != self.exact_cap:
+            raise InputError(
+                f"cannot merge numeric summaries with exact_cap {self.exact_cap} and "
+                f"{other.exact_cap}",
+                param="exact_cap",
+            )
+        self.sketch.merge(other.sketch)
+        self.nan_count += other.nan_count
+        self.posinf_count += other.posinf_count
+        self.neginf_count += other.neginf_count
+        if other.count and other.mean is not None:
+            assert other.min is not None and other.max is not None
+            self._combine(other.count, other.mean, other._m2, other.min, other.max)
+        if other.exact_values is None:
+            self.exact_values = None
+        elif self.exact_values is not None:
+            self._add_exact(other.exact_values)
+
+    # -- reading ------------------------------------------------------------------------------
+    @property
+    def exact(self) -> bool:
+        """True when quantiles and `counts_on` are exact (few distinct values)."""
+        return self.exact_values is not None
+
+    def _distribution(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.exact_values is not None:
+            values = np.array(sorted(self.exact_values), dtype=np.float64)
+            return values, np.array([self.exact_values[v] for v in values], dtype=np.int64)
+        return self.sketch.representatives()
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile (numpy method='lower'); exact or within the sketch's relative accuracy."""
+        if not 0 <= q <= 1:
+            raise InputError(f"quantile must be in [0, 1], got {q!r}", param="q")
+        if self.count == 0 or self.min is None or self.max is None:
+            return math.nan
+        values, counts = self._distribution()
+        rank = math.floor(q * (self.count - 1))
+        position = int(np.searchsorted(np.cumsum(counts), rank, side="right"))
+        return float(np.clip(values[position], self.min, self.max))
+
+    def counts_on(self, edges: Sequence[float]) -> np.ndarray:
+        """Finite-value counts per bin [e_i, e_i+1) (last bin closed); outside values clipped in.
+
+        Exact while the column has few distinct values; otherwise each sketch bucket counts in the
+        bin holding its representative value (within the relative accuracy of every member).
+        """
+        edges_array = np.asarray(edges, dtype=np.float64)
+        if edges_array.ndim != 1 or edges_array.size < 2 or np.any(np.diff(edges_array) <= 0):
+            raise InputError(
+                "edges must be at least two strictly increasing numbers", param="edges"
+            )
+        values, counts = self._distribution()
+        bins = np.searchsorted(edges_array, values, side="right") - 1
+        bins = np.clip(bins, 0, edges_array.size - 2)
+        return np.bincount(bins, weights=counts, minlength=edges_array.size - 1).astype(np.int64)
+
+    def bins(self) -> tuple[np.ndarray, np.ndarray]:
+        """(edges, counts) of the sketch's non-empty buckets: edges has one more entry than counts.
+
+        Empty buckets between non-empty ones are included, so the bins are contiguous.
+        """
+        lows, highs, counts = self.sketch.buckets()
+        if counts.size == 0:
+            return np.array([], dtype=np.float64), counts
+        edges = np.unique(np.concatenate([lows, highs]))
+        full = np.zeros(edges.size - 1, dtype=np.int64)
+        full[np.searchsorted(edges, lows)] = counts
+        return edges, full
+
+    # -- JSON ---------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        quantiles = {f"p{round(q * 100):02d}": self.quantile(q) for q in _REPORTED_QUANTILES}
+        exact = None
+        if self.exact_values is not None:
+            keys = sorted(self.exact_values)
+            exact = {"values": keys, "counts": [self.exact_values[k] for k in keys]}
+        return {
+            "count": self.count,
+            "nan_count": self.nan_count,
+            "posinf_count": self.posinf_count,
+            "neginf_count": self.neginf_count,
+            "min": self.min,
+            "max": self.max,
+            "mean": self.mean,
+            "std": self.std,
+            "m2": self._m2,
+            "quantiles": quantiles,  # derived, for readers; ignored by from_dict
+            "exact_cap": self.exact_cap,
+            "exact_values": exact,
+            "sketch": self.sketch.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NumericSummary:
+        summary = cls(float(data["sketch"]["relative_accuracy"]), int(data["exact_cap"]))
+        summary.count = int(data["count"])
+        summary.nan_count = int(data["nan_count"])
+        summary.posinf_count = int(data["posinf_count"])
+        summary.neginf_count = int(data["neginf_count"])
+        summary.min = _opt_float(data["min"])
+        summary.max = _opt_float(data["max"])
+        summary.mean = _opt_float(data["mean"])
+        summary._m2 = float(data["m2"] or 0.0)
+        exact = data["exact_values"]
+        summary.exact_values = (
+            None
+            if exact is None
+            else {float(v): int(c) for v, c in zip(exact["values"], exact["counts"], strict=True)}
+        )
+        summary.sketch = LogSketch.from_dict(data["sketch"])
+        return summary
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NumericSummary) and self.to_dict() == other.to_dict()
+
+
+_REPORTED_QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+
+
+def _opt_float(value: Any) -> float | None:
+    return None if value is None else float(value)
