@@ -47,13 +47,15 @@ def check_drift(
     drift_share: float = 0.5,
     prediction_column: str | None = None,
     max_categories: int = DEFAULT_MAX_CATEGORIES,
+    exclude: Sequence[str] = (),
 ) -> DriftResult:
     """Check every column of `current` for drift from `reference`.
 
     `reference` is a table (exact mode: every row) or a `DatasetProfile` (profile mode:
     `current` is streamed and binned on the profile's edges). `method` and `threshold` take
     one value for all columns or a mapping `column -> value` (key "*" = all others).
-    The dataset drifts when the share of drifted columns is >= `drift_share`.
+    The dataset drifts when the share of drifted columns is >= `drift_share`. Columns in
+    `exclude` (e.g. the timestamp) are never checked when `columns` is None.
     """
     if not 0.0 < drift_share <= 1.0:
         raise InputError(f"drift_share {drift_share!r} must be in (0, 1]", param="drift_share")
@@ -69,11 +71,12 @@ def check_drift(
             threshold=threshold,
             drift_share=drift_share,
             prediction_column=prediction_column,
+            exclude=exclude,
         )
     current = current if isinstance(current, pa.Table) else _to_table(current, reference.schema)
     _check_rows(reference.num_rows, current.num_rows)
     names, skipped = select_columns(
-        reference.schema, current.schema, columns, kinds, prediction_column
+        reference.schema, current.schema, columns, kinds, prediction_column, exclude
     )
     column_kinds = infer_kinds(reference.select(names).schema, _only(kinds, names))
     values: dict[str, ColumnValues] = {}
@@ -131,9 +134,12 @@ def select_columns(
     columns: Sequence[str] | None,
     kinds: Mapping[str, str] | None,
     prediction_column: str | None,
+    exclude: Sequence[str] = (),
 ) -> tuple[list[str], list[dict[str, str]]]:
     """The columns to check (present on both sides, same kind) and the ones skipped."""
-    wanted = list(columns) if columns is not None else list(reference.names)
+    wanted = (
+        list(columns) if columns is not None else [c for c in reference.names if c not in exclude]
+    )
     if prediction_column is not None and prediction_column not in wanted:
         wanted.append(prediction_column)
     for side, schema in (("reference", reference), ("current", current)):

@@ -48,6 +48,7 @@ def check_drift_against_profile(
     threshold: float | Mapping[str, float] | None,
     drift_share: float,
     prediction_column: str | None,
+    exclude: Sequence[str] = (),
 ) -> DriftResult:
     """`check_drift` in profile mode (see the module docstring)."""
     if reference.row_count < 2:
@@ -55,7 +56,11 @@ def check_drift_against_profile(
             f"reference profile has {reference.row_count} row(s); drift needs at least 2",
             param="reference",
         )
-    wanted = list(columns) if columns is not None else list(reference.columns)
+    wanted = (
+        list(columns)
+        if columns is not None
+        else [c for c in reference.columns if c not in exclude]
+    )
     if prediction_column is not None and prediction_column not in wanted:
         wanted.append(prediction_column)
     missing = [c for c in wanted if c not in reference.columns]
