@@ -21,7 +21,9 @@ def _picture(column: ColumnDrift) -> str:
     if "histogram" in ref and "histogram" in cur:
         edges = ref.get("histogram_edges") or [0, 0]
         caption = f"{_number(edges[0])} … {_number(edges[-1])}"
-        return bars(ref["histogram"], cur["histogram"]) + f"<div class='meta'>{escape(caption)}</div>"
+        return (
+            bars(ref["histogram"], cur["histogram"]) + f"<div class='meta'>{escape(caption)}</div>"
+        )
     labels = list(dict.fromkeys([*ref.get("top_shares", {}), *cur.get("top_shares", {})]))
     ref_shares = [ref.get("top_shares", {}).get(k, 0.0) for k in labels]
     cur_shares = [cur.get("top_shares", {}).get(k, 0.0) for k in labels]

@@ -36,7 +36,7 @@ def parse_assignments(values: Sequence[str], what: str) -> dict[str, str]:
     for item in values:
         column, sep, value = item.rpartition("=")
         key = column if sep else ALL_COLUMNS
-        if sep and not column or not value:
+        if (sep and not column) or not value:
             raise InputError(f"bad {what} {item!r}: use VALUE or COLUMN=VALUE", param=what)
         parsed[key] = value
     return parsed

@@ -57,9 +57,7 @@ def check_drift_against_profile(
             param="reference",
         )
     wanted = (
-        list(columns)
-        if columns is not None
-        else [c for c in reference.columns if c not in exclude]
+        list(columns) if columns is not None else [c for c in reference.columns if c not in exclude]
     )
     if prediction_column is not None and prediction_column not in wanted:
         wanted.append(prediction_column)
@@ -79,7 +77,9 @@ def check_drift_against_profile(
             param=bad[0],
         )
     skipped = [
-        {"name": c, "reason": f"{reference.columns[c].kind} column"} for c in wanted if c not in names
+        {"name": c, "reason": f"{reference.columns[c].kind} column"}
+        for c in wanted
+        if c not in names
     ]
     current_profile = _profile_current(reference, current, names)
     if current_profile.row_count == 0:
@@ -99,9 +99,7 @@ def check_drift_against_profile(
     methods = per_column(method, names, "method")
     thresholds = per_column(threshold, names, "threshold")
     results = [
-        _check_column(
-            reference.columns[n], current_profile.columns[n], methods[n], thresholds[n]
-        )
+        _check_column(reference.columns[n], current_profile.columns[n], methods[n], thresholds[n])
         for n in names
     ]
     return DriftResult(
@@ -320,7 +318,7 @@ def _numeric_sides(
     def side(column: ColumnProfile) -> dict[str, Any]:
         s = column.numeric
         assert s is not None
-        counts = s.counts_on(edges)
+        counts = s.counts_on(edges.tolist())
         return {
             "count": s.count,
             "missing": column.null_count + s.nan_count + s.posinf_count + s.neginf_count,

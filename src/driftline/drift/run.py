@@ -45,13 +45,19 @@ def run_drift(
             "give exactly one of reference (data) and reference_profile (profile.json)",
             param="reference",
         )
-    window = {"timestamp_column": timestamp_column, "start": start, "end": end}
     if reference_profile is not None:
         from driftline.profile import DatasetProfile
 
         profile = DatasetProfile.load(reference_profile)
         names = _columns(columns, list(profile.columns), timestamp_column, prediction_column)
-        batches = iter_batches(current, format=format, columns=names, **window)
+        batches = iter_batches(
+            current,
+            format=format,
+            columns=names,
+            timestamp_column=timestamp_column,
+            start=start,
+            end=end,
+        )
         result = check_drift(
             profile,
             batches,
@@ -68,7 +74,14 @@ def run_drift(
         ref_names = open_dataset(reference, reference_format or format).schema.names
         names = _columns(columns, ref_names, timestamp_column, prediction_column)
         reference_table = read_table(reference, format=reference_format or format, columns=names)
-        current_table = read_table(current, format=format, columns=names, **window)
+        current_table = read_table(
+            current,
+            format=format,
+            columns=names,
+            timestamp_column=timestamp_column,
+            start=start,
+            end=end,
+        )
         result = check_drift(
             reference_table,
             current_table,

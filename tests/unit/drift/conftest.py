@@ -54,6 +54,4 @@ def synthetic(n_ref: int, n_cur: int, seed: int = 7) -> tuple[pa.Table, pa.Table
             }
         )
 
-    return side(n_ref, 0.0, [0.3, 0.3, 0.2, 0.1, 0.1]), side(
-        n_cur, 0.4, [0.2, 0.3, 0.2, 0.2, 0.1]
-    )
+    return side(n_ref, 0.0, [0.3, 0.3, 0.2, 0.1, 0.1]), side(n_cur, 0.4, [0.2, 0.3, 0.2, 0.2, 0.1])

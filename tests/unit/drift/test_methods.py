@@ -28,8 +28,9 @@ EXPECTED = {
 
 def test_registry_holds_every_method_module() -> None:
     modules = {
-        m.name for m in pkgutil.iter_modules(methods_package.__path__) if m.name not in
-        ("base", "binning")
+        m.name
+        for m in pkgutil.iter_modules(methods_package.__path__)
+        if m.name not in ("base", "binning")
     }
     assert {m.name for m in all_methods()} == EXPECTED == modules
     for name in EXPECTED:

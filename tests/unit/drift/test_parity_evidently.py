@@ -66,17 +66,17 @@ def test_every_evidently_method_is_compared() -> None:
         assert test.name == next(m.evidently_name for m in all_methods() if m.name == name)
 
 
-NUMERIC_CASES = [
-    ("bike-years", c) for c in [*BIKE_NUMERIC, *BIKE_SMALL_INT]
-] + [("bike-months", c) for c in BIKE_NUMERIC[:5]] + [
-    (label, c)
-    for label in ("synthetic-small", "synthetic-large")
-    for c in ("stable", "shifted", "skewed", "few")
-]
+NUMERIC_CASES = (
+    [("bike-years", c) for c in [*BIKE_NUMERIC, *BIKE_SMALL_INT]]
+    + [("bike-months", c) for c in BIKE_NUMERIC[:5]]
+    + [
+        (label, c)
+        for label in ("synthetic-small", "synthetic-large")
+        for c in ("stable", "shifted", "skewed", "few")
+    ]
+)
 CATEGORICAL_CASES = [
-    (label, c)
-    for label in ("synthetic-small", "synthetic-large")
-    for c in ("color", "flag")
+    (label, c) for label in ("synthetic-small", "synthetic-large") for c in ("color", "flag")
 ] + [("bike-years", "weather_label"), ("bike-months", "weather_label")]
 
 
@@ -98,8 +98,12 @@ def test_numeric_scores_and_verdicts_match_evidently(method: str, pairs) -> None
 
 
 @pytest.mark.parametrize(
-    "method", sorted(m for m in EVIDENTLY_TESTS if ColumnType.Categorical in
-                     EVIDENTLY_TESTS[m].allowed_feature_types)
+    "method",
+    sorted(
+        m
+        for m in EVIDENTLY_TESTS
+        if ColumnType.Categorical in EVIDENTLY_TESTS[m].allowed_feature_types
+    ),
 )
 def test_categorical_scores_and_verdicts_match_evidently(method: str, pairs) -> None:
     for label, column in CATEGORICAL_CASES:
@@ -139,3 +143,37 @@ def test_nan_and_inf_are_dropped_like_evidently() -> None:
         ours = check_drift(ref_t, cur_t, method=method).column("x")
         assert_same(ours.score, _evidently(method, ref_t, cur_t, "x", False).drift_score)
         assert ours.current["missing"] == 2 * len(cur[::40])
+
+
+def test_same_numbers_as_evidentlys_data_drift_preset(bike_years) -> None:
+    """End to end: Evidently 0.7's Report(DataDriftPreset) on the bike years, column by column."""
+    from evidently import Dataset, Report
+    from evidently.presets import DataDriftPreset
+
+    columns = [*BIKE_NUMERIC, *BIKE_SMALL_INT]
+    ref, cur = (t.select(columns) for t in bike_years)
+    snapshot = Report([DataDriftPreset()]).run(
+        Dataset.from_pandas(cur.to_pandas()), Dataset.from_pandas(ref.to_pandas())
+    )
+    theirs = {
+        m["config"]["column"]: m
+        for m in snapshot.dict()["metrics"]
+        if m["config"]["type"].endswith("ValueDrift")
+    }
+    count = next(m for m in snapshot.dict()["metrics"] if "DriftedColumnsCount" in m["metric_name"])
+    ours = check_drift(ref, cur)
+    titles = {m.name: m for m in all_methods()}
+    assert set(theirs) == set(columns)
+    for col in ours.columns:
+        entry = theirs[col.name]
+        assert_same(col.score, entry["value"])
+        assert (
+            titles[col.method].evidently_name
+            == {
+                "Wasserstein distance (normed)": "wasserstein",
+                "Jensen-Shannon distance": "jensenshannon",
+            }[entry["config"]["method"]]
+        )
+        assert col.threshold == entry["config"]["threshold"]
+    assert ours.number_of_drifted_columns == count["value"]["count"]
+    assert ours.drift_share == pytest.approx(count["value"]["share"])

@@ -25,7 +25,10 @@ def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
     first = min(ref_min, cur_min)
     # Evidently tests the share of every value other than the smallest one.
     return _proportions(
-        len(ref), float(np.count_nonzero(ref != first)), len(cur), float(np.count_nonzero(cur != first))
+        len(ref),
+        float(np.count_nonzero(ref != first)),
+        len(cur),
+        float(np.count_nonzero(cur != first)),
     )
 
 
