@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -74,27 +76,22 @@ def check_drift(
             exclude=exclude,
         )
     current = current if isinstance(current, pa.Table) else _to_table(current, reference.schema)
-    _check_rows(reference.num_rows, current.num_rows)
+    check_rows(reference.num_rows, current.num_rows)
     names, skipped = select_columns(
         reference.schema, current.schema, columns, kinds, prediction_column, exclude
     )
-    column_kinds = infer_kinds(reference.select(names).schema, _only(kinds, names))
-    values: dict[str, ColumnValues] = {}
-    for name in names:
-        try:
-            values[name] = _values(name, column_kinds[name], reference, current, max_categories)
-        except InputError:
-            if columns is not None or name == prediction_column:
-                raise
-            skipped.append({"name": name, "reason": f"more than {max_categories} categories"})
-    _check_not_empty(values)
-    checked = list(values)
-    methods = per_column(method, checked, "method")
-    thresholds = per_column(threshold, checked, "threshold")
-    results = [
-        _check_column(name, values[name], reference, methods[name], thresholds[name])
-        for name in checked
-    ]
+    methods = per_column(method, names, "method")
+    thresholds = per_column(threshold, names, "threshold")
+    results, too_many = check_columns(
+        reference,
+        current,
+        names,
+        kinds=kinds,
+        methods=methods,
+        thresholds=thresholds,
+        max_categories=max_categories,
+        strict=[*(columns or []), *([prediction_column] if prediction_column else [])],
+    )
     return DriftResult(
         columns=results,
         drift_share_threshold=drift_share,
@@ -102,7 +99,57 @@ def check_drift(
         reference_rows=reference.num_rows,
         current_rows=current.num_rows,
         prediction_column=prediction_column,
-        skipped=skipped,
+        skipped=skipped + too_many,
+    )
+
+
+def check_columns(
+    reference: pa.Table,
+    current: pa.Table,
+    names: Sequence[str],
+    *,
+    kinds: Mapping[str, str] | None,
+    methods: Mapping[str, str | None],
+    thresholds: Mapping[str, float | None],
+    max_categories: int = DEFAULT_MAX_CATEGORIES,
+    strict: Sequence[str] = (),
+) -> tuple[list[ColumnDrift], list[dict[str, str]]]:
+    """Check the columns `names` (as chosen by `select_columns`), in parallel.
+
+    Returns the verdicts and the columns skipped for having too many categories (an error
+    instead for columns in `strict`, the ones a user asked for by name).
+    """
+    column_kinds = infer_kinds(reference.select(names).schema, _only(kinds, names))
+
+    def one(name: str) -> ColumnDrift | dict[str, str] | str:
+        try:
+            values = _values(name, column_kinds[name], reference, current, max_categories)
+        except InputError:
+            if name in strict:
+                raise
+            return {"name": name, "reason": f"more than {max_categories} categories"}
+        sides = (("reference", values.reference), ("current", values.current))
+        empty = [side for side, array in sides if len(array) == 0]
+        if empty:
+            return f"{name!r} ({', '.join(empty)})"
+        return _check_column(name, values, reference, methods[name], thresholds[name])
+
+    workers = min(len(names), os.cpu_count() or 1)
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:  # numpy sorts release the GIL
+            outcomes = list(pool.map(one, names))
+    else:
+        outcomes = [one(name) for name in names]
+    empty = [o for o in outcomes if isinstance(o, str)]
+    if empty:
+        raise EmptyDataError(
+            f"no usable (non-null, finite) values in column(s) {', '.join(empty)}; "
+            "leave them out of the checked columns",
+            param="columns",
+        )
+    return (
+        [o for o in outcomes if isinstance(o, ColumnDrift)],
+        [o for o in outcomes if isinstance(o, dict)],
     )
 
 
@@ -117,7 +164,8 @@ def _only(kinds: Mapping[str, str] | None, names: Sequence[str]) -> dict[str, st
     return {k: v for k, v in (kinds or {}).items() if k in names}
 
 
-def _check_rows(reference_rows: int, current_rows: int) -> None:
+def check_rows(reference_rows: int, current_rows: int) -> None:
+    """Raise if the reference has fewer than 2 rows or the current window none."""
     if reference_rows < MIN_REFERENCE_ROWS:
         raise EmptyDataError(
             f"reference has {reference_rows} row(s); drift needs at least "
@@ -181,21 +229,6 @@ def _values(
     if kind is ColumnKind.NUMERIC:
         return numeric_values(name, reference[name], current[name])
     return categorical_values(name, kind, reference[name], current[name], max_categories)
-
-
-def _check_not_empty(values: Mapping[str, ColumnValues]) -> None:
-    empty = [
-        f"{name!r} ({side})"
-        for name, v in values.items()
-        for side, n in (("reference", len(v.reference)), ("current", len(v.current)))
-        if n == 0
-    ]
-    if empty:
-        raise EmptyDataError(
-            f"no usable (non-null, finite) values in column(s) {', '.join(empty)}; "
-            "leave them out of the checked columns",
-            param="columns",
-        )
 
 
 def resolve_method(name: str | None, kind: ColumnKind, column: str) -> DriftMethod:

@@ -6,14 +6,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from driftline.drift.engine import check_drift
+from driftline.drift.engine import check_columns, check_drift, check_rows, select_columns
 from driftline.drift.html import render_drift_html
-from driftline.drift.result import DriftResult
+from driftline.drift.options import per_column
+from driftline.drift.result import ColumnDrift, DriftResult
 from driftline.errors import InputError
-from driftline.io import iter_batches, open_dataset, read_table
+from driftline.io import detect_format, iter_batches, open_dataset, read_table
 from driftline.report import write_report
 
 REPORT_STEM = "drift_report"
+COLUMNS_PER_READ = 4
 
 
 def run_drift(
@@ -71,27 +73,20 @@ def run_drift(
         )
     else:
         assert reference is not None
-        ref_names = open_dataset(reference, reference_format or format).schema.names
-        names = _columns(columns, ref_names, timestamp_column, prediction_column)
-        reference_table = read_table(reference, format=reference_format or format, columns=names)
-        current_table = read_table(
+        result = _check_exact(
+            reference,
             current,
+            reference_format=reference_format or format,
             format=format,
-            columns=names,
-            timestamp_column=timestamp_column,
-            start=start,
-            end=end,
-        )
-        result = check_drift(
-            reference_table,
-            current_table,
             columns=columns,
-            exclude=[timestamp_column] if timestamp_column else [],
             kinds=kinds,
             method=method,
             threshold=threshold,
             drift_share=drift_share,
             prediction_column=prediction_column,
+            timestamp_column=timestamp_column,
+            start=start,
+            end=end,
         )
     write_report(out_dir, REPORT_STEM, result.to_dict(), render_drift_html(result))
     return result
@@ -109,3 +104,64 @@ def _columns(
             chosen.append(prediction_column)
         return chosen
     return [c for c in available if c != timestamp_column]
+
+
+def _check_exact(
+    reference: str,
+    current: str,
+    *,
+    reference_format: str | None,
+    format: str | None,
+    columns: Sequence[str] | None,
+    kinds: Mapping[str, str] | None,
+    method: str | Mapping[str, str],
+    threshold: float | Mapping[str, float] | None,
+    drift_share: float,
+    prediction_column: str | None,
+    timestamp_column: str | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> DriftResult:
+    """Exact mode reading a few columns at a time (Parquet projects them cheaply), so peak
+    memory holds one group of columns, not the whole table."""
+    if not 0.0 < drift_share <= 1.0:
+        raise InputError(f"drift_share {drift_share!r} must be in (0, 1]", param="drift_share")
+    reference_schema = open_dataset(reference, reference_format).schema
+    current_schema = open_dataset(current, format).schema
+    exclude = [timestamp_column] if timestamp_column else []
+    names, skipped = select_columns(
+        reference_schema, current_schema, columns, kinds, prediction_column, exclude
+    )
+    methods = per_column(method, names, "method")
+    thresholds = per_column(threshold, names, "threshold")
+    strict = [*(columns or []), *([prediction_column] if prediction_column else [])]
+    per_read = COLUMNS_PER_READ if detect_format(current, format) == "parquet" else len(names)
+    groups = [names[i : i + per_read] for i in range(0, len(names), max(per_read, 1))] or [[]]
+    results: list[ColumnDrift] = []
+    reference_rows = current_rows = 0
+    for group in groups:
+        ref = read_table(reference, format=reference_format, columns=group)
+        cur = read_table(
+            current,
+            format=format,
+            columns=group,
+            timestamp_column=timestamp_column,
+            start=start,
+            end=end,
+        )
+        reference_rows, current_rows = ref.num_rows, cur.num_rows
+        check_rows(reference_rows, current_rows)
+        checked, too_many = check_columns(
+            ref, cur, group, kinds=kinds, methods=methods, thresholds=thresholds, strict=strict
+        )
+        results += checked
+        skipped += too_many
+    return DriftResult(
+        columns=results,
+        drift_share_threshold=drift_share,
+        mode="exact",
+        reference_rows=reference_rows,
+        current_rows=current_rows,
+        prediction_column=prediction_column,
+        skipped=skipped,
+    )

@@ -16,7 +16,7 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 def _numeric_side(values: np.ndarray, missing: int, edges: np.ndarray) -> dict[str, Any]:
     if len(values) == 0:
         return {"count": 0, "missing": missing}
-    counts = np.histogram(values, edges)[0]
+    counts = np.histogram(values, len(edges) - 1, range=(edges[0], edges[-1]))[0]
     return {
         "count": len(values),
         "missing": missing,

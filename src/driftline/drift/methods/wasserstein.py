@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from driftline.drift.methods.base import NUMERIC, Direction, DriftMethod
 from driftline.io import ColumnKind
@@ -11,9 +10,20 @@ from driftline.io import ColumnKind
 MIN_NORM = 0.001  # Evidently's floor for the reference standard deviation
 
 
+def wasserstein_1d(u: np.ndarray, v: np.ndarray) -> float:
+    """W1 = integral of |F_u - F_v|: both sides sorted once, merged by a stable argsort of
+    the two sorted runs (linear), CDFs from running counts. scipy's result, faster."""
+    both = np.concatenate([np.sort(u), np.sort(v)])
+    order = np.argsort(both, kind="stable")
+    from_u = order < len(u)
+    u_cdf = np.cumsum(from_u[:-1]) / len(u)
+    v_cdf = np.cumsum(~from_u[:-1]) / len(v)
+    return float(np.dot(np.abs(u_cdf - v_cdf), np.diff(both[order])))
+
+
 def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
     norm = max(float(np.std(ref)), MIN_NORM)
-    return float(stats.wasserstein_distance(ref, cur)) / norm
+    return wasserstein_1d(ref, cur) / norm
 
 
 METHOD = DriftMethod(
