@@ -2,14 +2,21 @@
 
 from driftline.io.kinds import ColumnKind, infer_kinds, kind_of_type, parse_kind
 from driftline.io.readers import detect_format, iter_batches, open_dataset, read_table
+from driftline.io.storage import resolve
+from driftline.io.windows import as_utc, parse_duration, to_utc, window_bounds
 
 __all__ = [
     "ColumnKind",
+    "as_utc",
     "detect_format",
     "infer_kinds",
     "iter_batches",
     "kind_of_type",
     "open_dataset",
+    "parse_duration",
     "parse_kind",
     "read_table",
+    "resolve",
+    "to_utc",
+    "window_bounds",
 ]

@@ -1,85 +1,149 @@
 """Read tables from Parquet, CSV and JSON lines: projected, time-filtered, streamed.
 
-Minimal local version; remote URIs and more formats are added by the IO issue.
+Sources are local paths or `file://`, `s3://`, `gs://`, `minio://` URIs (see
+`driftline.io.storage`), each a single file or a directory (hive-partitioned or
+not). Time windows are half-open `[start, end)` in UTC; on Parquet they are
+pushed down to the scan, on ISO-string columns they are applied row-wise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from datetime import datetime
-from pathlib import Path
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 
-from driftline.errors import DataSourceError, InputError, UnknownNameError
+from driftline.errors import DataSourceError, InputError
+from driftline.io import formats, windows
+from driftline.io.formats import FORMATS
+from driftline.io.storage import resolve
 
-FORMATS = ("parquet", "csv", "jsonl")
-_SUFFIXES = {
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".csv": "csv",
-    ".jsonl": "jsonl",
-    ".json": "jsonl",
-}
+__all__ = [
+    "DEFAULT_BATCH_ROWS",
+    "FORMATS",
+    "detect_format",
+    "iter_batches",
+    "open_dataset",
+    "read_table",
+]
+
 DEFAULT_BATCH_ROWS = 131_072
+Source = str | os.PathLike[str]
+TimeBound = datetime | date | str | None
 
 
-def detect_format(source: str, format: str | None = None) -> str:
-    """The format of `source`: `format` if given, else from the file suffix (dirs: parquet)."""
+def _file_info(filesystem: pafs.FileSystem, path: str, source: Source) -> pafs.FileInfo:
+    try:
+        info = filesystem.get_file_info(path)
+    except OSError as exc:
+        raise DataSourceError(f"cannot reach {os.fspath(source)}: {exc}", param="source") from exc
+    if info.type == pafs.FileType.NotFound:
+        raise DataSourceError(f"data source not found: {os.fspath(source)}", param="source")
+    return info
+
+
+def detect_format(
+    source: Source, format: str | None = None, storage_options: Mapping[str, Any] | None = None
+) -> str:
+    """The format of `source`: `format` if given, else its suffix (`.csv.gz` is csv), else
+    the suffix of the first data file in a directory; Parquet when nothing tells."""
     if format:
-        if format not in FORMATS:
-            raise UnknownNameError("format", format, FORMATS)
-        return format
-    suffix = Path(source).suffix.lower()
-    if suffix in _SUFFIXES:
-        return _SUFFIXES[suffix]
-    if Path(source).is_dir() or not suffix:
+        return formats.check_format(format)
+    found = formats.format_of_name(os.fspath(source))
+    if found:
+        return found
+    filesystem, path = resolve(source, storage_options)
+    info = _file_info(filesystem, path, source)
+    if info.type == pafs.FileType.Directory:
+        return formats.format_of_directory(filesystem, path) or "parquet"
+    if not info.extension:
         return "parquet"
     raise InputError(
-        f"cannot tell the format of {source!r} from its suffix; pass format= one of {FORMATS}",
+        f"cannot tell the format of {os.fspath(source)!r} from its suffix; "
+        f"pass format= one of {', '.join(FORMATS)}",
         param="format",
     )
 
 
-def open_dataset(source: str, format: str | None = None) -> ds.Dataset:
+def open_dataset(
+    source: Source,
+    format: str | None = None,
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+) -> ds.Dataset:
     """Open `source` as a pyarrow dataset, with one clear error if it cannot be read."""
-    fmt = detect_format(source, format)
-    if not Path(source).exists():
-        raise DataSourceError(f"data source not found: {source}", param="source")
-    arrow_format: str | ds.FileFormat = "json" if fmt == "jsonl" else fmt
+    fmt = detect_format(source, format, storage_options)
+    filesystem, path = resolve(source, storage_options)
+    info = _file_info(filesystem, path, source)
+    name = os.fspath(source)
+    if info.type == pafs.FileType.File and info.size == 0:
+        raise DataSourceError(f"data source is empty (0 bytes): {name}", param="source")
     try:
-        return ds.dataset(source, format=arrow_format, partitioning="hive")
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise DataSourceError(f"cannot read {source} as {fmt}: {exc}", param="source") from exc
-
-
-def _filter(
-    dataset: ds.Dataset, timestamp_column: str | None, start: datetime | None, end: datetime | None
-) -> ds.Expression | None:
-    if timestamp_column is None:
-        if start or end:
-            raise InputError("a time window needs timestamp_column", param="timestamp_column")
-        return None
-    if timestamp_column not in dataset.schema.names:
-        raise InputError(
-            f"timestamp column {timestamp_column!r} not in data; columns: "
-            f"{', '.join(dataset.schema.names)}",
-            param="timestamp_column",
+        dataset = ds.dataset(
+            path, filesystem=filesystem, format=formats.arrow_format(fmt), partitioning="hive"
         )
-    field = ds.field(timestamp_column)
-    expr = None
-    if start is not None:
-        expr = field >= pa.scalar(start)
-    if end is not None:
-        upper = field < pa.scalar(end)
-        expr = upper if expr is None else expr & upper
-    return expr
+    except (pa.ArrowException, OSError) as exc:
+        raise DataSourceError(
+            f"cannot read {name} as {fmt}: {exc} (is it {fmt}? pass format= one of "
+            f"{', '.join(FORMATS)})",
+            param="source",
+        ) from exc
+    if not dataset.files:
+        raise DataSourceError(f"no data files in directory {name}", param="source")
+    return dataset
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """What to read: everything validated before the first byte of data is scanned."""
+
+    source: str
+    dataset: ds.Dataset
+    columns: list[str] | None  # what the caller gets (None: all)
+    read_columns: list[str] | None  # what is scanned (+ a row-filtered timestamp column)
+    pushdown: ds.Expression | None
+    row_window: tuple[str, datetime | None, datetime | None] | None
+    schema: pa.Schema
+
+    def batches(self, batch_rows: int) -> Iterator[pa.RecordBatch]:
+        options = None
+        if isinstance(self.dataset.format, ds.ParquetFileFormat):
+            # pre_buffer keeps a file's buffers until the file is done, so memory would grow
+            # with the file, not the batch (apache/arrow#39808); off, it stays bounded.
+            options = ds.ParquetFragmentScanOptions(pre_buffer=False)
+        try:
+            scanned = self.dataset.to_batches(
+                columns=self.read_columns,
+                filter=self.pushdown,
+                batch_size=batch_rows,
+                fragment_scan_options=options,
+            )
+            for batch in scanned:
+                if self.row_window is not None:
+                    column, start, end = self.row_window
+                    batch = batch.filter(
+                        windows.window_mask(batch.column(column), column, start, end)
+                    )
+                    if self.columns is not None:
+                        batch = batch.select(self.columns)
+                if batch.num_rows:
+                    yield batch
+        except (pa.ArrowException, OSError) as exc:
+            raise DataSourceError(f"cannot read {self.source}: {exc}", param="source") from exc
 
 
 def _check_columns(dataset: ds.Dataset, columns: Sequence[str] | None) -> list[str] | None:
     if columns is None:
         return None
+    if isinstance(columns, str):
+        raise InputError(
+            f"columns must be a list of names, not the string {columns!r}", param="columns"
+        )
     missing = [c for c in columns if c not in dataset.schema.names]
     if missing:
         raise InputError(
@@ -90,40 +154,95 @@ def _check_columns(dataset: ds.Dataset, columns: Sequence[str] | None) -> list[s
     return list(columns)
 
 
+def _plan(
+    source: Source,
+    format: str | None,
+    columns: Sequence[str] | None,
+    timestamp_column: str | None,
+    start: TimeBound,
+    end: TimeBound,
+    storage_options: Mapping[str, Any] | None,
+) -> _Scan:
+    dataset = open_dataset(source, format, storage_options=storage_options)
+    projection = _check_columns(dataset, columns)
+    schema = (
+        dataset.schema
+        if projection is None
+        else pa.schema([dataset.schema.field(c) for c in projection])
+    )
+    plain = _Scan(os.fspath(source), dataset, projection, projection, None, None, schema)
+    if timestamp_column is None:
+        if start is not None or end is not None:
+            raise InputError("a time window needs timestamp_column", param="timestamp_column")
+        return plain
+    if timestamp_column not in dataset.schema.names:
+        raise InputError(
+            f"timestamp column {timestamp_column!r} not in data; columns: "
+            f"{', '.join(dataset.schema.names)}",
+            param="timestamp_column",
+        )
+    lower = None if start is None else windows.as_utc(start, "start")
+    upper = None if end is None else windows.as_utc(end, "end")
+    if lower is not None and upper is not None and lower > upper:
+        raise InputError(f"window start {lower} is after its end {upper}", param="start")
+    column_type = dataset.schema.field(timestamp_column).type
+    windows.check_time_type(timestamp_column, column_type)
+    if lower is None and upper is None:
+        return plain
+    expr = windows.window_expression(timestamp_column, column_type, lower, upper)
+    if expr is not None:
+        return _Scan(plain.source, dataset, projection, projection, expr, None, schema)
+    read = None if projection is None else [*projection, timestamp_column]
+    if projection is not None and timestamp_column in projection:
+        read = projection
+    window = (timestamp_column, lower, upper)
+    return _Scan(plain.source, dataset, projection, read, None, window, schema)
+
+
 def iter_batches(
-    source: str,
+    source: Source,
     *,
     format: str | None = None,
     columns: Sequence[str] | None = None,
     timestamp_column: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
+    start: TimeBound = None,
+    end: TimeBound = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> Iterator[pa.RecordBatch]:
-    """Stream record batches of `source`, projected to `columns`, within [start, end)."""
-    dataset = open_dataset(source, format)
-    projection = _check_columns(dataset, columns)
-    expr = _filter(dataset, timestamp_column, start, end)
-    try:
-        yield from dataset.to_batches(columns=projection, filter=expr, batch_size=batch_rows)
-    except pa.ArrowInvalid as exc:
-        raise DataSourceError(f"cannot read {source}: {exc}", param="source") from exc
+    """Stream record batches of `source`, projected to `columns`, within `[start, end)`.
+
+    Bad input (missing source, column, unknown format) raises here, before iteration. Memory
+    stays bounded by a few batches of at most `batch_rows` rows; empty batches are skipped,
+    so an empty window yields nothing (`open_dataset(...).schema` still tells the columns).
+    """
+    if isinstance(batch_rows, bool) or not isinstance(batch_rows, int) or batch_rows < 1:
+        raise InputError(
+            f"batch_rows must be a positive integer, not {batch_rows!r}", param="batch_rows"
+        )
+    scan = _plan(source, format, columns, timestamp_column, start, end, storage_options)
+    return scan.batches(batch_rows)
 
 
 def read_table(
-    source: str,
+    source: Source,
     *,
     format: str | None = None,
     columns: Sequence[str] | None = None,
     timestamp_column: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
+    start: TimeBound = None,
+    end: TimeBound = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> pa.Table:
-    """Read `source` into one Arrow table (see `iter_batches` for the arguments)."""
-    dataset = open_dataset(source, format)
-    projection = _check_columns(dataset, columns)
-    expr = _filter(dataset, timestamp_column, start, end)
+    """Read `source` into one Arrow table (see `iter_batches` for the arguments).
+
+    An empty window gives an empty table with the projected schema: callers decide whether
+    that is an error (e.g. raise `EmptyDataError`).
+    """
+    scan = _plan(source, format, columns, timestamp_column, start, end, storage_options)
+    if scan.row_window is not None:
+        return pa.Table.from_batches(list(scan.batches(DEFAULT_BATCH_ROWS)), schema=scan.schema)
     try:
-        return dataset.to_table(columns=projection, filter=expr)
-    except pa.ArrowInvalid as exc:
-        raise DataSourceError(f"cannot read {source}: {exc}", param="source") from exc
+        return scan.dataset.to_table(columns=scan.read_columns, filter=scan.pushdown)
+    except (pa.ArrowException, OSError) as exc:
+        raise DataSourceError(f"cannot read {scan.source}: {exc}", param="source") from exc
