@@ -4,6 +4,7 @@ One import line per command module; importing it adds its command(s) to `main`.
 """
 # ruff: noqa: F401, I001
 
+from driftline.cli import drift  # noqa: F401
 from driftline.cli.app import main
 
 from driftline.cli import profile

@@ -1,0 +1,238 @@
+"""Drift benchmark: driftline exact and profile mode against peers, in one run.
+
+Cases (every side of every case is generated from a fixed seed, 20 numeric + 5 categorical
+columns with a real shift in 5 numeric and 2 categorical columns):
+  exact    N rows per side: driftline exact mode vs Evidently 0.7 Report(DataDriftPreset)
+  profile  a W-row Parquet window vs a reference profile: driftline profile mode vs a plain
+           pyarrow scan of the same columns
+  wide     R rows x C columns per side: driftline exact mode vs Evidently
+Each measurement runs in its own subprocess; wall time (including start-up and reading the
+data) and peak RSS (VmHWM of that process) are recorded. Results: bench/results/drift.md.
+
+    .venv/bin/python bench/drift.py            # full sizes (minutes; run once)
+    .venv/bin/python bench/drift.py --quick    # small sizes, checks the script
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / ".data"
+CATEGORIES = np.array(["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"])
+CHUNK = 500_000
+
+
+def _chunk(rng: np.random.Generator, n: int, numeric: int, categorical: int, shifted: bool):
+    columns: dict[str, object] = {}
+    for i in range(numeric):
+        shift = 0.25 if shifted and i < max(numeric // 4, 1) else 0.0
+        base = rng.normal(shift, 1.0, n) if i % 2 == 0 else rng.lognormal(shift, 0.5, n)
+        columns[f"num_{i:04d}"] = base * (i + 1)
+    for i in range(categorical):
+        probs = np.linspace(1.0, 2.0, len(CATEGORIES))
+        if shifted and i < max(categorical // 3, 1):
+            probs = probs[::-1]
+        columns[f"cat_{i:04d}"] = CATEGORIES[rng.choice(len(CATEGORIES), n, p=probs / probs.sum())]
+    return pa.table(columns)
+
+
+def generate(path: Path, rows: int, numeric: int, categorical: int, shifted: bool, seed: int):
+    """Write `rows` seeded rows to `path` (Parquet), chunk by chunk; reuse if present."""
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    tmp = path.with_suffix(".tmp")
+    writer = None
+    for start in range(0, rows, CHUNK):
+        table = _chunk(rng, min(CHUNK, rows - start), numeric, categorical, shifted)
+        writer = writer or pq.ParquetWriter(tmp, table.schema)
+        writer.write_table(table, row_group_size=CHUNK)
+    assert writer is not None
+    writer.close()
+    tmp.rename(path)
+    return path
+
+
+# -- workers (run in a subprocess each) ------------------------------------------------------
+def worker_driftline_exact(ref: str, cur: str, out: str) -> dict:
+    from driftline.drift import run_drift
+
+    result = run_drift(reference=ref, current=cur, out_dir=out)
+    return {"drifted": result.number_of_drifted_columns, "columns": len(result.columns)}
+
+
+def worker_driftline_profile(profile: str, cur: str, out: str) -> dict:
+    from driftline.drift import run_drift
+
+    result = run_drift(reference_profile=profile, current=cur, out_dir=out)
+    return {"drifted": result.number_of_drifted_columns, "columns": len(result.columns)}
+
+
+def worker_evidently(ref: str, cur: str, out: str) -> dict:
+    import pandas as pd
+    from evidently import Dataset, Report
+    from evidently.presets import DataDriftPreset
+
+    reference, current = pd.read_parquet(ref), pd.read_parquet(cur)
+    snapshot = Report([DataDriftPreset()]).run(
+        Dataset.from_pandas(current), Dataset.from_pandas(reference)
+    )
+    count = next(m for m in snapshot.dict()["metrics"] if "DriftedColumnsCount" in m["metric_name"])
+    return {"drifted": int(count["value"]["count"]), "columns": reference.shape[1]}
+
+
+def worker_arrow_scan(ref: str, cur: str, out: str) -> dict:
+    import pyarrow.dataset as ds
+
+    rows = 0
+    for batch in ds.dataset(cur, format="parquet").to_batches(batch_size=131_072):
+        rows += batch.num_rows
+    return {"rows": rows}
+
+
+def worker_profile(ref: str, cur: str, out: str) -> dict:
+    from driftline.profile import profile_source
+
+    profile_source(ref).save(out)
+    return {}
+
+
+WORKERS = {
+    "driftline-exact": worker_driftline_exact,
+    "driftline-profile": worker_driftline_profile,
+    "evidently": worker_evidently,
+    "arrow-scan": worker_arrow_scan,
+    "build-profile": worker_profile,
+}
+
+
+def measure(name: str, *args: str) -> dict:
+    """Run worker `name` in a fresh interpreter; wall seconds and its own peak RSS."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--worker", name, *args], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    status = proc.wait()
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"worker {name} failed with status {status}")
+    return {"seconds": seconds, **json.loads(output.strip().splitlines()[-1])}
+
+
+def _peak_mib() -> float:
+    """This process's peak RSS (VmHWM starts afresh at exec, unlike a child's ru_maxrss,
+    which keeps the high-water mark of the forking parent)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+# -- the run ----------------------------------------------------------------------------------
+def _versions() -> str:
+    import evidently
+    import scipy
+
+    import driftline
+
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )  # fmt: skip
+    return (
+        f"- machine: {os.cpu_count()} cores ({cpu}), "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; "
+        f"load average at start {os.getloadavg()[0]:.1f} (the machine is shared)\n"
+        f"- python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"pyarrow {pa.__version__}, evidently {evidently.__version__}, "
+        f"driftline {driftline.__version__}\n"
+    )
+
+
+def _row(case: str, ours: dict, peer: dict, peer_name: str) -> str:
+    return (
+        f"| {case} | {ours['seconds']:.1f} s | {ours['peak_mib']:.0f} MiB | {peer_name} | "
+        f"{peer['seconds']:.1f} s | {peer['peak_mib']:.0f} MiB | "
+        f"{peer['seconds'] / ours['seconds']:.1f}x | {ours['peak_mib'] / peer['peak_mib']:.2f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", nargs=4, metavar=("NAME", "REF", "CUR", "OUT"))
+    parser.add_argument("--quick", action="store_true", help="small sizes, to check the script")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--window-rows", type=int, default=20_000_000)
+    parser.add_argument("--wide-rows", type=int, default=100_000)
+    parser.add_argument("--wide-columns", type=int, default=1000)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["exact", "profile", "wide"])
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "drift.md")
+    args = parser.parse_args()
+    if args.worker:
+        name, ref, cur, out = args.worker
+        print(json.dumps({**WORKERS[name](ref, cur, out), "peak_mib": _peak_mib()}))
+        return
+    if args.quick:
+        args.rows, args.window_rows, args.wide_rows, args.wide_columns = 20_000, 200_000, 2_000, 60
+        args.out = Path(tempfile.mkdtemp()) / "drift.md"
+    lines = ["# Drift benchmark", "", _versions(), ""]
+    lines += [
+        "| case | driftline | driftline peak RSS | peer | peer time | peer peak RSS | "
+        "speed-up | memory ratio |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    scratch = Path(tempfile.mkdtemp(prefix="drift-bench-"))
+    n = args.rows
+    ref = generate(DATA / f"ref_{n}.parquet", n, 20, 5, False, seed=1)
+    if "exact" not in args.skip:
+        cur = generate(DATA / f"cur_{n}.parquet", n, 20, 5, True, seed=2)
+        ours = measure("driftline-exact", str(ref), str(cur), str(scratch / "exact"))
+        peer = measure("evidently", str(ref), str(cur), "-")
+        print("exact", ours, peer, flush=True)
+        lines.append(_row(f"exact, {n:,} rows/side, 25 cols", ours, peer, "Evidently 0.7"))
+    if "profile" not in args.skip:
+        w = args.window_rows
+        window = generate(DATA / f"window_{w}.parquet", w, 20, 5, True, seed=3)
+        profile = scratch / "profile.json"
+        built = measure("build-profile", str(ref), "-", str(profile))
+        ours = measure("driftline-profile", str(profile), str(window), str(scratch / "profile"))
+        peer = measure("arrow-scan", "-", str(window), "-")
+        print("profile", built, ours, peer, flush=True)
+        lines.append(_row(f"profile mode, {w:,}-row window", ours, peer, "pyarrow scan"))
+        lines.append(
+            f"| (building the {n:,}-row reference profile) | {built['seconds']:.1f} s | "
+            f"{built['peak_mib']:.0f} MiB | | | | | |"
+        )
+    if "wide" not in args.skip:
+        r, c = args.wide_rows, args.wide_columns
+        numeric, categorical = c * 4 // 5, c // 5
+        wref = generate(DATA / f"wide_ref_{r}x{c}.parquet", r, numeric, categorical, False, 4)
+        wcur = generate(DATA / f"wide_cur_{r}x{c}.parquet", r, numeric, categorical, True, 5)
+        ours = measure("driftline-exact", str(wref), str(wcur), str(scratch / "wide"))
+        peer = measure("evidently", str(wref), str(wcur), "-")
+        print("wide", ours, peer, flush=True)
+        lines.append(_row(f"wide, {r:,} rows x {c} cols", ours, peer, "Evidently 0.7"))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines) + "\n")
+    print(args.out.read_text())
+
+
+if __name__ == "__main__":
+    main()

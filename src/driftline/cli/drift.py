@@ -1,0 +1,111 @@
+"""`driftline drift`: check a current window for drift against reference data or a profile."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+import click
+
+from driftline.cli.app import EXIT_DRIFT, main
+from driftline.errors import InputError
+
+
+def _floats(values: dict[str, str]) -> dict[str, float]:
+    parsed = {}
+    for column, value in values.items():
+        try:
+            parsed[column] = float(value)
+        except ValueError:
+            raise InputError(
+                f"threshold {value!r} is not a number (use VALUE or COLUMN=VALUE)",
+                param="threshold",
+            ) from None
+    return parsed
+
+
+@main.command()
+@click.option("--reference", metavar="DATA", help="Reference data (exact mode).")
+@click.option(
+    "--reference-profile", metavar="PROFILE", help="Reference profile.json (profile mode)."
+)
+@click.option("--current", metavar="DATA", required=True, help="Current window data.")
+@click.option("--out", "out_dir", metavar="DIR", required=True, help="Output directory.")
+@click.option(
+    "--method",
+    multiple=True,
+    metavar="[COLUMN=]NAME",
+    help="Drift method for all columns, or COLUMN=NAME for one (repeatable); default auto.",
+)
+@click.option(
+    "--threshold",
+    multiple=True,
+    metavar="[COLUMN=]VALUE",
+    help="Threshold for all columns, or COLUMN=VALUE for one (repeatable); default per method.",
+)
+@click.option(
+    "--columns", metavar="A,B,...", help="Comma-separated columns to check (default: all)."
+)
+@click.option(
+    "--drift-share",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="Dataset drifts when this share of columns drifts.",
+)
+@click.option("--prediction-column", help="The model's prediction column (reported on its own).")
+@click.option("--timestamp-column", help="Timestamp column for --start/--end (not checked).")
+@click.option("--start", type=click.DateTime(), help="Window start (inclusive).")
+@click.option("--end", type=click.DateTime(), help="Window end (exclusive).")
+@click.option("--format", "format_", help="Data format: parquet, csv or jsonl (default: suffix).")
+@click.option("--fail-on-drift", is_flag=True, help="Exit 3 when the dataset drifts.")
+def drift(
+    reference: str | None,
+    reference_profile: str | None,
+    current: str,
+    out_dir: str,
+    method: tuple[str, ...],
+    threshold: tuple[str, ...],
+    columns: str | None,
+    drift_share: float,
+    prediction_column: str | None,
+    timestamp_column: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    format_: str | None,
+    fail_on_drift: bool,
+) -> None:
+    """Check the current window for drift; writes DIR/drift_report.json and .html.
+
+    Exit codes: 0 ran (drift or not), 2 bad input, 1 internal error, 3 drift with
+    --fail-on-drift.
+    """
+    from driftline.drift.options import parse_assignments
+    from driftline.drift.run import run_drift
+
+    methods = parse_assignments(method, "method")
+    thresholds = _floats(parse_assignments(threshold, "threshold"))
+    chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    result = run_drift(
+        current=current,
+        out_dir=out_dir,
+        reference=reference,
+        reference_profile=reference_profile,
+        columns=chosen,
+        method=methods or "auto",
+        threshold=thresholds or None,
+        drift_share=drift_share,
+        prediction_column=prediction_column,
+        timestamp_column=timestamp_column,
+        start=start,
+        end=end,
+        format=format_,
+    )
+    click.echo(
+        f"{'drift' if result.drift_detected else 'no drift'}: "
+        f"{result.number_of_drifted_columns}/{len(result.columns)} columns drifted "
+        f"(share {result.drift_share:.2f}, threshold {result.drift_share_threshold:g}); "
+        f"report in {out_dir}"
+    )
+    if fail_on_drift and result.drift_detected:
+        sys.exit(EXIT_DRIFT)

@@ -1,0 +1,75 @@
+"""The contract every drift method fulfils: kinds, default threshold, direction, scoring."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from driftline.errors import InputError
+from driftline.io import ColumnKind
+
+
+class Direction(StrEnum):
+    """Which way a score means drift."""
+
+    P_VALUE = "p_value"  # drift when the p-value is below the threshold
+    DISTANCE = "distance"  # drift when the distance is at or above the threshold
+
+
+NUMERIC = frozenset({ColumnKind.NUMERIC})
+CATEGORICAL = frozenset({ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
+BOTH = NUMERIC | CATEGORICAL
+
+ExactScore = Callable[[np.ndarray, np.ndarray, ColumnKind], float]
+BinnedScore = Callable[[np.ndarray, np.ndarray], float]
+
+
+@dataclass(frozen=True)
+class DriftMethod:
+    """A named two-sample drift method.
+
+    `score_exact(ref, cur, kind)` takes the finite, non-null values of both sides: numbers
+    sorted ascending for numeric columns, integer category codes (ordered like the sorted
+    category values) for categorical and boolean ones. `score_binned(ref_counts, cur_counts)`,
+    where the method is sound on binned data, takes counts per shared bin (profile mode).
+    `inclusive` says whether a p-value equal to the threshold is drift (as in Evidently).
+    """
+
+    name: str
+    kinds: frozenset[ColumnKind]
+    default_threshold: float
+    direction: Direction
+    score_exact: ExactScore
+    score_binned: BinnedScore | None = None
+    inclusive: bool = False
+    evidently_name: str | None = None
+    title: str = ""
+
+    def is_drift(self, score: float, threshold: float) -> bool:
+        """The verdict of `score` against `threshold` in this method's direction."""
+        if math.isnan(score):
+            return False
+        if self.direction is Direction.DISTANCE:
+            return score >= threshold
+        return score <= threshold if self.inclusive else score < threshold
+
+    def check_threshold(self, threshold: float, column: str) -> float:
+        """Return `threshold` if it is valid for this method's direction, else raise."""
+        value = float(threshold)
+        if self.direction is Direction.P_VALUE and not 0.0 < value < 1.0:
+            raise InputError(
+                f"threshold {threshold!r} for column {column!r} is out of range: {self.name} "
+                "gives a p-value, valid thresholds are in (0, 1)",
+                param="threshold",
+            )
+        if self.direction is Direction.DISTANCE and not (math.isfinite(value) and value >= 0.0):
+            raise InputError(
+                f"threshold {threshold!r} for column {column!r} is out of range: {self.name} "
+                "gives a distance, valid thresholds are finite and >= 0",
+                param="threshold",
+            )
+        return value

@@ -1,0 +1,35 @@
+"""Pearson chi-square goodness of fit of current frequencies to reference ones (p-value)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from driftline.drift.methods.base import CATEGORICAL, NUMERIC, Direction, DriftMethod
+from driftline.drift.methods.binning import value_counts
+from driftline.io import ColumnKind
+
+
+def _binned(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
+    present = (ref_counts > 0) | (cur_counts > 0)
+    ref_counts, cur_counts = ref_counts[present], cur_counts[present]
+    expected = ref_counts * (cur_counts.sum() / ref_counts.sum())
+    with np.errstate(divide="ignore"):  # a value new in current: infinite statistic, p = 0
+        statistic = float(np.sum((cur_counts - expected) ** 2 / expected))
+    return float(stats.chi2.sf(statistic, len(ref_counts) - 1))
+
+
+def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
+    return _binned(*value_counts(ref, cur))
+
+
+METHOD = DriftMethod(
+    name="chi2",
+    title="chi-square p-value",
+    kinds=CATEGORICAL | NUMERIC,
+    default_threshold=0.05,
+    direction=Direction.P_VALUE,
+    score_exact=_score,
+    score_binned=_binned,
+    evidently_name="chisquare",
+)

@@ -1,0 +1,25 @@
+"""Two-sample Kolmogorov-Smirnov test (p-value), as Evidently's `ks`."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from driftline.drift.methods.base import NUMERIC, Direction, DriftMethod
+from driftline.io import ColumnKind
+
+
+def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
+    return float(stats.ks_2samp(ref, cur).pvalue)
+
+
+METHOD = DriftMethod(
+    name="ks",
+    title="Kolmogorov-Smirnov p-value",
+    kinds=NUMERIC,
+    default_threshold=0.05,
+    direction=Direction.P_VALUE,
+    score_exact=_score,
+    inclusive=True,
+    evidently_name="ks",
+)

@@ -1,0 +1,53 @@
+"""The name-keyed registry of drift methods."""
+
+from __future__ import annotations
+
+from driftline.drift.methods import (
+    anderson,
+    chi2,
+    cramer_von_mises,
+    hellinger,
+    jensenshannon,
+    kl_div,
+    ks,
+    l_infinity,
+    psi,
+    tvd,
+    wasserstein,
+    z,
+)
+from driftline.drift.methods.base import DriftMethod
+from driftline.errors import UnknownNameError
+
+_METHODS: dict[str, DriftMethod] = {
+    module.METHOD.name: module.METHOD
+    for module in (
+        ks,
+        chi2,
+        z,
+        psi,
+        jensenshannon,
+        wasserstein,
+        hellinger,
+        kl_div,
+        l_infinity,
+        cramer_von_mises,
+        anderson,
+        tvd,
+    )
+}
+
+AUTO = "auto"
+
+
+def get_method(name: str) -> DriftMethod:
+    """The method called `name`; an unknown name raises an error listing the valid ones."""
+    try:
+        return _METHODS[name]
+    except KeyError:
+        raise UnknownNameError("drift method", name, [*_METHODS, AUTO]) from None
+
+
+def all_methods() -> tuple[DriftMethod, ...]:
+    """Every registered method, in registration order."""
+    return tuple(_METHODS.values())

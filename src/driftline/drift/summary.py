@@ -1,0 +1,77 @@
+"""Distribution summaries of each side for the report and its pictures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from driftline.drift.columns import ColumnValues
+
+PICTURE_BINS = 10
+TOP_CATEGORIES = 12
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def _quantiles(ascending: np.ndarray) -> dict[str, float]:
+    """numpy's default (linear) quantiles of a sorted array, by index."""
+    position = np.asarray(QUANTILES) * (len(ascending) - 1)
+    low = np.floor(position).astype(np.int64)
+    high = np.minimum(low + 1, len(ascending) - 1)
+    below, above = ascending[low].astype(np.float64), ascending[high].astype(np.float64)
+    values = below + (above - below) * (position - low)
+    return dict(zip(map(str, QUANTILES), map(float, values), strict=True))
+
+
+def _numeric_side(ascending: np.ndarray, missing: int, edges: np.ndarray) -> dict[str, Any]:
+    if len(ascending) == 0:
+        return {"count": 0, "missing": missing}
+    cuts = np.searchsorted(ascending, edges, side="left")
+    cuts[-1] = len(ascending)  # the last bin is closed, as in np.histogram
+    return {
+        "count": len(ascending),
+        "missing": missing,
+        "mean": float(ascending.mean()),
+        "std": float(ascending.std()),
+        "min": float(ascending[0]),
+        "max": float(ascending[-1]),
+        "quantiles": _quantiles(ascending),
+        "histogram": (np.diff(cuts) / len(ascending)).tolist(),
+    }
+
+
+def numeric_summaries(values: ColumnValues) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(reference, current) summaries with shares on shared equal-width edges."""
+    both = [v for v in (values.reference, values.current) if len(v)]
+    low = min(float(v[0]) for v in both)
+    high = max(float(v[-1]) for v in both)
+    edges = np.linspace(low, high if high > low else low + 1.0, PICTURE_BINS + 1)
+    ref = _numeric_side(values.reference, values.reference_missing, edges)
+    cur = _numeric_side(values.current, values.current_missing, edges)
+    ref["histogram_edges"] = cur["histogram_edges"] = edges.tolist()
+    return ref, cur
+
+
+def categorical_summaries(values: ColumnValues) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(reference, current) summaries: shares of the most frequent categories of both sides."""
+    categories = values.categories or []
+    size = len(categories)
+    ref_counts = np.bincount(values.reference, minlength=size)
+    cur_counts = np.bincount(values.current, minlength=size)
+    ref_shares = ref_counts / max(len(values.reference), 1)
+    cur_shares = cur_counts / max(len(values.current), 1)
+    top = np.argsort(-(ref_shares + cur_shares), kind="stable")[:TOP_CATEGORIES]
+    labels = [str(categories[i]) for i in top]
+
+    def side(counts: np.ndarray, shares: np.ndarray, missing: int) -> dict[str, Any]:
+        return {
+            "count": int(counts.sum()),
+            "missing": missing,
+            "distinct": int(np.count_nonzero(counts)),
+            "top_shares": dict(zip(labels, map(float, shares[top]), strict=True)),
+        }
+
+    return (
+        side(ref_counts, ref_shares, values.reference_missing),
+        side(cur_counts, cur_shares, values.current_missing),
+    )
