@@ -4,11 +4,11 @@ One import line per command module; importing it adds its command(s) to `main`.
 """
 # ruff: noqa: F401, I001
 
-from driftline.cli import drift  # noqa: F401
 from driftline.cli.app import main
 
 from driftline.cli import profile
 from driftline.cli import validate
+from driftline.cli import drift
 from driftline.cli import performance
 from driftline.cli import lineage
 from driftline.cli import compile

@@ -12,7 +12,7 @@ from driftline.drift.options import per_column
 from driftline.drift.result import ColumnDrift, DriftResult
 from driftline.errors import InputError
 from driftline.io import detect_format, iter_batches, open_dataset, read_table
-from driftline.report import write_report
+from driftline.report import ReportPaths, write_report
 
 REPORT_STEM = "drift_report"
 COLUMNS_PER_READ = 4
@@ -21,7 +21,7 @@ COLUMNS_PER_READ = 4
 def run_drift(
     *,
     current: str,
-    out_dir: str | Path,
+    out_dir: str | Path | ReportPaths,
     reference: str | None = None,
     reference_profile: str | None = None,
     columns: Sequence[str] | None = None,
