@@ -13,6 +13,7 @@ def publish_metrics(
     validation_report: Input[Artifact] = None,
     performance_report: Input[Artifact] = None,
     model_name: str = "",
+    model: str = "",
     namespace: str = "",
     pushgateway_url: str = "",
     pipeline_name: str = "scheduled-monitoring",
@@ -29,7 +30,8 @@ def publish_metrics(
         validation_report: Validation report artifact (validation_report.json or folder).
         performance_report: Performance report artifact (performance_report.json or folder).
         model_name: Model (InferenceService) name: the `model` label.
-        namespace: Namespace of the model: the `namespace` label.
+        model: The model reference (MLMD id or URI); the `model` label when model_name is empty.
+        namespace: Namespace of the model: the `namespace` label; empty = the pod's namespace.
         pushgateway_url: Pushgateway URL, e.g. http://pushgateway.monitoring:9091;
             empty: only write the text artifact.
         pipeline_name: Pipeline name in the grouping key (one group per model and pipeline).
@@ -40,10 +42,11 @@ def publish_metrics(
             driftline_last_run_timestamp_seconds.
     """
     from driftline.observability.publish import publish_monitoring_metrics
+    from driftline.serving.pod import default_namespace
 
     result = publish_monitoring_metrics(
-        model_name,
-        namespace,
+        model_name or model,
+        default_namespace(namespace),
         drift_report=drift_report.path if drift_report is not None else None,
         validation_report=validation_report.path if validation_report is not None else None,
         performance_report=performance_report.path if performance_report is not None else None,

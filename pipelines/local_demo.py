@@ -8,18 +8,20 @@ window of 2012 production traffic, as a schedule would, and everything lands in 
 
 from __future__ import annotations
 
+import contextlib
 import json
-import logging
 import shutil
 import time
 import uuid
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from driftline.demo import dataset as demo
+from driftline.errors import DriftlineError
 
 MODEL_NAME = "bike-demand"
 NAMESPACE = "demo"
@@ -78,6 +80,17 @@ def _outcome(run: Any) -> WindowOutcome:
     )
 
 
+@contextlib.contextmanager
+def _logged_to(log: Path) -> Iterator[None]:
+    """Send kfp.local's task logs to `log`; on a failed task say where to read why."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as handle, contextlib.redirect_stdout(handle):
+        try:
+            yield
+        except RuntimeError as exc:
+            raise DriftlineError(f"{exc} (task logs: {log})") from None
+
+
 def format_table(outcomes: list[WindowOutcome], training_mae: float) -> str:
     """The demo's summary table, one line per window."""
     header = (
@@ -106,6 +119,9 @@ def run_demo(
     """Prepare the demo, record the training run, monitor `windows` windows; returns them."""
     from kfp import local
 
+    # The components name the production image; locally they run in this environment.
+    warnings.filterwarnings("ignore", message=".*custom or non-Python base image", module="kfp")
+
     from driftline.lineage import open_store
     from driftline.lineage.mlmd.kfp_records import record_training_run
     from driftline.pipelines.scheduled_monitoring import monitor_window
@@ -130,7 +146,6 @@ def run_demo(
     )
     echo(f"  training run recorded in ML Metadata ({store}) as KFP records one")
 
-    logging.getLogger("kfp").setLevel(logging.WARNING)
     local.init(
         runner=local.SubprocessRunner(use_venv=False),
         pipeline_root=str(work / "pipeline_root"),
@@ -140,24 +155,26 @@ def run_demo(
     for index in range(windows):
         end = FIRST_WINDOW_END + index * WINDOW
         echo(f"  [{index + 1:>2}/{windows}] monitoring the 28 days before {end:%Y-%m-%d} ...")
-        run = monitor_window(
-            model=str(files.model.parent),
-            source_uri=str(files.production),
-            window_end=end.isoformat(),
-            store=store,
-            timestamp_column=demo.TIMESTAMP,
-            window_length="28d",
-            columns=[*demo.FEATURES, demo.PREDICTION],
-            prediction_column=demo.PREDICTION,
-            id_column=demo.ID,
-            labels_uri=str(files.labels),
-            label_column=demo.TARGET,
-            task="regression",
-            performance_window="7d",
-            model_name=MODEL_NAME,
-            namespace=NAMESPACE,
-            run_id=f"demo-window-{index + 1:02d}",
-        )
+        log = work / "logs" / f"window-{index + 1:02d}.log"
+        with _logged_to(log):
+            run = monitor_window(
+                model=str(files.model.parent),
+                source_uri=str(files.production),
+                window_end=end.isoformat(),
+                store=store,
+                timestamp_column=demo.TIMESTAMP,
+                window_length="28d",
+                columns=[*demo.FEATURES, demo.PREDICTION],
+                prediction_column=demo.PREDICTION,
+                id_column=demo.ID,
+                labels_uri=str(files.labels),
+                label_column=demo.TARGET,
+                task="regression",
+                performance_window="7d",
+                model_name=MODEL_NAME,
+                namespace=NAMESPACE,
+                run_id=f"demo-window-{index + 1:02d}",
+            )
         outcomes.append(_outcome(run))
     echo("")
     echo(format_table(outcomes, files.training_metrics["mae"]))
@@ -169,5 +186,6 @@ def run_demo(
     echo(
         f"The same history from ML Metadata: driftline history {training.model_id} --store {store}"
     )
+    echo(f"KFP task logs: {work / 'logs'}")
     echo(f"done in {time.monotonic() - started:.0f} s")
     return outcomes

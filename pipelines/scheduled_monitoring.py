@@ -9,7 +9,10 @@ schedule: it runs `monitor_window` for the window ending at the run's *scheduled
 starts a retraining run when something is wrong.
 """
 
+from typing import NamedTuple
+
 from kfp import dsl, kubernetes
+from kfp.dsl import Artifact
 
 from driftline.components.check_drift import check_drift
 from driftline.components.compute_performance import compute_performance
@@ -26,6 +29,17 @@ from driftline.components.validate_data import validate_data
 # the AWS variables the readers use for s3:// and minio:// sources.
 CREDENTIALS_SECRET = "mlpipeline-minio-artifact"
 OBJECT_STORE_KEYS = {"accesskey": "AWS_ACCESS_KEY_ID", "secretkey": "AWS_SECRET_ACCESS_KEY"}
+
+
+class WindowOutputs(NamedTuple):
+    """What `monitor_window` hands to the control flow around it."""
+
+    drift_report: Artifact
+    validation_report: Artifact
+    performance_report: Artifact
+    window_start: str
+    window_end: str
+    monitoring_run_id: int
 
 
 @dsl.pipeline(
@@ -57,9 +71,9 @@ def monitor_window(
     pushgateway_url: str = "",
     run_id: str = "",
     credentials_secret: str = CREDENTIALS_SECRET,
-) -> dsl.Outputs:  # type: ignore[name-defined]
+) -> WindowOutputs:
     """Monitor the window [window_end - window_length, window_end) of `model`."""
-    resolved = resolve_baseline(model=model, store=store)
+    resolved = resolve_baseline(model=model, store=store).set_caching_options(False)
     baseline_profile = profile_baseline(
         dataset=resolved.outputs["baseline"],
         columns=columns,
@@ -72,7 +86,7 @@ def monitor_window(
         window_end=window_end,
         window_length=window_length,
         min_rows=min_rows,
-    )
+    ).set_caching_options(False)  # late-arriving rows change a window
     kubernetes.use_secret_as_env(window, credentials_secret, OBJECT_STORE_KEYS)
     validation = validate_data(
         window=window.outputs["window"],
@@ -101,6 +115,7 @@ def monitor_window(
         window=performance_window,
         baseline_metrics=resolved.outputs["metrics"],
     )
+    performance.set_caching_options(False)  # labels arrive late: a rerun must join them again
     kubernetes.use_secret_as_env(performance, credentials_secret, OBJECT_STORE_KEYS)
     recorded = record_monitoring_result(
         validation_report=validation.outputs["report"],
@@ -112,16 +127,18 @@ def monitor_window(
         store=store,
         run_id=run_id,
         task=dsl.PIPELINE_TASK_NAME_PLACEHOLDER,
-    )
-    publish_metrics(
+    ).set_caching_options(False)
+    published = publish_metrics(
         drift_report=drift.outputs["report"],
         validation_report=validation.outputs["report"],
         performance_report=performance.outputs["report"],
         model_name=model_name,
+        model=model,
         namespace=namespace,
         pushgateway_url=pushgateway_url,
     ).after(recorded)
-    return dsl.Outputs(  # type: ignore[attr-defined]
+    published.set_caching_options(False)
+    return WindowOutputs(
         drift_report=drift.outputs["report"],
         validation_report=validation.outputs["report"],
         performance_report=performance.outputs["report"],
@@ -189,7 +206,7 @@ def scheduled_monitoring(
         drift_share: Share of drifted columns that makes the window drifted.
         constraints_path: Validation constraints file overriding the inferred ones.
         min_rows: Fewest rows a window must hold.
-        model_name: `model` label of the published metrics.
+        model_name: `model` label of the published metrics; empty = the model reference.
         namespace: `namespace` label of the published metrics.
         pushgateway_url: Prometheus Pushgateway; empty = metrics only as an artifact.
         notification_url: Webhook / CloudEvent sink for alerts; empty = no message.
@@ -234,7 +251,7 @@ def scheduled_monitoring(
         window_start=monitored.outputs["window_start"],
         window_end=monitored.outputs["window_end"],
         run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
-    )
+    ).set_caching_options(False)
     with (
         dsl.If(alert.output == True, name="alert-raised"),  # noqa: E712  KFP condition syntax
         dsl.If(retrain_pipeline_id != "", name="retraining-configured"),
@@ -245,7 +262,7 @@ def scheduled_monitoring(
             experiment_id=retrain_experiment_id,
             parameters=retrain_parameters,
             model=model,
-        )
+        ).set_caching_options(False)
 
 
 PIPELINES = {

@@ -70,7 +70,7 @@ def _train(training: pd.DataFrame) -> Any:
     x = training[FEATURES].copy()
     for column in CATEGORICAL_FEATURES:
         x[column] = x[column].astype(int)
-    model = HistGradientBoostingRegressor(max_iter=200, random_state=0)
+    model = HistGradientBoostingRegressor(max_iter=100, random_state=0)
     model.fit(x, training[TARGET])
     return model
 

@@ -105,10 +105,11 @@ def _validation(document: dict[str, Any], file: str) -> dict[str, Any]:
 
 def _performance(document: dict[str, Any], file: str) -> dict[str, Any]:
     windows = _field(document, "windows", file, list)
-    last = windows[-1] if windows else {}
+    # The whole monitored window's metrics; older documents without them: the last window's.
+    overall = document.get("overall") or (windows[-1] if windows else {})
     metrics = {
         k: float(v)
-        for k, v in (last.get("metrics") or {}).items()
+        for k, v in (overall.get("metrics") or {}).items()
         if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
     }
     return {
@@ -116,7 +117,7 @@ def _performance(document: dict[str, Any], file: str) -> dict[str, Any]:
         "degraded": _field(document, "degraded", file, bool),
         "windows": len(windows),
         "window_start": str(windows[0].get("start", "")) if windows else "",
-        "window_end": str(last.get("end", "")) if windows else "",
+        "window_end": str(windows[-1].get("end", "")) if windows else "",
         "metrics": metrics,
     }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,9 +19,7 @@ from driftline.serving.inference_service import (
     url_of,
 )
 from driftline.serving.kube import Applied, apply_objects, cluster_client, get_object
-
-NAMESPACE_ENV = "POD_NAMESPACE"
-SA_NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+from driftline.serving.pod import default_namespace
 
 
 @dataclass(frozen=True)
@@ -51,20 +48,6 @@ class Deployment:
             "created": bool(self.applied and self.applied.created),
             "changed": bool(self.applied and self.applied.changed),
         }
-
-
-def default_namespace(namespace: str = "") -> str:
-    """`namespace`, else $POD_NAMESPACE, else the pod's service-account namespace."""
-    if namespace:
-        return namespace
-    if os.environ.get(NAMESPACE_ENV):
-        return os.environ[NAMESPACE_ENV]
-    path = Path(SA_NAMESPACE_FILE)
-    if path.is_file():
-        return path.read_text().strip()
-    raise InputError(
-        f"namespace is required outside a pod (or set {NAMESPACE_ENV})", param="namespace"
-    )
 
 
 def deploy_model(

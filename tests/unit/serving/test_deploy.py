@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from driftline.errors import DriftlineError, InputError
-from driftline.serving import deploy as deploy_module
-from driftline.serving.deploy import default_namespace, deploy_model
+from driftline.serving import pod as pod_module
+from driftline.serving.deploy import deploy_model
+from driftline.serving.pod import default_namespace
 from driftline.serving.setup import setup_monitoring
 from tests.unit.observability.fake_apiserver import FakeApiServer, running
 from tests.unit.observability.schemas import crd_errors
@@ -152,7 +153,7 @@ def test_errors_are_clear_and_nothing_is_applied_on_bad_input(apiserver: Any) ->
 
 def test_default_namespace(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     sa_file = tmp_path / "namespace"
-    monkeypatch.setattr(deploy_module, "SA_NAMESPACE_FILE", str(sa_file))
+    monkeypatch.setattr(pod_module, "SA_NAMESPACE_FILE", str(sa_file))
     monkeypatch.delenv("POD_NAMESPACE", raising=False)
     assert default_namespace("given") == "given"
     with pytest.raises(InputError, match="namespace is required"):

@@ -1,0 +1,152 @@
+"""The scheduled-monitoring pipeline: compiled DAG, and the monitoring path run locally."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from kfp import components, dsl, local
+
+from driftline.demo.dataset import FEATURES, ID, PREDICTION, TARGET, TIMESTAMP, prepare
+from driftline.lineage import open_store
+from driftline.lineage.mlmd.kfp_records import record_training_run
+from driftline.pipelines.scheduled_monitoring import monitor_window
+
+PIPELINES = Path(__file__).parents[2] / "pipelines" / "yaml"
+
+
+def _documents(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    spec, platform = yaml.safe_load_all((PIPELINES / f"{name}.yaml").read_text())
+    return spec, platform
+
+
+def test_compiled_pipelines_load_with_kfp() -> None:
+    for name in ("scheduled_monitoring", "monitor_window"):
+        loaded = components.load_component_from_file(str(PIPELINES / f"{name}.yaml"))
+        assert "model" in loaded.component_spec.inputs
+
+
+def test_scheduled_dag_runs_monitoring_then_alert_then_conditional_retraining() -> None:
+    spec, _ = _documents("scheduled_monitoring")
+    tasks = spec["root"]["dag"]["tasks"]
+    assert set(tasks) == {"driftline-monitor-window", "send-notification", "condition-1"}
+    monitor = tasks["driftline-monitor-window"]["inputs"]["parameters"]
+    # The window ends at the run's scheduled time, not at wall-clock time.
+    assert monitor["window_end"]["runtimeValue"]["constant"] == (
+        "{{$.pipeline_job_schedule_time_utc}}"
+    )
+    assert monitor["run_id"]["runtimeValue"]["constant"] == "{{$.pipeline_job_uuid}}"
+    assert tasks["send-notification"]["dependentTasks"] == ["driftline-monitor-window"]
+    condition = tasks["condition-1"]
+    assert condition["dependentTasks"] == ["send-notification"]
+    assert "send-notification-Output'] == true" in condition["triggerPolicy"]["condition"]
+    inner = spec["components"]["comp-condition-1"]["dag"]["tasks"]["condition-2"]
+    assert "retrain_pipeline_id'] != ''" in inner["triggerPolicy"]["condition"]
+    retrain = spec["components"]["comp-condition-2"]["dag"]["tasks"]
+    assert list(retrain) == ["start-retraining"]
+    assert retrain["start-retraining"]["cachingOptions"] == {}
+
+
+def test_monitoring_core_dag_and_platform_settings() -> None:
+    spec, platform = _documents("scheduled_monitoring")
+    core = spec["components"]["comp-driftline-monitor-window"]["dag"]["tasks"]
+    assert set(core) == {
+        "resolve-baseline",
+        "profile-baseline",
+        "load-window",
+        "validate-data",
+        "check-drift",
+        "compute-performance",
+        "record-monitoring-result",
+        "publish-metrics",
+    }
+    assert set(core["record-monitoring-result"]["dependentTasks"]) == {
+        "check-drift",
+        "compute-performance",
+        "load-window",
+        "resolve-baseline",
+        "validate-data",
+    }
+    assert "record-monitoring-result" in core["publish-metrics"]["dependentTasks"]
+    check = core["check-drift"]["inputs"]["artifacts"]
+    assert check["reference"]["taskOutputArtifact"]["producerTask"] == "profile-baseline"
+    for task in ("resolve-baseline", "load-window", "record-monitoring-result"):
+        assert core[task]["cachingOptions"] == {}, task  # side effects: never cached
+    executors = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
+    for executor in ("exec-load-window", "exec-compute-performance"):
+        [secret] = executors[executor]["secretAsEnv"]
+        assert {m["envVar"] for m in secret["keyToEnv"]} == {
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+        }
+        assert secret["secretNameParameter"] == {"componentInputParameter": "credentials_secret"}
+    defaults = spec["root"]["inputDefinitions"]["parameters"]
+    assert defaults["credentials_secret"]["defaultValue"] == "mlpipeline-minio-artifact"
+    assert defaults["window_length"]["defaultValue"] == "1d"
+    assert "window_end" not in defaults  # set by the schedule, not by users
+
+
+@pytest.fixture
+def demo_store(tmp_path: Path) -> dict[str, Any]:
+    files = prepare(tmp_path / "data")
+    store = f"sqlite://{tmp_path / 'mlmd.sqlite'}"
+    training = record_training_run(
+        open_store(store),
+        dataset_uri=str(files.training),
+        model_uri=str(files.model.parent),
+        metrics=files.training_metrics,
+        pipeline_name="bike-demand-training",
+        run_id="training-run-1",
+    )
+    return {"files": files, "store": store, "training": training}
+
+
+def _report(artifact: dsl.Artifact) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(Path(artifact.path).read_text())
+    return document
+
+
+def test_monitoring_path_runs_locally_and_lands_in_mlmd(
+    tmp_path: Path, demo_store: dict[str, Any]
+) -> None:
+    files, store = demo_store["files"], demo_store["store"]
+    local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(tmp_path / "root"))
+    run = monitor_window(
+        model=str(files.model.parent),
+        source_uri=str(files.production),
+        window_end="2012-07-01T00:00:00Z",
+        store=store,
+        timestamp_column=TIMESTAMP,
+        window_length="28d",
+        columns=[*FEATURES, PREDICTION],
+        prediction_column=PREDICTION,
+        id_column=ID,
+        labels_uri=str(files.labels),
+        label_column=TARGET,
+        task="regression",
+        performance_window="7d",
+        model_name="bike-demand",
+        namespace="ml",
+        run_id="scheduled-run-1",
+    )
+    drift = _report(run.outputs["drift_report"])
+    validation = _report(run.outputs["validation_report"])
+    performance = _report(run.outputs["performance_report"])
+    assert run.outputs["window_start"] == "2012-06-03T00:00:00+00:00"
+    assert drift["mode"] == "profile" and drift["reference_rows"] == 8645
+    assert drift["current_rows"] == 672  # 28 days of hourly rows, none missing in June 2012
+    assert drift["prediction"]["name"] == PREDICTION
+    # 2012 rentals are ~60% above 2011's at similar weather: the model under-predicts.
+    assert performance["overall"]["metrics"]["mean_error"] < 0
+    assert performance["degraded"] is True
+
+    [record] = open_store(store).history(str(files.model.parent))
+    assert record.execution_id == run.outputs["monitoring_run_id"]
+    assert record.run_id == "scheduled-run-1"
+    assert record.window_end == "2012-07-01T00:00:00+00:00"
+    assert record.validation_status == validation["status"]
+    assert record.drift_share == pytest.approx(drift["drift_share"])
+    assert record.drifted_columns == sum(c["drift_detected"] for c in drift["columns"])
+    assert record.performance["mae"] == pytest.approx(performance["overall"]["metrics"]["mae"])
+    assert record.performance_degraded is True
