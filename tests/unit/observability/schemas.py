@@ -7,13 +7,13 @@ import copy
 import json
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
-REFERENCE = Path("/work/shared/reference")
+from tests.reference import REFERENCE
+
 CRDS = {
     "InferenceService": REFERENCE / "kserve/crd/serving.kserve.io_inferenceservices.yaml",
     "PodMonitor": REFERENCE / "prometheus-operator/crds/monitoring.coreos.com_podmonitors.yaml",

@@ -1,0 +1,10 @@
+"""Where the real upstream formats are: ../shared/reference beside the repository.
+
+(CI lays a copy of shared/ beside its clone, as the developers have it.)
+"""
+
+from pathlib import Path
+
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+if not REFERENCE.is_dir():
+    raise RuntimeError(f"upstream reference formats not found at {REFERENCE}")
