@@ -34,7 +34,7 @@ format: install
 compile: install  ## regenerate components/yaml and pipelines/yaml (IMAGE=... overrides the image)
 	DRIFTLINE_IMAGE=$(IMAGE) $(BIN)/python -m driftline compile
 
-bench: install  ## speed and memory benchmarks; writes bench/RESULTS.md
+bench: install  ## speed and memory benchmarks; each writes its table under bench/results/
 	$(BIN)/python bench/run.py
 
 # Image: $(REGISTRY)/driftline:<package version> unless IMAGE names it; the engine is the

@@ -82,9 +82,13 @@ def export_window(
     """Write the rows of `source` with `timestamp_column` in [end - length, end) to `out_path`.
 
     `window_end` defaults to now (UTC); scheduled pipelines pass the run's scheduled
-    time. `format="kserve"` reads the KServe logger's object-storage capture layout.
+    time (an unfilled KFP placeholder, as older backends leave it, also means now). `format="kserve"` reads the KServe logger's object-storage capture layout.
     Fewer than `min_rows` rows is an error and writes nothing.
     """
+    if isinstance(window_end, str) and window_end.startswith("{{"):
+        # KFP backends before 2.16 leave the scheduled-time placeholder unfilled.
+        print(f"window_end {window_end!r} was not filled in by KFP: using the current time")
+        window_end = None
     if min_rows < 0:
         raise InputError(f"min_rows must be >= 0, got {min_rows}", param="min_rows")
     if not timestamp_column and format != KSERVE_CAPTURE:

@@ -64,3 +64,15 @@ def test_bad_arguments(hours: Path, tmp_path: Path) -> None:
         export_window(str(hours), tmp_path / "w", timestamp_column="ts", window_length="daily")
     with pytest.raises(InputError, match="not a timestamp"):
         export_window(str(hours), tmp_path / "w", timestamp_column="ts", window_end="yesterday")
+
+
+def test_unfilled_schedule_placeholder_means_now(hours: Path, tmp_path: Path) -> None:
+    # Older KFP backends leave {{$.pipeline_job_schedule_time_utc}} as it is.
+    with pytest.raises(EmptyDataError) as info:
+        export_window(
+            str(hours),
+            tmp_path / "w.parquet",
+            timestamp_column="ts",
+            window_end="{{$.pipeline_job_schedule_time_utc}}",
+        )
+    assert str(datetime.now(UTC).year) in str(info.value)  # the window ended now, not in 2012
