@@ -16,6 +16,7 @@ def validate_data(
     constraints_path: str = "",
     data_format: str = "",
     columns: list = [],  # noqa: B006  KFP takes the default from the signature
+    expected_rows: int = -1,
 ) -> bool:
     """Check a window against constraints inferred from the baseline profile.
 
@@ -33,6 +34,8 @@ def validate_data(
         data_format: parquet, csv or jsonl; empty detects it from the file name.
         columns: Window columns to check (e.g. features and prediction); empty checks all,
             reporting columns the baseline lacks as extra.
+        expected_rows: Rows a window should hold (within 50%); 0 checks only that it is not
+            empty; negative expects the baseline's own row count.
 
     Returns:
         True when no error-severity violation was found (status ok or warning).
@@ -47,6 +50,7 @@ def validate_data(
         constraints_path or None,
         format=data_format or None,
         columns=columns or None,
+        expected_rows=expected_rows if expected_rows >= 0 else None,
     )
     document = result.to_dict()
     report.metadata.update({"kind": "validation", "status": result.status, **document["counts"]})

@@ -171,6 +171,7 @@ def run_demo(
                 label_column=demo.TARGET,
                 task="regression",
                 performance_window="7d",
+                expected_rows=28 * 24,  # hourly traffic
                 model_name=MODEL_NAME,
                 namespace=NAMESPACE,
                 run_id=f"demo-window-{index + 1:02d}",

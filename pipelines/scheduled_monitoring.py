@@ -66,6 +66,7 @@ def monitor_window(
     drift_share: float = 0.5,
     constraints_path: str = "",
     min_rows: int = 1,
+    expected_rows: int = 0,
     model_name: str = "",
     namespace: str = "",
     pushgateway_url: str = "",
@@ -93,6 +94,7 @@ def monitor_window(
         baseline_profile=baseline_profile.outputs["profile"],
         constraints_path=constraints_path,
         columns=columns,
+        expected_rows=expected_rows,
     )
     drift = check_drift(
         current=window.outputs["window"],
@@ -175,6 +177,7 @@ def scheduled_monitoring(
     drift_share: float = 0.5,
     constraints_path: str = "",
     min_rows: int = 1,
+    expected_rows: int = 0,
     model_name: str = "",
     namespace: str = "",
     pushgateway_url: str = "",
@@ -206,6 +209,7 @@ def scheduled_monitoring(
         drift_share: Share of drifted columns that makes the window drifted.
         constraints_path: Validation constraints file overriding the inferred ones.
         min_rows: Fewest rows a window must hold.
+        expected_rows: Rows a window should hold (validation warns outside +-50%); 0 = no check.
         model_name: `model` label of the published metrics; empty = the model reference.
         namespace: `namespace` label of the published metrics.
         pushgateway_url: Prometheus Pushgateway; empty = metrics only as an artifact.
@@ -236,6 +240,7 @@ def scheduled_monitoring(
         drift_share=drift_share,
         constraints_path=constraints_path,
         min_rows=min_rows,
+        expected_rows=expected_rows,
         model_name=model_name,
         namespace=namespace,
         pushgateway_url=pushgateway_url,

@@ -82,8 +82,9 @@ def export_window(
     """Write the rows of `source` with `timestamp_column` in [end - length, end) to `out_path`.
 
     `window_end` defaults to now (UTC); scheduled pipelines pass the run's scheduled
-    time (an unfilled KFP placeholder, as older backends leave it, also means now). `format="kserve"` reads the KServe logger's object-storage capture layout.
-    Fewer than `min_rows` rows is an error and writes nothing.
+    time (an unfilled KFP placeholder, as older backends leave it, also means now).
+    `format="kserve"` reads the KServe logger's object-storage capture layout. Fewer than
+    `min_rows` rows is an error and writes nothing.
     """
     if isinstance(window_end, str) and window_end.startswith("{{"):
         # KFP backends before 2.16 leave the scheduled-time placeholder unfilled.

@@ -85,12 +85,19 @@ def infer_constraints(
     Numeric ranges widen by `range_tolerance` x (max - min) on each side (x max(|value|, 1) for a
     constant column); null shares by `null_tolerance`; a categorical domain (when the profile
     counted its values exactly) tolerates `unseen_tolerance` of unseen values; the row count must
-    be within `row_tolerance` of `expected_rows` (default: the profile's own row count).
+    be within `row_tolerance` of `expected_rows` (default: the profile's own row count; 0: any
+    number of rows but none, for windows whose size the baseline does not tell).
     """
+    if expected_rows is not None and expected_rows < 0:
+        raise InputError(f"expected_rows must be >= 0, got {expected_rows}", param="expected_rows")
     expected = profile.row_count if expected_rows is None else expected_rows
-    constraints = Constraints(
-        min_rows=max(1, math.floor(expected * (1 - row_tolerance))),
-        max_rows=math.ceil(expected * (1 + row_tolerance)),
+    constraints = (
+        Constraints(min_rows=1, max_rows=None)
+        if expected == 0
+        else Constraints(
+            min_rows=max(1, math.floor(expected * (1 - row_tolerance))),
+            max_rows=math.ceil(expected * (1 + row_tolerance)),
+        )
     )
     for name, column in profile.columns.items():
         constraints.columns[name] = _infer_column(

@@ -29,16 +29,18 @@ def run_validation(
     start: datetime | None = None,
     end: datetime | None = None,
     columns: Sequence[str] | None = None,
+    expected_rows: int | None = None,
 ) -> ValidationResult:
     """Profile `current_source` in one pass, check it, write validation_report.json/.html.
 
     Constraints are inferred from the baseline profile, then overridden by `constraints_path`
     (YAML or JSON) when given. `columns` limits the check to those columns of the window
     (e.g. the model's features), so other columns are not reported as extra; a listed
-    column missing from the window is still reported. Nothing is written if an input is bad.
+    column missing from the window is still reported. `expected_rows` sets the row-count
+    bounds (see `infer_constraints`). Nothing is written if an input is bad.
     """
     baseline = DatasetProfile.load(profile_path)
-    constraints = infer_constraints(baseline)
+    constraints = infer_constraints(baseline, expected_rows=expected_rows)
     if constraints_path is not None:
         constraints = load_constraints(constraints_path, constraints)
     schema = open_dataset(current_source, format).schema

@@ -33,3 +33,23 @@ def test_columns_limit_the_check(bike_years: dict[str, Path], tmp_path: Path) ->
         ("hum", "presence")
     ]
     assert missing.status == "fail"
+
+
+def test_expected_rows_sets_the_row_count_bounds(
+    bike_years: dict[str, Path], tmp_path: Path
+) -> None:
+    profile = tmp_path / "p.json"
+    write_profile(str(bike_years["2011"]), profile, columns=["temp"])
+    window = tmp_path / "week.parquet"
+    pq.write_table(pq.read_table(bike_years["2012"]).slice(0, 168), window)
+
+    def row_checks(expected_rows: int | None) -> list[str]:
+        result = run_validation(
+            profile, str(window), tmp_path / "r", columns=["temp"], expected_rows=expected_rows
+        )
+        return [v.message for v in result.violations if v.check == "row_count"]
+
+    assert row_checks(None) == ["row count 168 outside [4322, 12968]"]  # the baseline's size
+    assert row_checks(0) == []  # only "not empty"
+    assert row_checks(168) == []
+    assert row_checks(1000) == ["row count 168 outside [500, 1500]"]
