@@ -57,22 +57,24 @@ def check_drift(
     from collections import namedtuple
 
     from driftline.drift.kfp_outputs import check_drift_artifacts
+    from driftline.exits import exit_on_error
 
-    result = check_drift_artifacts(
-        current=current,
-        reference=reference,
-        report=report,
-        report_html=report_html,
-        metrics=metrics,
-        method=method,
-        threshold=threshold,
-        method_overrides=method_overrides,
-        threshold_overrides=threshold_overrides,
-        columns=columns,
-        drift_share=drift_share,
-        prediction_column=prediction_column,
-        timestamp_column=timestamp_column,
-        data_format=data_format,
-    )
-    outputs = namedtuple("Outputs", ["drift_detected", "drift_share"])
-    return outputs(result.drift_detected, result.drift_share)
+    with exit_on_error():
+        result = check_drift_artifacts(
+            current=current,
+            reference=reference,
+            report=report,
+            report_html=report_html,
+            metrics=metrics,
+            method=method,
+            threshold=threshold,
+            method_overrides=method_overrides,
+            threshold_overrides=threshold_overrides,
+            columns=columns,
+            drift_share=drift_share,
+            prediction_column=prediction_column,
+            timestamp_column=timestamp_column,
+            data_format=data_format,
+        )
+        outputs = namedtuple("Outputs", ["drift_detected", "drift_share"])
+        return outputs(result.drift_detected, result.drift_share)

@@ -46,18 +46,20 @@ def load_window(
     """
     from collections import namedtuple
 
+    from driftline.exits import exit_on_error
     from driftline.io.export import export_window
 
-    summary = export_window(
-        source_uri,
-        window.path,
-        timestamp_column=timestamp_column,
-        window_end=window_end or None,
-        window_length=window_length,
-        format=data_format or None,
-        columns=columns or None,
-        min_rows=min_rows,
-    )
-    window.metadata.update(summary.metadata())
-    outputs = namedtuple("Outputs", ["rows", "window_start", "window_end"])
-    return outputs(summary.rows, summary.start.isoformat(), summary.end.isoformat())
+    with exit_on_error():
+        summary = export_window(
+            source_uri,
+            window.path,
+            timestamp_column=timestamp_column,
+            window_end=window_end or None,
+            window_length=window_length,
+            format=data_format or None,
+            columns=columns or None,
+            min_rows=min_rows,
+        )
+        window.metadata.update(summary.metadata())
+        outputs = namedtuple("Outputs", ["rows", "window_start", "window_end"])
+        return outputs(summary.rows, summary.start.isoformat(), summary.end.isoformat())

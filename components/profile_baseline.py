@@ -33,22 +33,24 @@ def profile_baseline(
     Returns:
         The number of rows profiled.
     """
+    from driftline.exits import exit_on_error
     from driftline.profile import write_profile
 
-    result = write_profile(
-        dataset.path,
-        profile.path,
-        format=data_format or None,
-        columns=columns,
-        kinds=kinds,
-        recorded=recorded_profile or None,
-    )
-    profile.metadata.update(
-        {
-            "kind": "profile",
-            "schema_version": result.schema_version,
-            "rows": result.row_count,
-            "source": dataset.uri,
-        }
-    )
-    return result.row_count
+    with exit_on_error():
+        result = write_profile(
+            dataset.path,
+            profile.path,
+            format=data_format or None,
+            columns=columns,
+            kinds=kinds,
+            recorded=recorded_profile or None,
+        )
+        profile.metadata.update(
+            {
+                "kind": "profile",
+                "schema_version": result.schema_version,
+                "rows": result.row_count,
+                "source": dataset.uri,
+            }
+        )
+        return result.row_count

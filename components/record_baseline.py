@@ -34,6 +34,10 @@ def record_baseline(
     Returns:
         The MLMD id of the driftline.BaselineProfile artifact.
     """
+    from driftline.exits import exit_on_error
     from driftline.lineage.artifacts import record_baseline_from_artifacts
 
-    return record_baseline_from_artifacts(store, model, baseline, profile, run_id=run_id, task=task)
+    with exit_on_error():
+        return record_baseline_from_artifacts(
+            store, model, baseline, profile, run_id=run_id, task=task
+        )

@@ -43,17 +43,19 @@ def record_monitoring_result(
     Returns:
         The MLMD id of the driftline.MonitoringRun execution.
     """
+    from driftline.exits import exit_on_error
     from driftline.lineage.artifacts import record_from_artifacts
 
-    return record_from_artifacts(
-        store,
-        model,
-        [validation_report, drift_report, performance_report],
-        baseline,
-        run_id=run_id,
-        task=task,
-        window_uri=window_uri,
-        window_start=window_start,
-        window_end=window_end,
-        window=window,
-    )
+    with exit_on_error():
+        return record_from_artifacts(
+            store,
+            model,
+            [validation_report, drift_report, performance_report],
+            baseline,
+            run_id=run_id,
+            task=task,
+            window_uri=window_uri,
+            window_start=window_start,
+            window_end=window_end,
+            window=window,
+        )

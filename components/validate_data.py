@@ -37,20 +37,24 @@ def validate_data(
     Returns:
         True when no error-severity violation was found (status ok or warning).
     """
+    from driftline.exits import exit_on_error
     from driftline.report import ReportPaths
     from driftline.validation import run_validation
 
-    result = run_validation(
-        baseline_profile.path,
-        window.path,
-        ReportPaths(json=report.path, html=report_html.path),
-        constraints_path or None,
-        format=data_format or None,
-        columns=columns or None,
-    )
-    document = result.to_dict()
-    report.metadata.update({"kind": "validation", "status": result.status, **document["counts"]})
-    metrics.log_metric("validation_errors", document["counts"]["error"])
-    metrics.log_metric("validation_warnings", document["counts"]["warning"])
-    metrics.log_metric("rows", document["rows"])
-    return result.status != "fail"
+    with exit_on_error():
+        result = run_validation(
+            baseline_profile.path,
+            window.path,
+            ReportPaths(json=report.path, html=report_html.path),
+            constraints_path or None,
+            format=data_format or None,
+            columns=columns or None,
+        )
+        document = result.to_dict()
+        report.metadata.update(
+            {"kind": "validation", "status": result.status, **document["counts"]}
+        )
+        metrics.log_metric("validation_errors", document["counts"]["error"])
+        metrics.log_metric("validation_warnings", document["counts"]["warning"])
+        metrics.log_metric("rows", document["rows"])
+        return result.status != "fail"
