@@ -35,9 +35,6 @@ def check_drift(
     Args:
         current: The production window (Parquet from load_window, or any table).
         reference: The baseline: a driftline profile JSON or a table (Dataset).
-        report: Output. drift_report.json; metadata: drift_detected, drift_share, drifted_columns.
-        report_html: Output. The drift report as a self-contained HTML page.
-        metrics: Output. drift_share, number of drifted columns and each column's score.
         method: Method for every column: auto (Evidently 0.7's default choice), ks, chi2, z,
             psi, jensenshannon, wasserstein, hellinger, kl_div, l_infinity,
             cramer_von_mises, anderson, tvd.
@@ -51,6 +48,9 @@ def check_drift(
         data_format: Format of table inputs: parquet, csv or jsonl; empty detects it.
 
     Returns:
+        report: drift_report.json; metadata: drift_detected, drift_share, drifted_columns.
+        report_html: The drift report as a self-contained HTML page.
+        metrics: The drift share, the number of drifted columns and each column's score.
         drift_detected: True when the share of drifted columns reaches drift_share.
         drift_share: The share of drifted columns.
     """

@@ -28,7 +28,6 @@ def load_window(
     them with kfp-kubernetes), never from parameters.
 
     Args:
-        window: Output. The window as Parquet; metadata has rows, window_start, window_end, source.
         source_uri: Path or URI of the production data (inference log, feature log).
         data_format: parquet, csv, jsonl, or kserve (the KServe logger's object-storage
             capture layout); empty detects it from the file name.
@@ -40,6 +39,7 @@ def load_window(
         min_rows: Fewest rows the window must hold; fewer fails the task, writing nothing.
 
     Returns:
+        window: The window as Parquet; metadata has rows, window_start, window_end, source.
         rows: Rows in the window.
         window_start: Start of the window (ISO 8601, UTC).
         window_end: End of the window (ISO 8601, UTC).

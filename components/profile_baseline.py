@@ -23,7 +23,6 @@ def profile_baseline(
 
     Args:
         dataset: The baseline table: Parquet file or folder, CSV or JSON lines.
-        profile: Output. The baseline profile JSON; metadata has kind, schema_version, rows.
         data_format: parquet, csv or jsonl; empty detects it from the file name.
         columns: Columns to profile; empty profiles all.
         kinds: Column kind overrides, column -> numeric|categorical|boolean|datetime|text.
@@ -31,7 +30,8 @@ def profile_baseline(
             profile_uri); when given it is reused instead of re-reading the dataset.
 
     Returns:
-        The number of rows profiled.
+        profile: The baseline profile JSON; metadata has kind, schema_version, rows.
+        Output: The number of rows profiled.
     """
     from driftline.exits import exit_on_error
     from driftline.profile import write_profile

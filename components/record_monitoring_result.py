@@ -41,7 +41,7 @@ def record_monitoring_result(
         window_end: End of the monitored window (ISO 8601); empty = from the window.
 
     Returns:
-        The MLMD id of the driftline.MonitoringRun execution.
+        Output: The MLMD id of the driftline.MonitoringRun execution.
     """
     from driftline.exits import exit_on_error
     from driftline.lineage.artifacts import record_from_artifacts

@@ -45,7 +45,7 @@ def schedule_monitoring(
         kfp_host: KFP API endpoint; empty uses KF_PIPELINES_ENDPOINT or the in-cluster service.
 
     Returns:
-        The recurring run id, or an empty string when nothing was scheduled.
+        Output: The recurring run id, or an empty string when nothing was scheduled.
     """
     from driftline.alerting.kfp_rest import schedule_monitoring as schedule
     from driftline.exits import exit_on_error

@@ -35,8 +35,8 @@ def send_notification(
         run_id: KFP run id, for the alert's context.
 
     Returns:
-        True when the reports call for an alert (drift detected, validation failed or
-        performance degraded), whether or not a URL was given to send it to.
+        Output: True when the reports call for an alert (drift detected, validation failed
+            or performance degraded), whether or not a URL was given to send it to.
     """
     from driftline.alerting import notify_from_reports
     from driftline.exits import exit_on_error

@@ -28,7 +28,7 @@ def start_retraining(
         kfp_host: KFP API endpoint; empty uses KF_PIPELINES_ENDPOINT or the in-cluster service.
 
     Returns:
-        The id of the started run, or an empty string when none was started.
+        Output: The id of the started run, or an empty string when none was started.
     """
     from driftline.alerting.kfp_rest import start_pipeline_run
     from driftline.exits import exit_on_error

@@ -26,16 +26,16 @@ def validate_data(
     Args:
         window: The production window (Parquet from load_window, or any table).
         baseline_profile: The baseline profile from profile_baseline or resolve_baseline.
-        report: Output. validation_report.json (status, violations); metadata has status and counts.
-        report_html: Output. The same report as a self-contained HTML page.
-        metrics: Output. Violation counts (errors, warnings) and rows.
         constraints_path: Path of a constraints file overriding the inferred ones; empty for none.
         data_format: parquet, csv or jsonl; empty detects it from the file name.
         columns: Window columns to check (e.g. features and prediction); empty checks all,
             reporting columns the baseline lacks as extra.
 
     Returns:
-        True when no error-severity violation was found (status ok or warning).
+        report: validation_report.json (status, violations); metadata: status and counts.
+        report_html: The same report as a self-contained HTML page.
+        metrics: Violation counts (errors, warnings) and rows.
+        Output: True when no error-severity violation was found (status ok or warning).
     """
     from driftline.exits import exit_on_error
     from driftline.report import ReportPaths
