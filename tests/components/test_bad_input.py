@@ -18,7 +18,7 @@ from kfp.dsl import Artifact, Dataset
 from driftline.components import check_drift, load_window, validate_data
 from tests.components.kfp_runs import task_dir, timestamped_bikes
 
-DRIFT_OUTPUTS = ("report", "report_html", "metrics", "executor_output.json")
+REPORT_OUTPUTS = ("report", "report_html", "metrics", "executor_output.json")
 
 
 def _cli(*args: str, cwd: Path) -> str:
@@ -73,7 +73,7 @@ def test_missing_artifact(
     cli = _cli("drift", "--reference", baseline, "--current", missing, "--out", "o", cwd=tmp_path)
     assert line == cli
     assert missing in line
-    _assert_nothing_written(kfp_local, "check-drift", DRIFT_OUTPUTS)
+    _assert_nothing_written(kfp_local, "check-drift", REPORT_OUTPUTS)
     assert not (tmp_path / "o").exists()
 
 
@@ -93,7 +93,7 @@ def test_missing_baseline_profile_in_validate_data(
     assert line == _cli(
         "validate", "--profile", missing, "--current", window, "--out", "o", cwd=tmp_path
     )
-    _assert_nothing_written(kfp_local, "validate-data", DRIFT_OUTPUTS)
+    _assert_nothing_written(kfp_local, "validate-data", REPORT_OUTPUTS)
 
 
 def test_empty_window(
@@ -108,7 +108,7 @@ def test_empty_window(
     )
     assert line == cli
     assert "no rows" in line
-    _assert_nothing_written(kfp_local, "check-drift", DRIFT_OUTPUTS)
+    _assert_nothing_written(kfp_local, "check-drift", REPORT_OUTPUTS)
 
 
 def test_empty_window_in_load_window(
@@ -148,7 +148,7 @@ def test_wrong_column_name(
     )
     assert line == cli
     assert "'temperature'" in line and "temp" in line.split(";")[1]  # names the valid columns
-    _assert_nothing_written(kfp_local, "check-drift", DRIFT_OUTPUTS)
+    _assert_nothing_written(kfp_local, "check-drift", REPORT_OUTPUTS)
 
 
 def test_unknown_method(
@@ -172,7 +172,7 @@ def test_unknown_method(
     )
     assert line == cli
     assert "'kolmogorov'" in line and "ks" in line.split("valid:")[1]
-    _assert_nothing_written(kfp_local, "check-drift", DRIFT_OUTPUTS)
+    _assert_nothing_written(kfp_local, "check-drift", REPORT_OUTPUTS)
 
 
 def test_unknown_method_override(
@@ -194,4 +194,4 @@ def test_unknown_method_override(
         cwd=tmp_path,
     )
     assert line == cli
-    _assert_nothing_written(kfp_local, "check-drift", DRIFT_OUTPUTS)
+    _assert_nothing_written(kfp_local, "check-drift", REPORT_OUTPUTS)
