@@ -3,8 +3,9 @@
 Runs the Dockerfile's own install steps (images/runtime/install.sh: build the wheel,
 install it with constraints.txt) into a fresh virtual environment, then, inside it:
 `pip check`; import and compile every component and pipeline (`driftline compile`),
-which must equal the committed YAML; and run one component's command line taken from
-its compiled YAML with a generated executor input, the way the KFP launcher runs it.
+which must equal the committed YAML; import every component module; and run a real
+component's command line (profile_baseline on the demo CSV) taken from its committed
+YAML with a generated executor input, the way the KFP launcher runs it.
 
     python ci/check_image_install.py [--workdir DIR] [--reuse]
 
@@ -22,10 +23,12 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTALL_SH = ROOT / "images" / "runtime" / "install.sh"
 DEMO_CSV = ROOT / "src" / "driftline" / "demo" / "data" / "hour.csv"
+COMPONENT_YAML = ROOT / "components" / "yaml" / "profile_baseline.yaml"
 
 
 def run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -76,20 +79,41 @@ def check_compile(python: Path, work: Path) -> None:
         print(f"ok: {len(fresh)} {kind} compile in the image env as committed")
 
 
-def sample_component_yaml(work: Path) -> Path:
-    """Compile the tests' sample component (a real driftline.io call) with this checkout."""
-    sys.path.insert(0, str(ROOT))
-    from driftline.pipelines.compile import compile_all
+def check_component_imports(python: Path, work: Path) -> None:
+    """Every component module imports in the image env and defines its component."""
+    code = (
+        "import importlib, pkgutil\n"
+        "import driftline.components as package\n"
+        "from kfp.dsl.base_component import BaseComponent\n"
+        "names = [m.name for m in pkgutil.iter_modules(package.__path__)\n"
+        "         if m.name != 'image' and not m.name.startswith('_')]\n"
+        "for name in names:\n"
+        "    module = importlib.import_module(f'driftline.components.{name}')\n"
+        "    assert isinstance(getattr(module, name), BaseComponent), name\n"
+        "    assert getattr(package, name) is getattr(module, name), name\n"
+        "print(' '.join(sorted(names)))\n"
+    )
+    done = subprocess.run(
+        [str(python), "-c", code], env=clean_env(), cwd=work, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        sys.exit(f"component modules do not import in the image env:\n{done.stderr}")
+    found = done.stdout.split()
+    committed = sorted(p.stem for p in (ROOT / "components" / "yaml").glob("*.yaml"))
+    if found != committed:
+        sys.exit(f"image env has components {found}, components/yaml has {committed}")
+    print(f"ok: all {len(found)} component modules import in the image env")
 
-    out = work / "sample"
-    compile_all(out, components_package="tests.pipelines.sample.components", pipelines_package=None)
-    return out / "components" / "count_rows.yaml"
 
-
-def executor_input(work: Path) -> dict[str, object]:
+def executor_input(spec: dict[str, Any], work: Path) -> dict[str, Any]:
+    """profile_baseline's executor input as the launcher builds it: every parameter from
+    the YAML's defaults (data_format set to csv), the demo CSV as the dataset."""
     outputs = work / "outputs"
     shutil.rmtree(outputs, ignore_errors=True)
     outputs.mkdir()
+    parameters = spec["root"]["inputDefinitions"]["parameters"]
+    values = {name: p["defaultValue"] for name, p in parameters.items() if "defaultValue" in p}
+    values["data_format"] = "csv"
 
     def artifact(name: str, schema: str, uri: Path) -> dict[str, object]:
         return {
@@ -100,39 +124,41 @@ def executor_input(work: Path) -> dict[str, object]:
 
     return {
         "inputs": {
-            "parameterValues": {"table_format": "csv"},
-            "artifacts": {"table": artifact("table", "system.Dataset", DEMO_CSV)},
+            "parameterValues": values,
+            "artifacts": {"dataset": artifact("dataset", "system.Dataset", DEMO_CSV)},
         },
         "outputs": {
             "parameters": {"Output": {"outputFile": str(outputs / "Output")}},
-            "artifacts": {"summary": artifact("summary", "system.Artifact", outputs / "summary")},
+            "artifacts": {"profile": artifact("profile", "system.Artifact", outputs / "profile")},
             "outputFile": str(outputs / "executor_output.json"),
         },
     }
 
 
 def check_component_command(python: Path, work: Path) -> None:
-    """Run the component exactly as its YAML says, with the image env's python3 first on PATH."""
+    """Run profile_baseline exactly as its committed YAML says, with the image env's python3
+    first on PATH, on the demo CSV; the profile must count what the csv module counts."""
     import yaml
 
-    spec = next(yaml.safe_load_all(sample_component_yaml(work).read_text()))
+    spec = next(yaml.safe_load_all(COMPONENT_YAML.read_text()))
     (container,) = [e["container"] for e in spec["deploymentSpec"]["executors"].values()]
-    payload = executor_input(work)
+    payload = executor_input(spec, work)
     args = [json.dumps(payload) if a == "{{$}}" else a for a in container["args"]]
     path = f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}"
     run(container["command"] + args, env=clean_env(PATH=path), cwd=work)
 
-    out_file = Path(payload["outputs"]["outputFile"])  # type: ignore[index]
-    result = json.loads(out_file.read_text())
+    result = json.loads(Path(payload["outputs"]["outputFile"]).read_text())
     with DEMO_CSV.open(newline="") as f:
-        expected_rows = sum(1 for _ in csv.reader(f)) - 1
+        header, *rows = list(csv.reader(f))
     got = result["parameterValues"]["Output"]
-    meta = result["artifacts"]["summary"]["artifacts"][0]["metadata"]
-    if got != expected_rows or meta.get("rows") != expected_rows:
-        sys.exit(
-            f"component counted {got} rows (metadata {meta}), csv module counts {expected_rows}"
-        )
-    print(f"ok: component command from YAML ran in the image env ({got} rows)")
+    (artifact,) = result["artifacts"]["profile"]["artifacts"]
+    profile = json.loads(Path(artifact["uri"]).read_text())
+    if got != len(rows) or artifact["metadata"].get("rows") != len(rows):
+        sys.exit(f"profile_baseline counted {got} rows ({artifact['metadata']}), csv: {len(rows)}")
+    columns = [column["name"] for column in profile["columns"]]
+    if columns != header or profile["row_count"] != len(rows):
+        sys.exit(f"profile: {profile['row_count']} rows, columns {columns}; CSV: {header}")
+    print(f"ok: profile_baseline's command from its YAML ran in the image env ({got} rows)")
 
 
 def main() -> None:
@@ -147,6 +173,7 @@ def main() -> None:
         python = install(work)
     run([str(python), "-m", "pip", "check"])
     check_compile(python, work)
+    check_component_imports(python, work)
     check_component_command(python, work)
     if opts.workdir is None:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,9 +1,43 @@
 """KFP components: thin `@dsl.component` wrappers over the driftline library.
 
 Every component runs in `IMAGE` with `install_kfp_package=False`; its body
-imports driftline and calls one library function.
+imports driftline and calls one library function. The components are imported
+here, so `from driftline.components import check_drift` gives the component
+whatever was imported before (a lazy module `__getattr__` would return the
+*module* once `driftline.components.check_drift` had been imported directly).
+Importing them costs what importing kfp costs, which any use of them needs anyway.
 """
 
+from driftline.components.check_drift import check_drift
+from driftline.components.compute_performance import compute_performance
+from driftline.components.deploy_model import deploy_model
 from driftline.components.image import IMAGE
+from driftline.components.load_window import load_window
+from driftline.components.profile_baseline import profile_baseline
+from driftline.components.publish_metrics import publish_metrics
+from driftline.components.record_baseline import record_baseline
+from driftline.components.record_monitoring_result import record_monitoring_result
+from driftline.components.resolve_baseline import resolve_baseline
+from driftline.components.schedule_monitoring import schedule_monitoring
+from driftline.components.send_notification import send_notification
+from driftline.components.setup_monitoring import setup_monitoring
+from driftline.components.start_retraining import start_retraining
+from driftline.components.validate_data import validate_data
 
-__all__ = ["IMAGE"]
+__all__ = [
+    "IMAGE",
+    "check_drift",
+    "compute_performance",
+    "deploy_model",
+    "load_window",
+    "profile_baseline",
+    "publish_metrics",
+    "record_baseline",
+    "record_monitoring_result",
+    "resolve_baseline",
+    "schedule_monitoring",
+    "send_notification",
+    "setup_monitoring",
+    "start_retraining",
+    "validate_data",
+]

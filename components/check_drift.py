@@ -35,9 +35,6 @@ def check_drift(
     Args:
         current: The production window (Parquet from load_window, or any table).
         reference: The baseline: a driftline profile JSON or a table (Dataset).
-        report: Output. drift_report.json; metadata: drift_detected, drift_share, drifted_columns.
-        report_html: Output. The drift report as a self-contained HTML page.
-        metrics: Output. drift_share, number of drifted columns and each column's score.
         method: Method for every column: auto (Evidently 0.7's default choice), ks, chi2, z,
             psi, jensenshannon, wasserstein, hellinger, kl_div, l_infinity,
             cramer_von_mises, anderson, tvd.
@@ -51,28 +48,33 @@ def check_drift(
         data_format: Format of table inputs: parquet, csv or jsonl; empty detects it.
 
     Returns:
+        report: drift_report.json; metadata: drift_detected, drift_share, drifted_columns.
+        report_html: The drift report as a self-contained HTML page.
+        metrics: The drift share, the number of drifted columns and each column's score.
         drift_detected: True when the share of drifted columns reaches drift_share.
         drift_share: The share of drifted columns.
     """
     from collections import namedtuple
 
     from driftline.drift.kfp_outputs import check_drift_artifacts
+    from driftline.exits import exit_on_error
 
-    result = check_drift_artifacts(
-        current=current,
-        reference=reference,
-        report=report,
-        report_html=report_html,
-        metrics=metrics,
-        method=method,
-        threshold=threshold,
-        method_overrides=method_overrides,
-        threshold_overrides=threshold_overrides,
-        columns=columns,
-        drift_share=drift_share,
-        prediction_column=prediction_column,
-        timestamp_column=timestamp_column,
-        data_format=data_format,
-    )
-    outputs = namedtuple("Outputs", ["drift_detected", "drift_share"])
-    return outputs(result.drift_detected, result.drift_share)
+    with exit_on_error():
+        result = check_drift_artifacts(
+            current=current,
+            reference=reference,
+            report=report,
+            report_html=report_html,
+            metrics=metrics,
+            method=method,
+            threshold=threshold,
+            method_overrides=method_overrides,
+            threshold_overrides=threshold_overrides,
+            columns=columns,
+            drift_share=drift_share,
+            prediction_column=prediction_column,
+            timestamp_column=timestamp_column,
+            data_format=data_format,
+        )
+        outputs = namedtuple("Outputs", ["drift_detected", "drift_share"])
+        return outputs(result.drift_detected, result.drift_share)

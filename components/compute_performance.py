@@ -66,31 +66,33 @@ def compute_performance(
         report: performance_report.json; metadata "degraded".
         Output: True when a window with enough labels degraded against the baseline.
     """
+    from driftline.exits import exit_on_error
     from driftline.performance import publish, run_performance, write_no_labels_report
     from driftline.report import ReportPaths
 
-    outputs = ReportPaths(json=report.path, html=html.path)
-    if not labels_uri and not label_column:
-        return publish(write_no_labels_report(outputs, task), metrics, None, report)
-    result = run_performance(
-        predictions.path,
-        labels_uri or None,
-        outputs,
-        task=task,
-        id_column=id_column,
-        timestamp_column=timestamp_column,
-        prediction_column=prediction_column,
-        label_column=label_column,
-        label_timestamp_column=label_timestamp_column,
-        score_columns=score_columns or (),
-        segment_columns=segment_columns or (),
-        classes=classes,
-        positive_label=positive_label,
-        window=window,
-        baseline=baseline_metrics,
-        min_labelled_rows=min_labelled_rows,
-        degradation_threshold=degradation_threshold,
-        degradation_mode=degradation_mode,
-        format=data_format or None,
-    )
-    return publish(result, metrics, classification_metrics, report)
+    with exit_on_error():
+        outputs = ReportPaths(json=report.path, html=html.path)
+        if not labels_uri and not label_column:
+            return publish(write_no_labels_report(outputs, task), metrics, None, report)
+        result = run_performance(
+            predictions.path,
+            labels_uri or None,
+            outputs,
+            task=task,
+            id_column=id_column,
+            timestamp_column=timestamp_column,
+            prediction_column=prediction_column,
+            label_column=label_column,
+            label_timestamp_column=label_timestamp_column,
+            score_columns=score_columns or (),
+            segment_columns=segment_columns or (),
+            classes=classes,
+            positive_label=positive_label,
+            window=window,
+            baseline=baseline_metrics,
+            min_labelled_rows=min_labelled_rows,
+            degradation_threshold=degradation_threshold,
+            degradation_mode=degradation_mode,
+            format=data_format or None,
+        )
+        return publish(result, metrics, classification_metrics, report)

@@ -48,21 +48,23 @@ def deploy_model(
         url: The InferenceService URL from its status ("" on a dry run).
         namespace: The namespace deployed to.
     """
+    from driftline.exits import exit_on_error
     from driftline.serving.deploy import deploy_model as deploy
 
-    result = deploy(
-        name=isvc_name,
-        namespace=namespace,
-        model_uri=model_uri,
-        model_format=model_format,
-        runtime=runtime,
-        protocol_version=protocol_version,
-        logger_url=logger_url,
-        logger_mode=logger_mode,
-        service_account=service_account,
-        wait_timeout_seconds=wait_timeout_seconds,
-        dry_run=dry_run,
-        manifest_path=manifest.path,
-    )
-    manifest.metadata.update(result.summary())
-    return (result.url, result.manifest["metadata"]["namespace"])
+    with exit_on_error():
+        result = deploy(
+            name=isvc_name,
+            namespace=namespace,
+            model_uri=model_uri,
+            model_format=model_format,
+            runtime=runtime,
+            protocol_version=protocol_version,
+            logger_url=logger_url,
+            logger_mode=logger_mode,
+            service_account=service_account,
+            wait_timeout_seconds=wait_timeout_seconds,
+            dry_run=dry_run,
+            manifest_path=manifest.path,
+        )
+        manifest.metadata.update(result.summary())
+        return (result.url, result.manifest["metadata"]["namespace"])

@@ -28,7 +28,6 @@ def load_window(
     them with kfp-kubernetes), never from parameters.
 
     Args:
-        window: Output. The window as Parquet; metadata has rows, window_start, window_end, source.
         source_uri: Path or URI of the production data (inference log, feature log).
         data_format: parquet, csv, jsonl, or kserve (the KServe logger's object-storage
             capture layout); empty detects it from the file name.
@@ -40,24 +39,27 @@ def load_window(
         min_rows: Fewest rows the window must hold; fewer fails the task, writing nothing.
 
     Returns:
+        window: The window as Parquet; metadata has rows, window_start, window_end, source.
         rows: Rows in the window.
         window_start: Start of the window (ISO 8601, UTC).
         window_end: End of the window (ISO 8601, UTC).
     """
     from collections import namedtuple
 
+    from driftline.exits import exit_on_error
     from driftline.io.export import export_window
 
-    summary = export_window(
-        source_uri,
-        window.path,
-        timestamp_column=timestamp_column,
-        window_end=window_end or None,
-        window_length=window_length,
-        format=data_format or None,
-        columns=columns or None,
-        min_rows=min_rows,
-    )
-    window.metadata.update(summary.metadata())
-    outputs = namedtuple("Outputs", ["rows", "window_start", "window_end"])
-    return outputs(summary.rows, summary.start.isoformat(), summary.end.isoformat())
+    with exit_on_error():
+        summary = export_window(
+            source_uri,
+            window.path,
+            timestamp_column=timestamp_column,
+            window_end=window_end or None,
+            window_length=window_length,
+            format=data_format or None,
+            columns=columns or None,
+            min_rows=min_rows,
+        )
+        window.metadata.update(summary.metadata())
+        outputs = namedtuple("Outputs", ["rows", "window_start", "window_end"])
+        return outputs(summary.rows, summary.start.isoformat(), summary.end.isoformat())

@@ -23,7 +23,6 @@ def profile_baseline(
 
     Args:
         dataset: The baseline table: Parquet file or folder, CSV or JSON lines.
-        profile: Output. The baseline profile JSON; metadata has kind, schema_version, rows.
         data_format: parquet, csv or jsonl; empty detects it from the file name.
         columns: Columns to profile; empty profiles all.
         kinds: Column kind overrides, column -> numeric|categorical|boolean|datetime|text.
@@ -31,24 +30,27 @@ def profile_baseline(
             profile_uri); when given it is reused instead of re-reading the dataset.
 
     Returns:
-        The number of rows profiled.
+        profile: The baseline profile JSON; metadata has kind, schema_version, rows.
+        Output: The number of rows profiled.
     """
+    from driftline.exits import exit_on_error
     from driftline.profile import write_profile
 
-    result = write_profile(
-        dataset.path,
-        profile.path,
-        format=data_format or None,
-        columns=columns,
-        kinds=kinds,
-        recorded=recorded_profile or None,
-    )
-    profile.metadata.update(
-        {
-            "kind": "profile",
-            "schema_version": result.schema_version,
-            "rows": result.row_count,
-            "source": dataset.uri,
-        }
-    )
-    return result.row_count
+    with exit_on_error():
+        result = write_profile(
+            dataset.path,
+            profile.path,
+            format=data_format or None,
+            columns=columns,
+            kinds=kinds,
+            recorded=recorded_profile or None,
+        )
+        profile.metadata.update(
+            {
+                "kind": "profile",
+                "schema_version": result.schema_version,
+                "rows": result.row_count,
+                "source": dataset.uri,
+            }
+        )
+        return result.row_count

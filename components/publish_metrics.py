@@ -41,20 +41,22 @@ def publish_metrics(
         Output: The run timestamp (Unix seconds) published as
             driftline_last_run_timestamp_seconds.
     """
+    from driftline.exits import exit_on_error
     from driftline.observability.publish import publish_monitoring_metrics
     from driftline.serving.pod import default_namespace
 
-    result = publish_monitoring_metrics(
-        model_name or model,
-        default_namespace(namespace),
-        drift_report=drift_report.path if drift_report is not None else None,
-        validation_report=validation_report.path if validation_report is not None else None,
-        performance_report=performance_report.path if performance_report is not None else None,
-        pushgateway_url=pushgateway_url or None,
-        out_path=metrics_text.path,
-        pipeline=pipeline_name,
-    )
-    metrics_text.metadata.update(
-        {"grouping_key": result.grouping_key, "pushed_to": result.pushed_to or ""}
-    )
-    return result.run_timestamp
+    with exit_on_error():
+        result = publish_monitoring_metrics(
+            model_name or model,
+            default_namespace(namespace),
+            drift_report=drift_report.path if drift_report is not None else None,
+            validation_report=validation_report.path if validation_report is not None else None,
+            performance_report=performance_report.path if performance_report is not None else None,
+            pushgateway_url=pushgateway_url or None,
+            out_path=metrics_text.path,
+            pipeline=pipeline_name,
+        )
+        metrics_text.metadata.update(
+            {"grouping_key": result.grouping_key, "pushed_to": result.pushed_to or ""}
+        )
+        return result.run_timestamp

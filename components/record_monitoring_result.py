@@ -41,19 +41,21 @@ def record_monitoring_result(
         window_end: End of the monitored window (ISO 8601); empty = from the window.
 
     Returns:
-        The MLMD id of the driftline.MonitoringRun execution.
+        Output: The MLMD id of the driftline.MonitoringRun execution.
     """
+    from driftline.exits import exit_on_error
     from driftline.lineage.artifacts import record_from_artifacts
 
-    return record_from_artifacts(
-        store,
-        model,
-        [validation_report, drift_report, performance_report],
-        baseline,
-        run_id=run_id,
-        task=task,
-        window_uri=window_uri,
-        window_start=window_start,
-        window_end=window_end,
-        window=window,
-    )
+    with exit_on_error():
+        return record_from_artifacts(
+            store,
+            model,
+            [validation_report, drift_report, performance_report],
+            baseline,
+            run_id=run_id,
+            task=task,
+            window_uri=window_uri,
+            window_start=window_start,
+            window_end=window_end,
+            window=window,
+        )

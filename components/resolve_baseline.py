@@ -39,6 +39,10 @@ def resolve_baseline(
         metrics: The training-time metrics as a dict (metric name -> value), for
             compute_performance's baseline_metrics.
     """
+    from driftline.exits import exit_on_error
     from driftline.lineage.artifacts import resolve_baseline_outputs
 
-    return resolve_baseline_outputs(store, model, dataset_name, require, baseline, training_metrics)
+    with exit_on_error():
+        return resolve_baseline_outputs(
+            store, model, dataset_name, require, baseline, training_metrics
+        )

@@ -45,24 +45,26 @@ def schedule_monitoring(
         kfp_host: KFP API endpoint; empty uses KF_PIPELINES_ENDPOINT or the in-cluster service.
 
     Returns:
-        The recurring run id, or an empty string when nothing was scheduled.
+        Output: The recurring run id, or an empty string when nothing was scheduled.
     """
     from driftline.alerting.kfp_rest import schedule_monitoring as schedule
+    from driftline.exits import exit_on_error
 
-    scheduled = schedule(
-        pipeline_id=pipeline_id,
-        pipeline_version_id=pipeline_version_id,
-        model=model,
-        store=store,
-        parameters=parameters,
-        display_name=display_name,
-        cron=cron,
-        interval_seconds=interval_seconds,
-        max_concurrency=max_concurrency,
-        catchup=catchup,
-        experiment_id=experiment_id,
-        enabled=enabled,
-        service_account=service_account,
-        host=kfp_host,
-    )
-    return scheduled.recurring_run_id if scheduled else ""
+    with exit_on_error():
+        scheduled = schedule(
+            pipeline_id=pipeline_id,
+            pipeline_version_id=pipeline_version_id,
+            model=model,
+            store=store,
+            parameters=parameters,
+            display_name=display_name,
+            cron=cron,
+            interval_seconds=interval_seconds,
+            max_concurrency=max_concurrency,
+            catchup=catchup,
+            experiment_id=experiment_id,
+            enabled=enabled,
+            service_account=service_account,
+            host=kfp_host,
+        )
+        return scheduled.recurring_run_id if scheduled else ""

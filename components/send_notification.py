@@ -35,21 +35,23 @@ def send_notification(
         run_id: KFP run id, for the alert's context.
 
     Returns:
-        True when the reports call for an alert (drift detected, validation failed or
-        performance degraded), whether or not a URL was given to send it to.
+        Output: True when the reports call for an alert (drift detected, validation failed
+            or performance degraded), whether or not a URL was given to send it to.
     """
     from driftline.alerting import notify_from_reports
+    from driftline.exits import exit_on_error
 
-    alert = notify_from_reports(
-        url=url,
-        model=model,
-        window_start=window_start,
-        window_end=window_end,
-        drift_report_path=drift_report.path,
-        validation_report_path=validation_report.path,
-        performance_report_path=performance_report.path,
-        report_uri=drift_report.uri,
-        run_id=run_id,
-    )
-    print(alert.text if alert else "no alert: validation, drift and performance are fine")
-    return alert is not None
+    with exit_on_error():
+        alert = notify_from_reports(
+            url=url,
+            model=model,
+            window_start=window_start,
+            window_end=window_end,
+            drift_report_path=drift_report.path,
+            validation_report_path=validation_report.path,
+            performance_report_path=performance_report.path,
+            report_uri=drift_report.uri,
+            run_id=run_id,
+        )
+        print(alert.text if alert else "no alert: validation, drift and performance are fine")
+        return alert is not None

@@ -58,26 +58,28 @@ def setup_monitoring(
             rule file; metadata lists the objects and what applying did.
         Output: The Grafana dashboard uid.
     """
+    from driftline.exits import exit_on_error
     from driftline.serving.setup import setup_monitoring_from_params
 
-    result = setup_monitoring_from_params(
-        isvc_name,
-        namespace,
-        manifests.path,
-        dry_run=dry_run,
-        logger_mode=logger_mode,
-        sink_url=sink_url,
-        component=component,
-        monitor_kind=monitor_kind,
-        metrics_ports=metrics_ports,
-        scrape_interval=scrape_interval,
-        drift_share_threshold=drift_share_threshold,
-        error_rate_threshold=error_rate_threshold,
-        latency_p95_seconds=latency_p95_seconds,
-        schedule_interval_seconds=schedule_interval_seconds,
-        labels=labels,
-        dashboard_namespace=dashboard_namespace,
-        report_url=report_url,
-    )
-    manifests.metadata.update(result.summary())
-    return result.dashboard_uid
+    with exit_on_error():
+        result = setup_monitoring_from_params(
+            isvc_name,
+            namespace,
+            manifests.path,
+            dry_run=dry_run,
+            logger_mode=logger_mode,
+            sink_url=sink_url,
+            component=component,
+            monitor_kind=monitor_kind,
+            metrics_ports=metrics_ports,
+            scrape_interval=scrape_interval,
+            drift_share_threshold=drift_share_threshold,
+            error_rate_threshold=error_rate_threshold,
+            latency_p95_seconds=latency_p95_seconds,
+            schedule_interval_seconds=schedule_interval_seconds,
+            labels=labels,
+            dashboard_namespace=dashboard_namespace,
+            report_url=report_url,
+        )
+        manifests.metadata.update(result.summary())
+        return result.dashboard_uid

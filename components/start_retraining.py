@@ -28,18 +28,20 @@ def start_retraining(
         kfp_host: KFP API endpoint; empty uses KF_PIPELINES_ENDPOINT or the in-cluster service.
 
     Returns:
-        The id of the started run, or an empty string when none was started.
+        Output: The id of the started run, or an empty string when none was started.
     """
     from driftline.alerting.kfp_rest import start_pipeline_run
+    from driftline.exits import exit_on_error
 
-    if not pipeline_id:
-        print("no retraining pipeline given: nothing started")
-        return ""
-    return start_pipeline_run(
-        pipeline_id=pipeline_id,
-        pipeline_version_id=pipeline_version_id,
-        experiment_id=experiment_id,
-        parameters=parameters,
-        display_name=f"retrain {model}".strip(),
-        host=kfp_host,
-    )
+    with exit_on_error():
+        if not pipeline_id:
+            print("no retraining pipeline given: nothing started")
+            return ""
+        return start_pipeline_run(
+            pipeline_id=pipeline_id,
+            pipeline_version_id=pipeline_version_id,
+            experiment_id=experiment_id,
+            parameters=parameters,
+            display_name=f"retrain {model}".strip(),
+            host=kfp_host,
+        )

@@ -27,9 +27,6 @@ def validate_data(
     Args:
         window: The production window (Parquet from load_window, or any table).
         baseline_profile: The baseline profile from profile_baseline or resolve_baseline.
-        report: Output. validation_report.json (status, violations); metadata has status and counts.
-        report_html: Output. The same report as a self-contained HTML page.
-        metrics: Output. Violation counts (errors, warnings) and rows.
         constraints_path: Path of a constraints file overriding the inferred ones; empty for none.
         data_format: parquet, csv or jsonl; empty detects it from the file name.
         columns: Window columns to check (e.g. features and prediction); empty checks all,
@@ -38,23 +35,30 @@ def validate_data(
             empty; negative expects the baseline's own row count.
 
     Returns:
-        True when no error-severity violation was found (status ok or warning).
+        report: validation_report.json (status, violations); metadata: status and counts.
+        report_html: The same report as a self-contained HTML page.
+        metrics: Violation counts (errors, warnings) and rows.
+        Output: True when no error-severity violation was found (status ok or warning).
     """
+    from driftline.exits import exit_on_error
     from driftline.report import ReportPaths
     from driftline.validation import run_validation
 
-    result = run_validation(
-        baseline_profile.path,
-        window.path,
-        ReportPaths(json=report.path, html=report_html.path),
-        constraints_path or None,
-        format=data_format or None,
-        columns=columns or None,
-        expected_rows=expected_rows if expected_rows >= 0 else None,
-    )
-    document = result.to_dict()
-    report.metadata.update({"kind": "validation", "status": result.status, **document["counts"]})
-    metrics.log_metric("validation_errors", document["counts"]["error"])
-    metrics.log_metric("validation_warnings", document["counts"]["warning"])
-    metrics.log_metric("rows", document["rows"])
-    return result.status != "fail"
+    with exit_on_error():
+        result = run_validation(
+            baseline_profile.path,
+            window.path,
+            ReportPaths(json=report.path, html=report_html.path),
+            constraints_path or None,
+            format=data_format or None,
+            columns=columns or None,
+            expected_rows=expected_rows if expected_rows >= 0 else None,
+        )
+        document = result.to_dict()
+        report.metadata.update(
+            {"kind": "validation", "status": result.status, **document["counts"]}
+        )
+        metrics.log_metric("validation_errors", document["counts"]["error"])
+        metrics.log_metric("validation_warnings", document["counts"]["warning"])
+        metrics.log_metric("rows", document["rows"])
+        return result.status != "fail"

@@ -12,12 +12,17 @@ from typing import Any
 import click
 
 from driftline import __version__
-from driftline.errors import DriftlineError, InputError
+from driftline.errors import DriftlineError
+from driftline.exits import (
+    EXIT_BAD_INPUT,
+    EXIT_DRIFT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    error_line,
+    exit_code,
+)
 
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_BAD_INPUT = 2
-EXIT_DRIFT = 3
+__all__ = ["EXIT_BAD_INPUT", "EXIT_DRIFT", "EXIT_INTERNAL", "EXIT_OK", "DriftlineGroup", "main"]
 
 
 class DriftlineGroup(click.Group):
@@ -26,12 +31,9 @@ class DriftlineGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
         except DriftlineError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_INTERNAL)
+            click.echo(error_line(exc), err=True)
+            sys.exit(exit_code(exc))
 
 
 @click.group(cls=DriftlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
