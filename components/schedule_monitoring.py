@@ -21,6 +21,7 @@ def schedule_monitoring(
     enabled: bool = True,
     service_account: str = "",
     kfp_host: str = "",
+    model_name: str = "",
 ) -> str:
     """Create (or keep) the recurring run of the scheduled-monitoring pipeline for a model.
 
@@ -43,6 +44,8 @@ def schedule_monitoring(
         enabled: Create the schedule enabled (or disabled, to enable it later).
         service_account: Kubernetes service account of the runs; empty = KFP's default.
         kfp_host: KFP API endpoint; empty uses KF_PIPELINES_ENDPOINT or the in-cluster service.
+        model_name: Run parameter "model_name" (the metrics' model label) unless parameters
+            has one; e.g. the InferenceService name.
 
     Returns:
         Output: The recurring run id, or an empty string when nothing was scheduled.
@@ -66,5 +69,6 @@ def schedule_monitoring(
             enabled=enabled,
             service_account=service_account,
             host=kfp_host,
+            model_name=model_name,
         )
         return scheduled.recurring_run_id if scheduled else ""

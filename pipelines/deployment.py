@@ -143,6 +143,7 @@ def deployment(
             pipeline_id=monitoring_pipeline_id,
             pipeline_version_id=monitoring_pipeline_version_id,
             model=model_uri,
+            model_name=isvc_name,
             store=store,
             parameters=monitoring_parameters,
             cron=cron,

@@ -155,6 +155,7 @@ def test_schedule_monitoring_creates_one_recurring_run(
         args = {
             "pipeline_id": pipeline["pipeline_id"],
             "model": "s3://models/bike",
+            "model_name": "bike",
             "parameters": {"window_hours": 24},
             "cron": "0 * * * *",
             "kfp_host": api.url,
@@ -166,6 +167,7 @@ def test_schedule_monitoring_creates_one_recurring_run(
     recurring = api.recurring_runs[first]
     assert recurring["display_name"] == "driftline monitoring s3://models/bike"
     assert recurring["runtime_config"]["parameters"] == {
+        "model_name": "bike",
         "window_hours": 24,
         "model": "s3://models/bike",
     }

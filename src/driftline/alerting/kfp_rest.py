@@ -190,21 +190,24 @@ def schedule_monitoring(
     display_name: str = "",
     cron: str = "",
     interval_seconds: int = 3600,
+    model_name: str = "",
     **options: Any,
 ) -> RecurringRun | None:
     """The recurring scheduled-monitoring run for `model` (None when `pipeline_id` is empty).
 
     `model` and `store` become the run parameters of those names (added to `parameters`);
+    `model_name` (the metrics' `model` label) is added unless `parameters` has one;
     the display name defaults to "driftline monitoring <model>"; `cron`, when given, wins
     over `interval_seconds`. Other options are those of `ensure_recurring_run`.
     """
     if not pipeline_id:
         return None
     extra = {k: v for k, v in (("model", model), ("store", store)) if v}
+    defaults = {"model_name": model_name} if model_name else {}
     return ensure_recurring_run(
         display_name=display_name or f"driftline monitoring {model}".strip(),
         pipeline_id=pipeline_id,
-        parameters={**(parameters or {}), **extra},
+        parameters={**defaults, **(parameters or {}), **extra},
         cron=cron,
         interval_seconds=0 if cron else interval_seconds,
         **options,
