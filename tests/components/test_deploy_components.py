@@ -5,7 +5,6 @@ component's subprocess reads KUBECONFIG); schedule_monitoring to the strict KFP 
 stand-in; record_baseline to a real MLMD on SQLite.
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from driftline.components.schedule_monitoring import schedule_monitoring
 from driftline.lineage import open_store
 from driftline.lineage.mlmd.kfp_records import record_training_run
 from tests.pipelines.kfp_api_server import KfpApiServer
-from tests.unit.observability.fake_apiserver import FakeApiServer, running
+from tests.unit.observability.fake_apiserver import FakeApiServer
 from tests.unit.observability.schemas import crd_errors
 
 ISVC_PATH = "/apis/serving.kserve.io/v1beta1/namespaces/ml/inferenceservices/bike"
@@ -34,25 +33,6 @@ def kfp_runner(tmp_path: Path) -> None:
         pipeline_root=str(tmp_path / "root"),
         raise_on_error=True,
     )
-
-
-@pytest.fixture
-def kube(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeApiServer]:
-    """The Kubernetes API stand-in, reachable through a kubeconfig in KUBECONFIG."""
-    with running() as (fake, url):
-        config = {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [{"name": "test", "cluster": {"server": url}}],
-            "users": [{"name": "test", "user": {"token": "test-token"}}],
-            "contexts": [{"name": "test", "context": {"cluster": "test", "user": "test"}}],
-            "current-context": "test",
-        }
-        path = tmp_path / "kubeconfig"
-        path.write_text(yaml.safe_dump(config))
-        monkeypatch.setenv("KUBECONFIG", str(path))
-        monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
-        yield fake
 
 
 def test_deploy_model_dry_run_writes_a_valid_manifest(kfp_runner: None) -> None:

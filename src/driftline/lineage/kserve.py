@@ -75,14 +75,12 @@ def _load_manifest(path: str) -> dict[str, Any]:
 
 def _fetch(namespace: str, name: str) -> dict[str, Any]:
     """Read an InferenceService from the cluster (in-cluster config, else kubeconfig)."""
-    from kubernetes import client, config
+    from kubernetes import client
+
+    from driftline.serving.kube import cluster_client
 
     try:
-        try:
-            config.load_incluster_config()
-        except config.ConfigException:
-            config.load_kube_config()
-        api = client.CustomObjectsApi()
+        api = client.CustomObjectsApi(cluster_client())
         found = api.get_namespaced_custom_object(
             "serving.kserve.io", "v1beta1", namespace, "inferenceservices", name
         )

@@ -7,6 +7,7 @@ which creates missing objects and leaves an unchanged object untouched).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,8 +60,8 @@ def cluster_client() -> Any:
     try:
         config.load_incluster_config()
     except config.ConfigException:
-        try:
-            config.load_kube_config()
+        try:  # KUBECONFIG read now: the client library reads it once, when first imported
+            config.load_kube_config(config_file=os.environ.get("KUBECONFIG"))
         except (config.ConfigException, OSError) as exc:
             raise DriftlineError(
                 f"no Kubernetes credentials: not in a pod and no usable kubeconfig ({exc})"
