@@ -128,13 +128,11 @@ def _integral(
         sub = np.clip(((y - left[i]) / finer_width).astype(np.intp), 0, group - 1)
         finer_ids.append(rank * group + sub)
     finer_left = (left[hard][:, None] + np.arange(group) * finer_width).ravel()
-    finer_offsets = tuple(
-        np.repeat(b - (np.cumsum(c[hard]) - c[hard]), group)
-        for b, c in zip(befores, (cu, cv), strict=True)
-    )
+    below_u = np.repeat(befores[0] - (np.cumsum(cu[hard]) - cu[hard]), group)
+    below_v = np.repeat(befores[1] - (np.cumsum(cv[hard]) - cv[hard]), group)
     finer = (members[0][0], members[1][0])
     return total + _integral(
-        finer, finer_ids, finer_left, finer_width, finer_offsets, sizes, depth + 1
+        finer, finer_ids, finer_left, finer_width, (below_u, below_v), sizes, depth + 1
     )
 
 
