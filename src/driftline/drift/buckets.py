@@ -22,10 +22,15 @@ class Buckets:
         # (BUCKETS - 0.5) keeps `high` itself in the last bucket without a clip pass.
         scale = (BUCKETS - 0.5) / (high - low)
         self.values = values
-        scaled = values - low
-        scaled *= scale
-        self.ids = scaled.astype(np.intp)
+        self.ids = bucket_ids(values - low, scale)
         self.counts = np.bincount(self.ids, minlength=BUCKETS)
+
+
+def bucket_ids(offsets: np.ndarray, scale: float) -> np.ndarray:
+    """floor(offsets * scale) for offsets >= 0, cast on the fly (no float temporary)."""
+    ids = np.empty(len(offsets), dtype=np.intp)
+    np.multiply(offsets, scale, out=ids, casting="unsafe")
+    return ids
 
 
 def bucketable(low: float, high: float) -> bool:
@@ -70,7 +75,7 @@ def wasserstein_1(u: np.ndarray, v: np.ndarray) -> float:
     width = (float(high) - float(low)) / (BUCKETS - 0.5)
     yu, yv = u - low, v - low
     scale = 1.0 / width
-    ids = [(y * scale).astype(np.intp) for y in (yu, yv)]
+    ids = [bucket_ids(y, scale) for y in (yu, yv)]
     left = np.arange(BUCKETS) * width
     return _integral((yu, yv), ids, left, width, (0, 0), (len(u), len(v)), depth=0)
 
@@ -115,7 +120,7 @@ def _integral(
     spans = (left[hard], right[hard])
     befores = (before_u[hard], before_v[hard])
     count = len(members[0][0]) + len(members[1][0])
-    group = int(min(1024, max(4, 2 * count // len(hard))))
+    group = int(min(1024, max(4, count // (2 * len(hard)))))  # ~2 members per finer bucket
     if depth > 0 or count < 4 * len(hard) or not np.isfinite(group / width):
         return total + _merged(members, hard, spans, befores, sizes)
     # split each hard bucket into `group` finer ones; offsets exclude members held below
