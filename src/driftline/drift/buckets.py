@@ -1,6 +1,6 @@
 """Exact order statistics and Wasserstein-1 without sorting every value.
 
-Values are dropped into 2**16 equal-width buckets over [low, high] in one O(n) pass. The
+Values are dropped into up to 2**16 equal-width buckets over [low, high] in one O(n) pass. The
 bucket index is a monotone function of the value, so buckets are ordered like their values:
 a bucket's members all lie between those of the buckets around it. Exact answers then need
 a sort of only the few buckets where order inside a bucket matters.
@@ -12,18 +12,24 @@ import math
 
 import numpy as np
 
-BUCKETS = 1 << 16
+MAX_BUCKETS = 1 << 16  # per-bucket arrays stay in the L2 cache
+VALUES_PER_BUCKET = 32
+
+
+def bucket_count(values: int) -> int:
+    """How many buckets for `values` values: about 32 values each, 256 to 65536."""
+    return int(min(MAX_BUCKETS, max(256, values // VALUES_PER_BUCKET)))
 
 
 class Buckets:
     """`values` (finite floats) in equal-width buckets over [low, high]; `low < high`."""
 
-    def __init__(self, values: np.ndarray, low: float, high: float) -> None:
-        # (BUCKETS - 0.5) keeps `high` itself in the last bucket without a clip pass.
-        scale = (BUCKETS - 0.5) / (high - low)
+    def __init__(self, values: np.ndarray, low: float, high: float, size: int) -> None:
+        # (size - 0.5) keeps `high` itself in the last bucket without a clip pass.
+        scale = (size - 0.5) / (high - low)
         self.values = values
         self.ids = bucket_ids(values - low, scale)
-        self.counts = np.bincount(self.ids, minlength=BUCKETS)
+        self.counts = np.bincount(self.ids, minlength=size)
 
 
 def bucket_ids(offsets: np.ndarray, scale: float) -> np.ndarray:
@@ -36,7 +42,7 @@ def bucket_ids(offsets: np.ndarray, scale: float) -> np.ndarray:
 def bucketable(low: float, high: float) -> bool:
     """Whether [low, high] can be split into buckets in float64 (a non-degenerate range)."""
     span = float(high) - float(low)  # Python floats: overflow gives inf, no warning
-    return math.isfinite(span) and span > 0 and math.isfinite((BUCKETS - 0.5) / span)
+    return math.isfinite(span) and span > 0 and math.isfinite(MAX_BUCKETS / span)
 
 
 def order_statistics(values: np.ndarray, ranks: np.ndarray) -> np.ndarray:
@@ -45,10 +51,10 @@ def order_statistics(values: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     low, high = float(values.min()), float(values.max())
     if not bucketable(low, high):
         return np.sort(values)[ranks]
-    b = Buckets(values.astype(np.float64, copy=False), low, high)
+    b = Buckets(values.astype(np.float64, copy=False), low, high, bucket_count(len(values)))
     ends = np.cumsum(b.counts)
     holding = np.searchsorted(ends, ranks, side="right")  # the bucket of each rank
-    wanted = np.zeros(BUCKETS, dtype=bool)
+    wanted = np.zeros(len(b.counts), dtype=bool)
     wanted[holding] = True
     members = np.sort(values[wanted[b.ids]])  # grouped by bucket, in bucket order
     chosen = np.flatnonzero(wanted)
@@ -72,11 +78,12 @@ def wasserstein_1(u: np.ndarray, v: np.ndarray) -> float:
         return 0.0
     if not bucketable(low, high):
         return _merged_sorted(np.sort(u), np.sort(v))
-    width = (float(high) - float(low)) / (BUCKETS - 0.5)
+    size = bucket_count(len(u) + len(v))
+    width = (float(high) - float(low)) / (size - 0.5)
     yu, yv = u - low, v - low
     scale = 1.0 / width
     ids = [bucket_ids(y, scale) for y in (yu, yv)]
-    left = np.arange(BUCKETS) * width
+    left = np.arange(size) * width
     return _integral((yu, yv), ids, left, width, (0, 0), (len(u), len(v)), depth=0)
 
 
