@@ -149,8 +149,8 @@ def _check_exact(
     strict = [*(columns or []), *([prediction_column] if prediction_column else [])]
     per_read = max(len(names), 1)
     if detect_format(current, format) == "parquet":
-        rows = max(current_dataset.count_rows(), 1)
-        per_read = min(max(VALUES_PER_READ // rows, 1), per_read)
+        longest = max(current_dataset.count_rows(), 1)
+        per_read = min(max(VALUES_PER_READ // longest, 1), per_read)
     groups = [names[i : i + per_read] for i in range(0, len(names), per_read)] or [[]]
     cores = os.cpu_count() or 1
     rows: list[tuple[int, int]] = []
