@@ -57,7 +57,9 @@ class NumericSummary:
         if values.size == 0:
             return
         batch_mean = float(values.mean())
-        batch_m2 = float(np.square(values - batch_mean).sum())
+        deviations = values - batch_mean
+        deviations *= deviations
+        batch_m2 = float(deviations.sum())
         self._combine(values.size, batch_mean, batch_m2, float(values.min()), float(values.max()))
         self.sketch.add(values)
         if self.exact_values is not None:

@@ -63,12 +63,15 @@ class LogSketch:
             _add_counts(self.negative, index[negative])
 
     def _index(self, magnitude: np.ndarray) -> np.ndarray:
-        position = np.log(magnitude) / self._log_gamma
-        index = np.floor(position).astype(np.int64)
+        position = np.log(magnitude)
+        position *= 1.0 / self._log_gamma
+        floor = np.floor(position)
+        index = floor.astype(np.int64)
         # float rounding near an edge: move the value into the bucket whose bounds hold it
         # (only values within rounding distance of an edge can be off by one)
-        fraction = position - index
-        near = np.flatnonzero((fraction < 1e-9) | (fraction > 1 - 1e-9))
+        position -= floor  # the fractional part, in place
+        position -= 0.5
+        near = np.flatnonzero(np.abs(position, out=position) > 0.5 - 1e-9)
         if near.size:
             edge_index, edge_magnitude = index[near], magnitude[near]
             edge_index -= edge_magnitude < np.exp(edge_index * self._log_gamma)
