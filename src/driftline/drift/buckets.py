@@ -68,8 +68,7 @@ def wasserstein_1(u: np.ndarray, v: np.ndarray) -> float:
     """W1 = integral of |F_u - F_v| between two samples of finite floats (any order).
 
     Same value as scipy.stats.wasserstein_distance (to rounding), in O(n) on most data: see
-    `_integral`. Values are shifted by the common minimum, so every bucket edge is exact
-    arithmetic on small offsets.
+    `_integral`. Values and bucket edges are measured from the common minimum.
     """
     u = u.astype(np.float64, copy=False)
     v = v.astype(np.float64, copy=False)
