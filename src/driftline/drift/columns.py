@@ -18,9 +18,10 @@ DEFAULT_MAX_CATEGORIES = 10_000
 class ColumnValues:
     """The usable values of one column on both sides, and how many were unusable.
 
-    Numeric: values sorted ascending (every two-sample method is order-free; sorting once
-    serves them all), without null, NaN or +/-inf (dropped, as Evidently does); int64 for
-    integer columns without nulls, else float64 (pandas' dtypes, which Evidently bins by).
+    Numeric: values in storage order (every method is order-free, and not sorting 1M-row
+    columns is most of exact mode's speed), without null, NaN or +/-inf (dropped, as
+    Evidently does); int64 for integer columns without nulls, else float64 (pandas' dtypes,
+    which Evidently bins by).
     Categorical/boolean: integer codes into `categories` (sorted), nulls dropped.
     """
 
@@ -42,11 +43,11 @@ def _finite_numbers(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
     column = _plain(column)
     if pa.types.is_integer(column.type) and column.null_count == 0:
         # Integers stay integers: numpy's Sturges edges differ for integer data (as in Evidently).
-        return np.sort(column.cast(pa.int64()).to_numpy()), 0
+        return column.cast(pa.int64()).to_numpy(), 0
     values = column.cast(pa.float64()).to_numpy()
     finite = np.isfinite(values)
     usable = values[finite] if not finite.all() else values
-    return np.sort(usable), len(values) - len(usable)
+    return usable, len(values) - len(usable)
 
 
 def _usable_categories(column: pa.ChunkedArray) -> pa.ChunkedArray:

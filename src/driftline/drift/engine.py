@@ -119,9 +119,40 @@ def check_columns(
     Returns the verdicts and the columns skipped for having too many categories (an error
     instead for columns in `strict`, the ones a user asked for by name).
     """
+    outcomes = column_outcomes(
+        reference,
+        current,
+        names,
+        kinds=kinds,
+        methods=methods,
+        thresholds=thresholds,
+        max_categories=max_categories,
+        strict=strict,
+        workers=os.cpu_count() or 1,
+    )
+    return sort_outcomes(outcomes)
+
+
+Outcome = ColumnDrift | dict[str, str] | str
+
+
+def column_outcomes(
+    reference: pa.Table,
+    current: pa.Table,
+    names: Sequence[str],
+    *,
+    kinds: Mapping[str, str] | None,
+    methods: Mapping[str, str | None],
+    thresholds: Mapping[str, float | None],
+    max_categories: int = DEFAULT_MAX_CATEGORIES,
+    strict: Sequence[str] = (),
+    workers: int = 1,
+) -> list[Outcome]:
+    """Per column of `names`: its verdict, a skip entry (too many categories) or, for a
+    column without usable values, a string naming it and the empty side(s)."""
     column_kinds = infer_kinds(reference.select(names).schema, _only(kinds, names))
 
-    def one(name: str) -> ColumnDrift | dict[str, str] | str:
+    def one(name: str) -> Outcome:
         try:
             values = _values(name, column_kinds[name], reference, current, max_categories)
         except InputError:
@@ -134,12 +165,15 @@ def check_columns(
             return f"{name!r} ({', '.join(empty)})"
         return _check_column(name, values, reference, methods[name], thresholds[name])
 
-    workers = min(len(names), os.cpu_count() or 1)
+    workers = min(len(names), workers)
     if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:  # numpy sorts release the GIL
-            outcomes = list(pool.map(one, names))
-    else:
-        outcomes = [one(name) for name in names]
+        with ThreadPoolExecutor(workers) as pool:  # numpy and Arrow release the GIL
+            return list(pool.map(one, names))
+    return [one(name) for name in names]
+
+
+def sort_outcomes(outcomes: Sequence[Outcome]) -> tuple[list[ColumnDrift], list[dict[str, str]]]:
+    """(verdicts, skipped columns); raise one error naming every column without values."""
     empty = [o for o in outcomes if isinstance(o, str)]
     if empty:
         raise EmptyDataError(

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from scipy import stats
 
 from driftline.drift.auto import FEW_NUMERIC_VALUES, auto_method
 from driftline.drift.methods.base import DriftMethod
@@ -244,6 +243,8 @@ def _check_column(
 def _numeric(
     reference: ColumnProfile, current: ColumnProfile, method_name: str | None, name: str
 ) -> tuple[DriftMethod, float, tuple[dict[str, Any], dict[str, Any]]]:
+    from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
+
     from driftline.drift.engine import resolve_method
 
     ref_values, ref_counts, ref_exact = _numeric_distribution(reference)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from driftline.drift.buckets import order_statistics
 from driftline.drift.columns import ColumnValues
 
 PICTURE_BINS = 10
@@ -13,38 +14,39 @@ TOP_CATEGORIES = 12
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def _quantiles(ascending: np.ndarray) -> dict[str, float]:
-    """numpy's default (linear) quantiles of a sorted array, by index."""
-    position = np.asarray(QUANTILES) * (len(ascending) - 1)
+def _quantiles(values: np.ndarray) -> dict[str, float]:
+    """numpy's default (linear) quantiles, from the exact order statistics they need."""
+    position = np.asarray(QUANTILES) * (len(values) - 1)
     low = np.floor(position).astype(np.int64)
-    high = np.minimum(low + 1, len(ascending) - 1)
-    below, above = ascending[low].astype(np.float64), ascending[high].astype(np.float64)
-    values = below + (above - below) * (position - low)
-    return dict(zip(map(str, QUANTILES), map(float, values), strict=True))
+    high = np.minimum(low + 1, len(values) - 1)
+    ranked = order_statistics(values, np.concatenate([low, high])).astype(np.float64)
+    below, above = ranked[: len(low)], ranked[len(low) :]
+    result = below + (above - below) * (position - low)
+    return dict(zip(map(str, QUANTILES), map(float, result), strict=True))
 
 
-def _numeric_side(ascending: np.ndarray, missing: int, edges: np.ndarray) -> dict[str, Any]:
-    if len(ascending) == 0:
+def _numeric_side(values: np.ndarray, missing: int, edges: np.ndarray) -> dict[str, Any]:
+    if len(values) == 0:
         return {"count": 0, "missing": missing}
-    cuts = np.searchsorted(ascending, edges, side="left")
-    cuts[-1] = len(ascending)  # the last bin is closed, as in np.histogram
+    # values below each inner edge; the last bin is closed, as in np.histogram
+    cuts = [0, *(int(np.count_nonzero(values < e)) for e in edges[1:-1]), len(values)]
     return {
-        "count": len(ascending),
+        "count": len(values),
         "missing": missing,
-        "mean": float(ascending.mean()),
-        "std": float(ascending.std()),
-        "min": float(ascending[0]),
-        "max": float(ascending[-1]),
-        "quantiles": _quantiles(ascending),
-        "histogram": (np.diff(cuts) / len(ascending)).tolist(),
+        "mean": float(values.mean()),
+        "std": float(values.std()),
+        "min": float(values.min()),
+        "max": float(values.max()),
+        "quantiles": _quantiles(values),
+        "histogram": (np.diff(cuts) / len(values)).tolist(),
     }
 
 
 def numeric_summaries(values: ColumnValues) -> tuple[dict[str, Any], dict[str, Any]]:
     """(reference, current) summaries with shares on shared equal-width edges."""
     both = [v for v in (values.reference, values.current) if len(v)]
-    low = min(float(v[0]) for v in both)
-    high = max(float(v[-1]) for v in both)
+    low = min(float(v.min()) for v in both)
+    high = max(float(v.max()) for v in both)
     edges = np.linspace(low, high if high > low else low + 1.0, PICTURE_BINS + 1)
     ref = _numeric_side(values.reference, values.reference_missing, edges)
     cur = _numeric_side(values.current, values.current_missing, edges)

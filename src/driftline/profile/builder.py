@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -35,11 +37,14 @@ def profile_batches(
     started = schema is not None
     if schema is not None:
         _start(profile, schema, kinds)
-    for batch in batches:
-        if not started:
-            _start(profile, batch.schema, kinds)
-            started = True
-        _add_batch(profile, batch)
+    # Columns are independent summaries: profile them on all cores (numpy and Arrow release
+    # the GIL), while the reader decodes the next batch in Arrow's own threads.
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        for batch in batches:
+            if not started:
+                _start(profile, batch.schema, kinds)
+                started = True
+            _add_batch(profile, batch, pool)
     return profile
 
 
@@ -113,22 +118,26 @@ def can_profile_as(kind: ColumnKind, arrow_type: pa.DataType) -> bool:
     }[kind]
 
 
-def _add_batch(profile: DatasetProfile, batch: pa.RecordBatch) -> None:
+def _add_batch(profile: DatasetProfile, batch: pa.RecordBatch, pool: Executor) -> None:
     missing = [name for name in profile.columns if name not in batch.schema.names]
     if missing:
         raise InputError(f"batch lacks column(s) {missing}", param=missing[0])
     profile.row_count += batch.num_rows
-    for name, column in profile.columns.items():
-        array = batch.column(name)
-        column.count += len(array)
-        column.null_count += array.null_count
-        values = pc.drop_null(array) if array.null_count else array
-        if column.numeric is not None:
-            column.numeric.add(_as_float(values))
-        elif column.categorical is not None:
-            column.categorical.add(_as_string(values))
-        elif column.text is not None:
-            column.text.add(_as_string(values))
+    columns = list(profile.columns.values())
+    for done in pool.map(lambda column: _add_array(column, batch.column(column.name)), columns):
+        del done  # map re-raises a column's error here
+
+
+def _add_array(column: ColumnProfile, array: pa.Array) -> None:
+    column.count += len(array)
+    column.null_count += array.null_count
+    values = pc.drop_null(array) if array.null_count else array
+    if column.numeric is not None:
+        column.numeric.add(_as_float(values))
+    elif column.categorical is not None:
+        column.categorical.add(_as_string(values))
+    elif column.text is not None:
+        column.text.add(_as_string(values))
 
 
 def _as_float(values: pa.Array) -> np.ndarray:

@@ -57,12 +57,17 @@ class NumericSummary:
         if values.size == 0:
             return
         batch_mean = float(values.mean())
-        batch_m2 = float(np.square(values - batch_mean).sum())
+        deviations = values - batch_mean
+        deviations *= deviations
+        batch_m2 = float(deviations.sum())
         self._combine(values.size, batch_mean, batch_m2, float(values.min()), float(values.max()))
         self.sketch.add(values)
         if self.exact_values is not None:
             distinct, counts = np.unique(values, return_counts=True)
-            self._add_exact(dict(zip(distinct.tolist(), counts.tolist(), strict=True)))
+            if len(distinct) > self.exact_cap:  # over the cap in this batch alone
+                self.exact_values = None
+            else:
+                self._add_exact(dict(zip(distinct.tolist(), counts.tolist(), strict=True)))
 
     def _combine(self, n: int, mean: float, m2: float, low: float, high: float) -> None:
         if self.count == 0 or self.mean is None:

@@ -45,17 +45,38 @@ class LogSketch:
             return
         magnitude = np.abs(values)
         indexable = magnitude >= self.lower_bound(self.min_index)
-        self.zero += int(values.size - np.count_nonzero(indexable))
-        for store, mask in ((self.positive, values > 0), (self.negative, values < 0)):
-            selected = magnitude[mask & indexable]
-            if selected.size:
-                _add_counts(store, self._index(selected))
+        count = int(np.count_nonzero(indexable))
+        self.zero += int(values.size) - count
+        if count == 0:
+            return
+        if count < values.size:
+            values, magnitude = values[indexable], magnitude[indexable]
+        index = self._index(magnitude)  # once for both signs (indexable values are non-zero)
+        negative = values < 0
+        negatives = int(np.count_nonzero(negative))
+        if negatives == 0:
+            _add_counts(self.positive, index)
+        elif negatives == count:
+            _add_counts(self.negative, index)
+        else:
+            _add_counts(self.positive, index[~negative])
+            _add_counts(self.negative, index[negative])
 
     def _index(self, magnitude: np.ndarray) -> np.ndarray:
-        index = np.floor(np.log(magnitude) / self._log_gamma).astype(np.int64)
+        position = np.log(magnitude)
+        position *= 1.0 / self._log_gamma
+        floor = np.floor(position)
+        index = floor.astype(np.int64)
         # float rounding near an edge: move the value into the bucket whose bounds hold it
-        index -= magnitude < np.exp(index * self._log_gamma)
-        index += magnitude >= np.exp((index + 1) * self._log_gamma)
+        # (only values within rounding distance of an edge can be off by one)
+        position -= floor  # the fractional part, in place
+        position -= 0.5
+        near = np.flatnonzero(np.abs(position, out=position) > 0.5 - 1e-9)
+        if near.size:
+            edge_index, edge_magnitude = index[near], magnitude[near]
+            edge_index -= edge_magnitude < np.exp(edge_index * self._log_gamma)
+            edge_index += edge_magnitude >= np.exp((edge_index + 1) * self._log_gamma)
+            index[near] = edge_index
         return index
 
     def merge(self, other: LogSketch) -> None:
@@ -144,9 +165,9 @@ class LogSketch:
 def _add_counts(store: dict[int, int], index: np.ndarray) -> None:
     low = int(index.min())
     counts = np.bincount(index - low)
-    for offset in np.flatnonzero(counts):
-        key = low + int(offset)
-        store[key] = store.get(key, 0) + int(counts[offset])
+    present = np.flatnonzero(counts)
+    for key, count in zip((present + low).tolist(), counts[present].tolist(), strict=True):
+        store[key] = store.get(key, 0) + count
 
 
 def _store_to_dict(store: Mapping[int, int]) -> dict[str, list[int]]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import stats
 
 from driftline.drift.methods.base import NUMERIC, Direction, DriftMethod
 from driftline.io import ColumnKind
 
 
 def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
+    from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # scipy warns when it caps the p-value
         return float(stats.anderson_ksamp([ref, cur]).pvalue)

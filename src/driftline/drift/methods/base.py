@@ -33,7 +33,7 @@ class DriftMethod:
     """A named two-sample drift method.
 
     `score_exact(ref, cur, kind)` takes the finite, non-null values of both sides: numbers
-    sorted ascending for numeric columns, integer category codes (ordered like the sorted
+    in any order for numeric columns, integer category codes (ordered like the sorted
     category values) for categorical and boolean ones. `score_binned(ref_counts, cur_counts)`,
     where the method is sound on binned data, takes counts per shared bin (profile mode).
     `inclusive` says whether a p-value equal to the threshold is drift (as in Evidently).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from driftline.drift.methods.base import CATEGORICAL, NUMERIC, Direction, DriftMethod
 from driftline.drift.methods.binning import value_counts
@@ -11,6 +10,8 @@ from driftline.io import ColumnKind
 
 
 def _binned(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
+    from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
+
     present = (ref_counts > 0) | (cur_counts > 0)
     ref_counts, cur_counts = ref_counts[present], cur_counts[present]
     expected = ref_counts * (cur_counts.sum() / ref_counts.sum())

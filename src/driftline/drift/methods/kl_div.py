@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from driftline.drift.methods.base import BOTH, Direction, DriftMethod
 from driftline.drift.methods.binning import binned_counts, shares
@@ -11,6 +10,8 @@ from driftline.io import ColumnKind
 
 
 def _binned(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
+    from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
+
     ref, cur = shares(ref_counts, cur_counts, fill=True)
     return float(stats.entropy(ref, cur))
 

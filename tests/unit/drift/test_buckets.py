@@ -1,0 +1,70 @@
+"""Bucketed exact statistics against sorting oracles: scipy's W1 and numpy's sort."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from driftline.drift.buckets import order_statistics, wasserstein_1
+
+RNG = np.random.default_rng(11)
+
+
+def _cases() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(12)
+    return {
+        "shifted normal": (rng.normal(0, 1, 200_000), rng.normal(0.1, 1.2, 150_000)),
+        "same distribution": (rng.normal(0, 1, 100_000), rng.normal(0, 1, 100_000)),
+        "identical samples": (np.arange(5000.0), np.arange(5000.0)),
+        "integers with ties": (
+            rng.integers(0, 30, 80_000).astype(float),
+            rng.integers(2, 35, 60_000).astype(float),
+        ),
+        "few float values": (
+            rng.choice([0.1, 0.2, 0.35, 0.9], 10_000),
+            rng.choice([0.1, 0.2, 0.35, 0.91], 7_000),
+        ),
+        "one far outlier": (
+            np.r_[rng.normal(0, 1, 20_000), 1e12],
+            np.r_[rng.normal(0.05, 1, 20_000), -1e9],
+        ),
+        "heavy tail": (rng.lognormal(0, 2, 50_000), rng.lognormal(0.1, 2, 40_000)),
+        "mostly one value": (
+            np.r_[np.zeros(10_000), rng.normal(0, 1, 100)],
+            np.r_[np.zeros(9_000), rng.normal(0, 1, 300)],
+        ),
+        "tiny samples": (np.array([1.0, 2.0]), np.array([1.5])),
+        "constant sides apart": (np.full(100, 3.0), np.full(50, 4.0)),
+        "range overflows float64": (np.array([-1e308, 0.0, 1e308]), np.array([1.0, 2.0])),
+        "int64": (rng.integers(-5, 1000, 30_000), rng.integers(0, 1200, 20_000)),
+        "large offset, small spread": (
+            1e9 + rng.normal(0, 1e-3, 50_000),
+            1e9 + rng.normal(0, 1e-3, 40_000),
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_cases()))
+def test_wasserstein_matches_scipy(case: str) -> None:
+    u, v = _cases()[case]
+    expected = stats.wasserstein_distance(u, v)
+    assert math.isclose(wasserstein_1(u, v), expected, rel_tol=1e-9, abs_tol=1e-300)
+    assert math.isclose(wasserstein_1(v, u), expected, rel_tol=1e-9, abs_tol=1e-300)
+
+
+def test_wasserstein_is_order_free() -> None:
+    u, v = RNG.normal(0, 1, 30_000), RNG.normal(0.2, 1, 20_000)
+    assert math.isclose(wasserstein_1(u, v), wasserstein_1(np.sort(u), RNG.permutation(v)))
+
+
+@pytest.mark.parametrize("case", sorted(_cases()))
+def test_order_statistics_equal_sorting(case: str) -> None:
+    for values in _cases()[case]:
+        n = len(values)
+        ranks = np.unique(np.r_[0, n - 1, (np.linspace(0, 1, 23) * (n - 1)).astype(int)])
+        got = order_statistics(values, ranks)
+        assert got.dtype == values.dtype
+        np.testing.assert_array_equal(got, np.sort(values)[ranks])

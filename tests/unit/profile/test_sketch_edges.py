@@ -1,0 +1,39 @@
+"""LogSketch bucket indexes at and around bucket edges, against the definition."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from driftline.profile.sketch import LogSketch
+
+
+def _by_definition(sketch: LogSketch, magnitude: np.ndarray) -> np.ndarray:
+    """The bucket i with gamma**i <= x < gamma**(i+1), edges as the sketch computes them."""
+    index = np.floor(np.log(magnitude) / sketch._log_gamma).astype(np.int64)
+    index -= magnitude < np.exp(index * sketch._log_gamma)
+    index += magnitude >= np.exp((index + 1) * sketch._log_gamma)
+    return index
+
+
+def test_values_on_and_next_to_edges_get_the_defined_bucket() -> None:
+    sketch = LogSketch(0.01)
+    edges = np.exp(np.arange(-2000, 2000) * sketch._log_gamma)
+    values = np.concatenate(
+        [edges, np.nextafter(edges, 0), np.nextafter(edges, np.inf), np.geomspace(1e-8, 1e8, 5000)]
+    )
+    np.testing.assert_array_equal(sketch._index(values), _by_definition(sketch, values))
+
+
+def test_mixed_signs_and_zeros_land_in_their_buckets() -> None:
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.normal(0, 5, 10_000), np.zeros(50), [1e-12, -1e-12]])
+    sketch = LogSketch(0.02)
+    sketch.add(values)
+    smallest = sketch.lower_bound(sketch.min_index)
+    for store, side in (
+        (sketch.positive, values >= smallest),
+        (sketch.negative, values <= -smallest),
+    ):
+        keys, counts = np.unique(_by_definition(sketch, np.abs(values[side])), return_counts=True)
+        assert store == dict(zip(keys.tolist(), counts.tolist(), strict=True))
+    assert sketch.zero == 52 and sketch.count == len(values)
