@@ -31,6 +31,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _events_written(out: Path) -> set[tuple[str, str]]:
+    """(event id, side) of every event the sink has committed so far."""
+    if not any(out.rglob("*.parquet")):
+        return set()
+    table = read_table(str(out), columns=["event_id", "request_time", "response_time"])
+    written = set()
+    for row in table.to_pylist():
+        if row["request_time"] is not None:
+            written.add((row["event_id"], "request"))
+        if row["response_time"] is not None:
+            written.add((row["event_id"], "response"))
+    return written
+
+
 def start_sink(port: int, out: Path, state: Path) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "driftline", "sink", "--host", "127.0.0.1", "--port", str(port),
            "--out", str(out), "--state-dir", str(state), "--batch-rows", "300",
@@ -93,7 +107,10 @@ def test_sigkill_mid_stream_loses_and_duplicates_nothing_acknowledged(tmp_path):
     up.set()
     for thread in threads:
         thread.join(timeout=120)
-    time.sleep(4)  # pair timeout + batch age: unpaired sides are written too
+    # Unpaired sides are written after the pair timeout + batch age (3.5 s): wait for them.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not acked <= _events_written(out):
+        time.sleep(0.5)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal
     assert b"Traceback" not in process.stderr.read()

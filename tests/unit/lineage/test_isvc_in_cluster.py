@@ -1,4 +1,4 @@
-"""isvc:NAMESPACE/NAME resolves through the Kubernetes API (the loopback stand-in, via kubeconfig)."""
+"""isvc:NAMESPACE/NAME resolves through the Kubernetes API (loopback stand-in, kubeconfig)."""
 
 from typing import Any
 

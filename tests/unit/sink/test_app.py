@@ -94,7 +94,10 @@ def test_unpaired_sides_are_written_after_the_timeout(tmp_path):
         ):
             assert (await client.post("/", headers=headers, content=body)).status_code == 200
         assert sink.metrics.pending._value.get() == 2
-        await asyncio.sleep(0.5)
+        for _ in range(200):  # written once the pair timeout passes
+            if sink.metrics.pending._value.get() == 0:
+                break
+            await asyncio.sleep(0.05)
         assert sink.metrics.pending._value.get() == 0
 
     run(serve(tmp_path, calls, pair_timeout_s=0.2))
@@ -147,8 +150,11 @@ def test_batches_by_row_count_and_metrics_count_written(tmp_path):
             ):
                 headers, content = logger_event(kind, f"e{i}", body, time=T)
                 assert (await client.post("/", headers=headers, content=content)).status_code == 200
-        await asyncio.sleep(0.3)
-        metrics = (await client.get("/metrics")).text
+        for _ in range(200):  # the writer commits batches in the background
+            metrics = (await client.get("/metrics")).text
+            if "driftline_sink_rows_written_total 12.0" in metrics:
+                break
+            await asyncio.sleep(0.05)
         assert "driftline_sink_rows_written_total 12.0" in metrics
         assert "driftline_sink_events_written_total 12.0" in metrics
         assert "driftline_sink_batch_seconds_count" in metrics
