@@ -25,7 +25,7 @@ lint: install  ## ruff (lint + format check) and mypy on src/
 	$(BIN)/python -m ruff check src components pipelines tests bench
 	$(BIN)/python -m ruff format --check src components pipelines tests bench
 	$(BIN)/python -m mypy
-	$(BIN)/hadolint images/runtime/Dockerfile
+	$(BIN)/hadolint images/runtime/Dockerfile images/sink/Dockerfile
 
 format: install
 	$(BIN)/python -m ruff check --fix src components pipelines tests bench
