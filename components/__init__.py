@@ -17,6 +17,7 @@ from driftline.components.profile_baseline import profile_baseline
 from driftline.components.publish_metrics import publish_metrics
 from driftline.components.record_baseline import record_baseline
 from driftline.components.record_monitoring_result import record_monitoring_result
+from driftline.components.render_evidently_report import render_evidently_report
 from driftline.components.resolve_baseline import resolve_baseline
 from driftline.components.schedule_monitoring import schedule_monitoring
 from driftline.components.send_notification import send_notification
@@ -34,6 +35,7 @@ __all__ = [
     "publish_metrics",
     "record_baseline",
     "record_monitoring_result",
+    "render_evidently_report",
     "resolve_baseline",
     "schedule_monitoring",
     "send_notification",
