@@ -124,24 +124,18 @@ class RecurringRun:
 def ensure_recurring_run(
     *,
     display_name: str,
-    pipeline_id: str,
-    pipeline_version_id: str = "",
-    parameters: Mapping[str, Any] | None = None,
-    cron: str = "",
-    interval_seconds: int = 0,
-    max_concurrency: int = 1,
-    catchup: bool = True,
-    enabled: bool = True,
     experiment_id: str = "",
     namespace: str = "",
-    service_account: str = "",
-    description: str = "",
     host: str = "",
     token: str | None = None,
     timeout: float = 30.0,
+    **settings: Any,
 ) -> RecurringRun:
     """Make sure one recurring run called `display_name` exists with exactly these settings.
 
+    `settings` are the keyword arguments of `recurring_run_body` (pipeline_id,
+    pipeline_version_id, parameters, cron, interval_seconds, max_concurrency, catchup,
+    enabled, service_account, description).
     Idempotent by display name: recurring runs of that name are listed first (in the
     experiment/namespace when given). One whose settings match is kept ("unchanged"); else
     a new one is created, then the stale ones are deleted ("replaced"), so a failed create
@@ -149,20 +143,7 @@ def ensure_recurring_run(
     Give exactly one trigger: `cron` (5 fields, or KFP's 6 with seconds first) or
     `interval_seconds`.
     """
-    body = recurring_run_body(
-        display_name=display_name,
-        pipeline_id=pipeline_id,
-        pipeline_version_id=pipeline_version_id,
-        parameters=parameters,
-        cron=cron,
-        interval_seconds=interval_seconds,
-        max_concurrency=max_concurrency,
-        catchup=catchup,
-        enabled=enabled,
-        experiment_id=experiment_id,
-        service_account=service_account,
-        description=description,
-    )
+    body = recurring_run_body(display_name=display_name, experiment_id=experiment_id, **settings)
     api = KfpApi(host, token, timeout)
     existing = list_recurring_runs(api, display_name, experiment_id, namespace)
     same = [r for r in existing if r.get("description") == body["description"]]
