@@ -23,7 +23,6 @@ DEFAULT_HOST = "http://ml-pipeline.kubeflow.svc.cluster.local:8888"
 ENDPOINT_ENV = "KF_PIPELINES_ENDPOINT"
 TOKEN_PATH_ENV = "KF_PIPELINES_SA_TOKEN_PATH"
 DEFAULT_TOKEN_PATH = "/var/run/secrets/kubeflow/pipelines/token"
-INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 MAX_CONCURRENCY = range(1, 11)  # the API's documented range [1-10]
 SETTINGS_MARK = "driftline-settings:"
 
@@ -281,9 +280,14 @@ def normalize_cron(expr: str) -> str:
 
 
 def parse_interval(text: str | int) -> int:
-    """Seconds from '3600', '90s', '15m', '1h', '1d' or '1w' (must be positive)."""
-    m = re.fullmatch(r"\s*(\d+)\s*([smhdw]?)\s*", str(text))
-    seconds = int(m[1]) * INTERVAL_UNITS[m[2] or "s"] if m else 0
+    """Seconds from '3600' or a duration such as '90s', '15m', '1h', '1d', '1w' (positive)."""
+    from driftline.io.windows import parse_duration
+
+    given = str(text).strip()
+    try:
+        seconds = int(given) if given.isdigit() else int(parse_duration(given).total_seconds())
+    except InputError:
+        seconds = 0
     if seconds <= 0:
         raise InputError(
             f"interval {text!r} must be a positive number of seconds or use a unit "
