@@ -26,7 +26,6 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -34,6 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 import kfp_server_api.models as models
 import yaml
 
+from tests.json_server import JsonServer
 from tests.reference import REFERENCE
 
 SWAGGER_DIR = REFERENCE / "kfp" / "api-v2beta1"
@@ -165,20 +165,18 @@ class KfpApiServer:
         self._ids = itertools.count(1)
         self._clock = itertools.count(0)
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._http = JsonServer(self.handle)
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._http.url
 
     def __enter__(self) -> KfpApiServer:
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        self._http.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self._http.__exit__(*exc)
 
     # ---- request handling -------------------------------------------------
     def handle(
@@ -432,28 +430,6 @@ class KfpApiServer:
         if self.recurring_runs.pop(path["recurring_run_id"], None) is None:
             return 404, _status(5, "recurring run not found")
         return 200, {}
-
-
-def _handler(server: KfpApiServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, payload = server.handle(self.command, self.path, headers, body)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_DELETE = do_PATCH = _serve
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    return Handler
 
 
 def _upload_file(content_type: str, body: bytes) -> str:

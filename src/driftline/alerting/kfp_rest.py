@@ -23,7 +23,6 @@ DEFAULT_HOST = "http://ml-pipeline.kubeflow.svc.cluster.local:8888"
 ENDPOINT_ENV = "KF_PIPELINES_ENDPOINT"
 TOKEN_PATH_ENV = "KF_PIPELINES_SA_TOKEN_PATH"
 DEFAULT_TOKEN_PATH = "/var/run/secrets/kubeflow/pipelines/token"
-INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 MAX_CONCURRENCY = range(1, 11)  # the API's documented range [1-10]
 SETTINGS_MARK = "driftline-settings:"
 
@@ -124,24 +123,18 @@ class RecurringRun:
 def ensure_recurring_run(
     *,
     display_name: str,
-    pipeline_id: str,
-    pipeline_version_id: str = "",
-    parameters: Mapping[str, Any] | None = None,
-    cron: str = "",
-    interval_seconds: int = 0,
-    max_concurrency: int = 1,
-    catchup: bool = True,
-    enabled: bool = True,
     experiment_id: str = "",
     namespace: str = "",
-    service_account: str = "",
-    description: str = "",
     host: str = "",
     token: str | None = None,
     timeout: float = 30.0,
+    **settings: Any,
 ) -> RecurringRun:
     """Make sure one recurring run called `display_name` exists with exactly these settings.
 
+    `settings` are the keyword arguments of `recurring_run_body` (pipeline_id,
+    pipeline_version_id, parameters, cron, interval_seconds, max_concurrency, catchup,
+    enabled, service_account, description).
     Idempotent by display name: recurring runs of that name are listed first (in the
     experiment/namespace when given). One whose settings match is kept ("unchanged"); else
     a new one is created, then the stale ones are deleted ("replaced"), so a failed create
@@ -149,20 +142,7 @@ def ensure_recurring_run(
     Give exactly one trigger: `cron` (5 fields, or KFP's 6 with seconds first) or
     `interval_seconds`.
     """
-    body = recurring_run_body(
-        display_name=display_name,
-        pipeline_id=pipeline_id,
-        pipeline_version_id=pipeline_version_id,
-        parameters=parameters,
-        cron=cron,
-        interval_seconds=interval_seconds,
-        max_concurrency=max_concurrency,
-        catchup=catchup,
-        enabled=enabled,
-        experiment_id=experiment_id,
-        service_account=service_account,
-        description=description,
-    )
+    body = recurring_run_body(display_name=display_name, experiment_id=experiment_id, **settings)
     api = KfpApi(host, token, timeout)
     existing = list_recurring_runs(api, display_name, experiment_id, namespace)
     same = [r for r in existing if r.get("description") == body["description"]]
@@ -300,9 +280,14 @@ def normalize_cron(expr: str) -> str:
 
 
 def parse_interval(text: str | int) -> int:
-    """Seconds from '3600', '90s', '15m', '1h', '1d' or '1w' (must be positive)."""
-    m = re.fullmatch(r"\s*(\d+)\s*([smhdw]?)\s*", str(text))
-    seconds = int(m[1]) * INTERVAL_UNITS[m[2] or "s"] if m else 0
+    """Seconds from '3600' or a duration such as '90s', '15m', '1h', '1d', '1w' (positive)."""
+    from driftline.io.windows import parse_duration
+
+    given = str(text).strip()
+    try:
+        seconds = int(given) if given.isdigit() else int(parse_duration(given).total_seconds())
+    except InputError:
+        seconds = 0
     if seconds <= 0:
         raise InputError(
             f"interval {text!r} must be a positive number of seconds or use a unit "

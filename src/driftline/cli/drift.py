@@ -8,6 +8,7 @@ from datetime import datetime
 import click
 
 from driftline.cli.app import EXIT_DRIFT, main
+from driftline.cli.options import split_names
 from driftline.errors import InputError
 
 
@@ -85,13 +86,12 @@ def drift(
 
     methods = parse_assignments(method, "method")
     thresholds = _floats(parse_assignments(threshold, "threshold"))
-    chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     result = run_drift(
         current=current,
         out_dir=out_dir,
         reference=reference,
         reference_profile=reference_profile,
-        columns=chosen,
+        columns=split_names(columns),
         method=methods or "auto",
         threshold=thresholds or None,
         drift_share=drift_share,

@@ -10,11 +10,8 @@ from typing import Any
 import click
 
 from driftline.cli.app import EXIT_DRIFT, main
+from driftline.cli.options import split_names
 from driftline.errors import InputError
-
-
-def _names(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
 def _baseline(path: str) -> dict[str, Any]:
@@ -77,7 +74,7 @@ def performance(
     from driftline.performance import run_performance
 
     for name in ("score_columns", "segment_columns", "classes", "degradation_metrics"):
-        options[name] = _names(options[name])
+        options[name] = split_names(options[name])
     options = {k: v for k, v in options.items() if v is not None}
     if baseline_file:
         options["baseline"] = _baseline(baseline_file)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from driftline.cli.app import main
+from driftline.cli.options import split_names
 from driftline.errors import InputError
 
 
@@ -30,8 +31,11 @@ def profile_command(
     """Profile DATA in one streaming pass and write a mergeable baseline profile to --out."""
     from driftline.profile.run import write_profile
 
-    selected = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     profile = write_profile(
-        data, out, format=format_, columns=selected, kinds=_kind_overrides(kinds) or None
+        data,
+        out,
+        format=format_,
+        columns=split_names(columns),
+        kinds=_kind_overrides(kinds) or None,
     )
     click.echo(f"profiled {profile.row_count} rows, {len(profile.columns)} columns -> {out}")

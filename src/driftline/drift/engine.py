@@ -82,7 +82,7 @@ def check_drift(
     )
     methods = per_column(method, names, "method")
     thresholds = per_column(threshold, names, "threshold")
-    results, too_many = check_columns(
+    outcomes = column_outcomes(
         reference,
         current,
         names,
@@ -91,7 +91,9 @@ def check_drift(
         thresholds=thresholds,
         max_categories=max_categories,
         strict=[*(columns or []), *([prediction_column] if prediction_column else [])],
+        workers=os.cpu_count() or 1,
     )
+    results, too_many = sort_outcomes(outcomes)
     return DriftResult(
         columns=results,
         drift_share_threshold=drift_share,
@@ -101,36 +103,6 @@ def check_drift(
         prediction_column=prediction_column,
         skipped=skipped + too_many,
     )
-
-
-def check_columns(
-    reference: pa.Table,
-    current: pa.Table,
-    names: Sequence[str],
-    *,
-    kinds: Mapping[str, str] | None,
-    methods: Mapping[str, str | None],
-    thresholds: Mapping[str, float | None],
-    max_categories: int = DEFAULT_MAX_CATEGORIES,
-    strict: Sequence[str] = (),
-) -> tuple[list[ColumnDrift], list[dict[str, str]]]:
-    """Check the columns `names` (as chosen by `select_columns`), in parallel.
-
-    Returns the verdicts and the columns skipped for having too many categories (an error
-    instead for columns in `strict`, the ones a user asked for by name).
-    """
-    outcomes = column_outcomes(
-        reference,
-        current,
-        names,
-        kinds=kinds,
-        methods=methods,
-        thresholds=thresholds,
-        max_categories=max_categories,
-        strict=strict,
-        workers=os.cpu_count() or 1,
-    )
-    return sort_outcomes(outcomes)
 
 
 Outcome = ColumnDrift | dict[str, str] | str
@@ -174,17 +146,21 @@ def column_outcomes(
 
 def sort_outcomes(outcomes: Sequence[Outcome]) -> tuple[list[ColumnDrift], list[dict[str, str]]]:
     """(verdicts, skipped columns); raise one error naming every column without values."""
-    empty = [o for o in outcomes if isinstance(o, str)]
+    check_usable([o for o in outcomes if isinstance(o, str)])
+    return (
+        [o for o in outcomes if isinstance(o, ColumnDrift)],
+        [o for o in outcomes if isinstance(o, dict)],
+    )
+
+
+def check_usable(empty: Sequence[str]) -> None:
+    """Raise one error naming every column without usable values ("'name' (side)")."""
     if empty:
         raise EmptyDataError(
             f"no usable (non-null, finite) values in column(s) {', '.join(empty)}; "
             "leave them out of the checked columns",
             param="columns",
         )
-    return (
-        [o for o in outcomes if isinstance(o, ColumnDrift)],
-        [o for o in outcomes if isinstance(o, dict)],
-    )
 
 
 def _to_table(batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> pa.Table:
@@ -219,11 +195,7 @@ def select_columns(
     exclude: Sequence[str] = (),
 ) -> tuple[list[str], list[dict[str, str]]]:
     """The columns to check (present on both sides, same kind) and the ones skipped."""
-    wanted = (
-        list(columns) if columns is not None else [c for c in reference.names if c not in exclude]
-    )
-    if prediction_column is not None and prediction_column not in wanted:
-        wanted.append(prediction_column)
+    wanted = wanted_columns(columns, reference.names, prediction_column, exclude)
     for side, schema in (("reference", reference), ("current", current)):
         missing = [c for c in wanted if c not in schema.names]
         if missing:
@@ -242,18 +214,42 @@ def select_columns(
             f"current {current.field(c).type} ({cur_kinds[c]}); cast one side or set its kind",
             param=c,
         )
+    return split_checked(wanted, ref_kinds, columns, prediction_column)
+
+
+def wanted_columns(
+    columns: Sequence[str] | None,
+    available: Sequence[str],
+    prediction_column: str | None,
+    exclude: Sequence[str] = (),
+) -> list[str]:
+    """`columns` if given, else every available one not in `exclude`; plus the prediction."""
+    wanted = list(columns) if columns is not None else [c for c in available if c not in exclude]
+    if prediction_column is not None and prediction_column not in wanted:
+        wanted.append(prediction_column)
+    return wanted
+
+
+def split_checked(
+    wanted: Sequence[str],
+    kinds: Mapping[str, ColumnKind],
+    columns: Sequence[str] | None,
+    prediction_column: str | None,
+) -> tuple[list[str], list[dict[str, str]]]:
+    """(columns of a checked kind, the others as skip entries); a column the user named
+    (in `columns`, or the prediction) of another kind is an error instead."""
     names, skipped = [], []
     for c in wanted:
-        if ref_kinds[c] in CHECKED_KINDS:
+        if kinds[c] in CHECKED_KINDS:
             names.append(c)
         elif columns is not None or c == prediction_column:
             raise InputError(
-                f"column {c!r} is {ref_kinds[c]}; drift is checked on numeric, categorical "
+                f"column {c!r} is {kinds[c]}; drift is checked on numeric, categorical "
                 "and boolean columns",
                 param=c,
             )
         else:
-            skipped.append({"name": c, "reason": f"{ref_kinds[c]} column"})
+            skipped.append({"name": c, "reason": f"{kinds[c]} column"})
     return names, skipped
 
 
@@ -299,23 +295,35 @@ def _check_column(
         auto_kind = _auto_kind(values, reference.schema.field(name).type)
         method_name = auto_method_for(values.reference, values.current, auto_kind)
     method = resolve_method(method_name, values.kind, name)
-    limit = method.check_threshold(
-        method.default_threshold if threshold is None else threshold, name
-    )
     score = method.score_exact(values.reference, values.current, values.kind)
     summaries: tuple[dict[str, Any], dict[str, Any]] = (
         numeric_summaries(values)
         if values.kind is ColumnKind.NUMERIC
         else categorical_summaries(values)
     )
+    return verdict(name, values.kind, method, score, threshold, summaries)
+
+
+def verdict(
+    name: str,
+    kind: ColumnKind,
+    method: DriftMethod,
+    score: float,
+    threshold: float | None,
+    sides: tuple[dict[str, Any], dict[str, Any]],
+) -> ColumnDrift:
+    """The column's verdict: `score` against `threshold` (the method's default if None)."""
+    limit = method.check_threshold(
+        method.default_threshold if threshold is None else threshold, name
+    )
     return ColumnDrift(
         name=name,
-        kind=str(values.kind),
+        kind=str(kind),
         method=method.name,
         score=score,
         threshold=limit,
         drift_detected=method.is_drift(score, limit),
         direction=str(method.direction),
-        reference=summaries[0],
-        current=summaries[1],
+        reference=sides[0],
+        current=sides[1],
     )

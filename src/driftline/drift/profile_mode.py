@@ -19,6 +19,14 @@ import numpy as np
 import pyarrow as pa
 
 from driftline.drift.auto import FEW_NUMERIC_VALUES, auto_method
+from driftline.drift.engine import (
+    INTEGER_CATEGORY_LIMIT,
+    check_usable,
+    resolve_method,
+    split_checked,
+    verdict,
+    wanted_columns,
+)
 from driftline.drift.methods.base import DriftMethod
 from driftline.drift.methods.binning import NUMERIC_BINNING_MIN_DISTINCT
 from driftline.drift.methods.wasserstein import MIN_NORM
@@ -29,11 +37,9 @@ from driftline.errors import EmptyDataError, InputError, SchemaMismatchError
 from driftline.io import ColumnKind, kind_of_type
 from driftline.profile import ColumnProfile, DatasetProfile, profile_batches
 
-CHECKED_KINDS = (ColumnKind.NUMERIC, ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
 RANK_TESTS = ("ks", "cramer_von_mises", "anderson")
 VALUE_TESTS = ("chi2", "z")  # compare value frequencies, never Sturges bins
 MAX_EXPANDED_ROWS = 2_000_000  # rank tests expand exact value counts back into samples
-INTEGER_CATEGORY_LIMIT = 10
 PICTURE_TOP = 12
 
 
@@ -55,11 +61,7 @@ def check_drift_against_profile(
             f"reference profile has {reference.row_count} row(s); drift needs at least 2",
             param="reference",
         )
-    wanted = (
-        list(columns) if columns is not None else [c for c in reference.columns if c not in exclude]
-    )
-    if prediction_column is not None and prediction_column not in wanted:
-        wanted.append(prediction_column)
+    wanted = wanted_columns(columns, list(reference.columns), prediction_column, exclude)
     missing = [c for c in wanted if c not in reference.columns]
     if missing:
         raise SchemaMismatchError(
@@ -67,34 +69,19 @@ def check_drift_against_profile(
             f"{', '.join(reference.columns)}",
             param=missing[0],
         )
-    names = [c for c in wanted if reference.columns[c].kind in CHECKED_KINDS]
-    bad = [c for c in wanted if c not in names and (columns is not None or c == prediction_column)]
-    if bad:
-        raise InputError(
-            f"column {bad[0]!r} is {reference.columns[bad[0]].kind}; drift is checked on "
-            "numeric, categorical and boolean columns",
-            param=bad[0],
-        )
-    skipped = [
-        {"name": c, "reason": f"{reference.columns[c].kind} column"}
-        for c in wanted
-        if c not in names
-    ]
+    kinds_of = {c: reference.columns[c].kind for c in wanted}
+    names, skipped = split_checked(wanted, kinds_of, columns, prediction_column)
     current_profile = _profile_current(reference, current, names)
     if current_profile.row_count == 0:
         raise EmptyDataError("current window has no rows", param="current")
-    empty = [
-        f"{name!r} ({side})"
-        for name in names
-        for side, profile in (("reference", reference), ("current", current_profile))
-        if _usable(profile.columns[name]) == 0
-    ]
-    if empty:
-        raise EmptyDataError(
-            f"no usable (non-null, finite) values in column(s) {', '.join(empty)}; "
-            "leave them out of the checked columns",
-            param="columns",
-        )
+    check_usable(
+        [
+            f"{name!r} ({side})"
+            for name in names
+            for side, profile in (("reference", reference), ("current", current_profile))
+            if _usable(profile.columns[name]) == 0
+        ]
+    )
     methods = per_column(method, names, "method")
     thresholds = per_column(threshold, names, "threshold")
     results = [
@@ -209,8 +196,6 @@ def _check_column(
     method_name: str | None,
     threshold: float | None,
 ) -> ColumnDrift:
-    from driftline.drift.engine import resolve_method
-
     kind = reference.kind
     name = reference.name
     if kind is not ColumnKind.NUMERIC:
@@ -224,28 +209,13 @@ def _check_column(
         pictures = _category_sides(labels, ref_counts, cur_counts)
     else:
         method, score, pictures = _numeric(reference, current, method_name, name)
-    limit = method.check_threshold(
-        method.default_threshold if threshold is None else threshold, name
-    )
-    return ColumnDrift(
-        name=name,
-        kind=str(kind),
-        method=method.name,
-        score=score,
-        threshold=limit,
-        drift_detected=method.is_drift(score, limit),
-        direction=str(method.direction),
-        reference=pictures[0],
-        current=pictures[1],
-    )
+    return verdict(name, kind, method, score, threshold, pictures)
 
 
 def _numeric(
     reference: ColumnProfile, current: ColumnProfile, method_name: str | None, name: str
 ) -> tuple[DriftMethod, float, tuple[dict[str, Any], dict[str, Any]]]:
     from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
-
-    from driftline.drift.engine import resolve_method
 
     ref_values, ref_counts, ref_exact = _numeric_distribution(reference)
     cur_values, cur_counts, cur_exact = _numeric_distribution(current)

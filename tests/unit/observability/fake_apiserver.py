@@ -14,16 +14,15 @@ reports a pending status for a number of GETs, then Ready for its generation.
 from __future__ import annotations
 
 import copy
-import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import yaml
+
+from tests.json_server import JsonServer
 
 
 def merge(live: dict[str, Any], applied: dict[str, Any]) -> dict[str, Any]:
@@ -150,30 +149,5 @@ def _status(code: int, reason: str) -> dict[str, Any]:
 def running() -> Iterator[tuple[FakeApiServer, str]]:
     """Start the fake server on a free loopback port; yield it and its URL."""
     fake = FakeApiServer()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            code, payload = fake.handle(self.command, self.path, headers, body)
-            data = json.dumps(payload).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_PATCH = _serve
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with JsonServer(fake.handle) as url:
+        yield fake, url

@@ -27,14 +27,19 @@ def value_counts(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarr
         size = int(high) + 1
         ref_counts = np.bincount(ref, minlength=size)
         cur_counts = np.bincount(cur, minlength=size)
-        seen = (ref_counts > 0) | (cur_counts > 0)
-        return ref_counts[seen], cur_counts[seen]
+        return seen_only(ref_counts, cur_counts)
     _, inverse = np.unique(np.concatenate([ref, cur]), return_inverse=True)
     size = int(inverse.max(initial=-1)) + 1
     return (
         np.bincount(inverse[: len(ref)], minlength=size),
         np.bincount(inverse[len(ref) :], minlength=size),
     )
+
+
+def seen_only(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Aligned counts without the values seen on neither side."""
+    seen = (ref_counts > 0) | (cur_counts > 0)
+    return ref_counts[seen], cur_counts[seen]
 
 
 def sturges_counts(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from driftline.drift.methods.base import CATEGORICAL, NUMERIC, Direction, DriftMethod
-from driftline.drift.methods.binning import value_counts
+from driftline.drift.methods.binning import seen_only, value_counts
 from driftline.io import ColumnKind
 
 
 def _binned(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
     from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
 
-    present = (ref_counts > 0) | (cur_counts > 0)
-    ref_counts, cur_counts = ref_counts[present], cur_counts[present]
+    ref_counts, cur_counts = seen_only(ref_counts, cur_counts)
     expected = ref_counts * (cur_counts.sum() / ref_counts.sum())
     with np.errstate(divide="ignore"):  # a value new in current: infinite statistic, p = 0
         statistic = float(np.sum((cur_counts - expected) ** 2 / expected))

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from driftline.drift.methods.base import CATEGORICAL, NUMERIC, Direction, DriftMethod
+from driftline.drift.methods.binning import seen_only
 from driftline.io import ColumnKind
 
 
@@ -34,8 +35,7 @@ def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
 
 
 def _binned(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
-    present = (ref_counts > 0) | (cur_counts > 0)
-    ref_counts, cur_counts = ref_counts[present], cur_counts[present]
+    ref_counts, cur_counts = seen_only(ref_counts, cur_counts)
     if len(ref_counts) == 1:
         return 1.0
     n1, n2 = int(ref_counts.sum()), int(cur_counts.sum())

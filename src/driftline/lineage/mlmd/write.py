@@ -53,7 +53,6 @@ def record_monitoring_result(
     window_end: str | None = None,
 ) -> int:
     """Record one monitoring run; returns its `driftline.MonitoringRun` execution id."""
-    from ml_metadata.proto import metadata_store_pb2 as pb
 
     external_id = _external_id(run_id, task)
     done = _existing_execution(mlmd, external_id)
@@ -85,27 +84,15 @@ def record_monitoring_result(
         "window_end": window_end,
     }
 
-    execution = pb.Execution(
-        type_id=types.execution(t.MONITORING_RUN),
-        external_id=external_id,
-        last_known_state=pb.Execution.COMPLETE,
+    graph, run_context = _run_graph(
+        mlmd, types, t.MONITORING_RUN, external_id, common, model_artifact
     )
-    _props(execution, common)
+    execution = graph.execution
     for report in reports:
         for key, prop in HEADLINE_OF_RUN.get(report.kind, {}).items():
             set_property(execution.properties[prop], report.headline[key])
     if perf:
         execution.properties["performance"].string_value = json.dumps(perf["metrics"])
-
-    run_context = mlmd.get_context_by_type_and_name(t.PIPELINE_RUN, run_id)
-    graph = Subgraph(
-        execution,
-        [],
-        [(model_artifact.id, _event("INPUT", "model"))],
-        [_model_context(types, model_artifact)],
-    )
-    if run_context is not None:
-        graph.contexts.append(pb.Context(type_id=run_context.type_id, name=run_context.name))
     graph.linked.extend((i, _event("INPUT", "baseline")) for i in baseline_ids)
     if window_uri:
         _add(
@@ -168,21 +155,7 @@ def record_baseline_profile(
         _check_ids(mlmd, dataset_ids)
         types = t.TypeCache(mlmd)
         common = {"run_id": run_id, "task": task, "model_id": model_artifact.id}
-        execution = pb.Execution(
-            type_id=types.execution(t.BASELINE_RUN),
-            external_id=external_id,
-            last_known_state=pb.Execution.COMPLETE,
-        )
-        _props(execution, common)
-        run_context = mlmd.get_context_by_type_and_name(t.PIPELINE_RUN, run_id)
-        graph = Subgraph(
-            execution,
-            [],
-            [(model_artifact.id, _event("INPUT", "model"))],
-            [_model_context(types, model_artifact)],
-        )
-        if run_context is not None:
-            graph.contexts.append(pb.Context(type_id=run_context.type_id, name=run_context.name))
+        graph, _ = _run_graph(mlmd, types, t.BASELINE_RUN, external_id, common, model_artifact)
         graph.linked.extend((i, _event("INPUT", "dataset")) for i in dataset_ids)
         artifact = pb.Artifact(
             type_id=types.artifact(t.BASELINE_PROFILE),
@@ -202,6 +175,36 @@ def record_baseline_profile(
     if not found:
         raise LineageError(f"run {run_id}/{task} is recorded, but wrote no baseline profile")
     return int(found[0].id)
+
+
+def _run_graph(
+    mlmd: Any,
+    types: t.TypeCache,
+    execution_type: str,
+    external_id: str,
+    common: dict[str, Any],
+    model: Any,
+) -> tuple[Subgraph, Any]:
+    """A completed execution reading `model`, in the model's context and, when KFP recorded
+    the pipeline run (`common["run_id"]`), in that run's context, which is also returned."""
+    from ml_metadata.proto import metadata_store_pb2 as pb
+
+    execution = pb.Execution(
+        type_id=types.execution(execution_type),
+        external_id=external_id,
+        last_known_state=pb.Execution.COMPLETE,
+    )
+    _props(execution, common)
+    graph = Subgraph(
+        execution,
+        [],
+        [(model.id, _event("INPUT", "model"))],
+        [_model_context(types, model)],
+    )
+    run_context = mlmd.get_context_by_type_and_name(t.PIPELINE_RUN, common["run_id"])
+    if run_context is not None:
+        graph.contexts.append(pb.Context(type_id=run_context.type_id, name=run_context.name))
+    return graph, run_context
 
 
 def _add(
