@@ -27,7 +27,7 @@ def check_drift(
 ) -> NamedTuple("Outputs", [("drift_detected", bool), ("drift_share", float)]):  # type: ignore[valid-type]
     """Check every column of a window for drift against a baseline table or profile.
 
-    With a baseline profile (from profile_baseline or resolve_baseline) the window is
+    With a baseline profile (from profile_baseline) the window is
     streamed in bounded memory (profile mode); with a baseline table every row of both
     sides is used (exact mode, Evidently-identical scores). Each method declares which
     way means drift (p-value below or distance above its threshold).

@@ -26,7 +26,7 @@ def validate_data(
 
     Args:
         window: The production window (Parquet from load_window, or any table).
-        baseline_profile: The baseline profile from profile_baseline or resolve_baseline.
+        baseline_profile: The baseline profile from profile_baseline.
         constraints_path: Path of a constraints file overriding the inferred ones; empty for none.
         data_format: parquet, csv or jsonl; empty detects it from the file name.
         columns: Window columns to check (e.g. features and prediction); empty checks all,
