@@ -1,8 +1,9 @@
 """Join predictions with late labels on id, streaming through hash-partitioned spill files.
 
-Pass 1 writes both inputs into `buckets` partitions by a hash of the id (so duplicates and
-matches of one id meet in one partition); pass 2 joins partition by partition and writes the
-joined rows partitioned by prediction window. Memory holds one partition, never the inputs.
+Pass 1 splits both inputs into `buckets` partitions by a hash of the id (so duplicates and
+matches of one id meet in one partition); pass 2 joins partition by partition and splits the
+joined rows by prediction window. Memory holds one partition, never the inputs; with one
+partition nothing is spilled at all.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from driftline.errors import InputError
 from driftline.performance.prepare import ID, LABEL, LABEL_ORDER, WINDOW
+from driftline.performance.spill import Partitions
 
-BUCKET = "_bucket"
 BUCKET_ROWS = 1_000_000
 _EXAMPLES = 5
 
@@ -55,38 +55,68 @@ def bucket_count(rows: int) -> int:
     return max(1, math.ceil(rows / BUCKET_ROWS))
 
 
-def write_windows(batches: Iterable[pa.RecordBatch], directory: Path, name: str = "part") -> None:
-    """Write batches as Parquet partitioned by `_window` (hive style: `_window=<index>/`)."""
-    _write(batches, directory, WINDOW, name)
-
-
 def join_labels(
     predictions: Iterable[pa.RecordBatch],
     labels: Iterable[pa.RecordBatch],
-    work_dir: Path,
+    work_dir: Path | None,
     buckets: int,
     summary: LabelSummary,
     label_type: pa.DataType,
-) -> Path:
-    """Join on id into `work_dir/joined` (partitioned by window) and fill `summary`."""
-    _write(_with_bucket(predictions, buckets), work_dir / "predictions", BUCKET, "part")
-    _write(_with_bucket(_counted(labels, summary), buckets), work_dir / "labels", BUCKET, "part")
-    joined = work_dir / "joined"
+) -> Partitions:
+    """Join on id; the joined rows by window (spilled under `work_dir`, or in memory if None).
+
+    Fills `summary`. Both inputs are first split into `buckets` partitions by id hash.
+    """
+    preds_by_id = _partition(predictions, buckets, work_dir and work_dir / "predictions")
+    labels_by_id = _partition(_counted(labels, summary), buckets, work_dir and work_dir / "labels")
+    joined = Partitions(work_dir and work_dir / "joined")
     for bucket in range(buckets):
-        preds = _read(work_dir / "predictions" / f"{BUCKET}={bucket}")
-        found = _read(work_dir / "labels" / f"{BUCKET}={bucket}")
+        preds = preds_by_id.read(bucket)
+        found = labels_by_id.read(bucket)
+        preds_by_id.drop(bucket)
+        labels_by_id.drop(bucket)
         if found is not None:
             found = _dedupe(found, summary)
-            summary.matched += found.num_rows - _count_unknown(found, preds, summary)
+        if preds is not None:
+            _refuse_duplicate_predictions(preds)
         if preds is None:
+            if found is not None:
+                _count_unknown(found, None, summary)
             continue
-        _refuse_duplicate_predictions(preds)
-        if found is not None:
-            preds = preds.join(found.select([ID, LABEL]), keys=ID, join_type="left outer")
+        if found is None:
+            label = pa.nulls(preds.num_rows, label_type)
         else:
-            preds = preds.append_column(LABEL, pa.nulls(preds.num_rows, label_type))
-        write_windows(preds.drop_columns([ID]).to_batches(), joined, f"b{bucket}")
+            position = pc.index_in(preds[ID], value_set=found[ID].combine_chunks())
+            label = found[LABEL].take(position)
+            matched = len(position) - position.null_count
+            summary.matched += matched
+            if matched < found.num_rows:
+                _count_unknown(found, preds, summary)
+        preds = preds.append_column(LABEL, label)
+        add_windows(joined, preds.drop_columns([ID]))
     return joined
+
+
+def add_windows(windows: Partitions, rows: pa.Table | pa.RecordBatch) -> None:
+    """Add rows (with a `_window` column) to `windows`, keyed by window, without the column."""
+    if isinstance(rows, pa.RecordBatch):
+        rows = pa.Table.from_batches([rows])
+    keys = np.asarray(rows[WINDOW].to_numpy(), dtype=np.int64)
+    windows.add(rows.drop_columns([WINDOW]), keys)
+
+
+def _partition(
+    batches: Iterable[pa.RecordBatch], buckets: int, directory: Path | None
+) -> Partitions:
+    """Rows split by id hash into `buckets` partitions."""
+    out = Partitions(directory if buckets > 1 else None)
+    for batch in batches:
+        table = pa.Table.from_batches([batch])
+        if buckets == 1:
+            out.put(0, table)
+        else:
+            out.add(table, _bucket_of(batch[ID], buckets))
+    return out
 
 
 def _counted(labels: Iterable[pa.RecordBatch], summary: LabelSummary) -> Iterator[pa.RecordBatch]:
@@ -98,45 +128,13 @@ def _counted(labels: Iterable[pa.RecordBatch], summary: LabelSummary) -> Iterato
         yield valid
 
 
-def _with_bucket(batches: Iterable[pa.RecordBatch], buckets: int) -> Iterator[pa.RecordBatch]:
-    for batch in batches:
-        ids = batch[ID]
-        if pa.types.is_integer(ids.type):
-            hashed = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=np.int64)
-        else:
-            objects = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
-            hashed = pd.util.hash_array(objects).astype(np.uint64)
-        bucket = np.mod(hashed, buckets).astype(np.int64)
-        yield batch.append_column(BUCKET, pa.array(bucket, pa.int64()))
-
-
-def _write(batches: Iterable[pa.RecordBatch], directory: Path, key: str, name: str) -> None:
-    iterator = iter(batches)
-    first = next(iterator, None)
-    if first is None:
-        return
-    ds.write_dataset(
-        _chain(first, iterator),
-        directory,
-        schema=first.schema,
-        format="parquet",
-        partitioning=ds.partitioning(pa.schema([(key, pa.int64())]), flavor="hive"),
-        basename_template=f"{name}-{{i}}.parquet",
-        existing_data_behavior="overwrite_or_ignore",
-        max_partitions=1_000_000,
-        max_open_files=256,
-    )
-
-
-def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    yield first
-    yield from rest
-
-
-def _read(directory: Path) -> pa.Table | None:
-    if not directory.exists():
-        return None
-    return ds.dataset(directory, format="parquet").to_table()
+def _bucket_of(ids: pa.Array, buckets: int) -> np.ndarray:
+    if pa.types.is_integer(ids.type):
+        hashed = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=np.int64)
+    else:
+        objects = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
+        hashed = pd.util.hash_array(objects).astype(np.uint64)
+    return np.mod(hashed, buckets).astype(np.int64)
 
 
 def _duplicate_examples(table: pa.Table) -> list[object]:
