@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from driftline.performance.classification import metrics_from_confusion
 from driftline.performance.ranking import average_ranks
 

@@ -24,6 +24,7 @@ from driftline.performance.spill import Partitions
 
 BUCKET_ROWS = 1_000_000
 _EXAMPLES = 5
+_DENSE_FACTOR = 4  # integer ids spanning at most this many values per id are direct codes
 
 
 @dataclass
@@ -75,26 +76,72 @@ def join_labels(
         found = labels_by_id.read(bucket)
         preds_by_id.drop(bucket)
         labels_by_id.drop(bucket)
-        if found is not None:
-            found = _dedupe(found, summary)
-        if preds is not None:
-            _refuse_duplicate_predictions(preds)
-        if preds is None:
-            if found is not None:
-                _count_unknown(found, None, summary)
-            continue
-        if found is None:
-            label = pa.nulls(preds.num_rows, label_type)
-        else:
-            position = pc.index_in(preds[ID], value_set=found[ID].combine_chunks())
-            label = found[LABEL].take(position)
-            matched = len(position) - position.null_count
-            summary.matched += matched
-            if matched < found.num_rows:
-                _count_unknown(found, preds, summary)
-        preds = preds.append_column(LABEL, label)
-        add_windows(joined, preds.drop_columns([ID]))
+        if preds is not None or found is not None:
+            rows = _join_partition(preds, found, summary, label_type, buckets)
+            if rows is not None:
+                add_windows(joined, rows)
     return joined
+
+
+def _join_partition(
+    preds: pa.Table | None,
+    found: pa.Table | None,
+    summary: LabelSummary,
+    label_type: pa.DataType,
+    buckets: int,
+) -> pa.Table | None:
+    """The predictions of one id partition with their label (null if none), without ids."""
+    id_type = (preds if preds is not None else found)[ID].type  # type: ignore[index]
+    pred_ids = preds[ID] if preds is not None else pa.chunked_array([], id_type)
+    label_ids = found[ID] if found is not None else pa.chunked_array([], id_type)
+    pred_codes, label_codes, n_codes = id_codes(pred_ids, label_ids, buckets)
+    if found is not None:
+        found, label_codes = _dedupe(found, label_codes, n_codes, summary)
+    predicted = np.bincount(pred_codes, minlength=n_codes)
+    if preds is not None and predicted.max(initial=0) > 1:
+        _refuse_duplicate_predictions(preds)
+    if found is not None:
+        _count_unknown(found, predicted[label_codes] == 0, summary)
+    if preds is None:
+        return None
+    if found is None:
+        return preds.append_column(LABEL, pa.nulls(preds.num_rows, label_type)).drop_columns([ID])
+    label_row = np.full(n_codes, -1, dtype=np.int64)
+    label_row[label_codes] = np.arange(len(label_codes))
+    row = label_row[pred_codes]
+    missing = row < 0
+    summary.matched += len(row) - int(missing.sum())
+    label = found[LABEL].take(pa.array(row, mask=missing))
+    return preds.append_column(LABEL, label).drop_columns([ID])
+
+
+def id_codes(
+    pred_ids: pa.ChunkedArray, label_ids: pa.ChunkedArray, stride: int = 1
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Small integer codes of the ids of both sides (equal ids, equal codes) and their count.
+
+    Integer ids of one partition share their remainder modulo `stride` (the partition count),
+    so id // stride tells them apart: when those are dense enough they are the codes (minus
+    the smallest), no hashing needed. Other ids are hashed once.
+    """
+    n = len(pred_ids) + len(label_ids)
+    if n == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64), 0
+    if pa.types.is_integer(pred_ids.type):
+        preds, labels = _int64(pred_ids) // stride, _int64(label_ids) // stride
+        both = [v for v in (preds, labels) if len(v)]
+        low = min(int(v.min()) for v in both)
+        high = max(int(v.max()) for v in both)
+        if high - low < _DENSE_FACTOR * n:
+            return preds - low, labels - low, high - low + 1
+    ids = pa.chunked_array([*pred_ids.chunks, *label_ids.chunks], pred_ids.type)
+    encoded = ids.combine_chunks().dictionary_encode()
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return codes[: len(pred_ids)], codes[len(pred_ids) :], len(encoded.dictionary)
+
+
+def _int64(values: pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(values.to_numpy(), dtype=np.int64)
 
 
 def add_windows(windows: Partitions, rows: pa.Table | pa.RecordBatch) -> None:
@@ -144,8 +191,6 @@ def _duplicate_examples(table: pa.Table) -> list[object]:
 
 
 def _refuse_duplicate_predictions(preds: pa.Table) -> None:
-    if pc.count_distinct(preds[ID]).as_py() == preds.num_rows:
-        return
     raise InputError(
         f"predictions repeat id(s) {_duplicate_examples(preds)}; each prediction needs a "
         f"unique id to join its label (rule: duplicate prediction ids are refused)",
@@ -153,11 +198,13 @@ def _refuse_duplicate_predictions(preds: pa.Table) -> None:
     )
 
 
-def _dedupe(labels: pa.Table, summary: LabelSummary) -> pa.Table:
+def _dedupe(
+    labels: pa.Table, codes: np.ndarray, n_codes: int, summary: LabelSummary
+) -> tuple[pa.Table, np.ndarray]:
     """One label per id: the latest one (rule "latest") or refuse duplicates (rule "error")."""
-    duplicates = labels.num_rows - pc.count_distinct(labels[ID]).as_py()
+    duplicates = len(codes) - int(np.count_nonzero(np.bincount(codes, minlength=n_codes)))
     if duplicates == 0:
-        return labels
+        return labels, codes
     if summary.rule == "error":
         raise InputError(
             f"labels repeat id(s) {_duplicate_examples(labels)} (rule duplicate_labels='error'; "
@@ -165,22 +212,18 @@ def _dedupe(labels: pa.Table, summary: LabelSummary) -> pa.Table:
             param="duplicate_labels",
         )
     summary.duplicates += duplicates
-    ordered = labels.sort_by([(ID, "ascending"), (LABEL_ORDER, "ascending")])
-    ids = ordered[ID].combine_chunks()
-    last = pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1))
-    keep = pa.concat_arrays([last, pa.array([True])])
-    return ordered.filter(keep)
+    order = np.lexsort((labels[LABEL_ORDER].to_numpy(), codes))  # stable: ties keep read order
+    ordered = codes[order]
+    last = np.flatnonzero(np.r_[ordered[1:] != ordered[:-1], True])
+    keep = order[last]
+    return labels.take(pa.array(keep)), codes[keep]
 
 
-def _count_unknown(labels: pa.Table, preds: pa.Table | None, summary: LabelSummary) -> int:
+def _count_unknown(labels: pa.Table, unknown: np.ndarray, summary: LabelSummary) -> None:
     """Count (and keep a few examples of) label ids without a prediction."""
-    if preds is None:
-        unknown = pa.array(np.ones(labels.num_rows, dtype=bool))
-    else:
-        unknown = pc.invert(pc.is_in(labels[ID], value_set=preds[ID].combine_chunks()))
-    count = int(pc.sum(unknown).as_py() or 0)
+    count = int(unknown.sum())
     summary.unknown_ids += count
     room = _EXAMPLES - len(summary.unknown_id_examples)
     if count and room > 0:
-        summary.unknown_id_examples += labels[ID].filter(unknown).slice(0, room).to_pylist()
-    return count
+        rows = np.flatnonzero(unknown)[:room]
+        summary.unknown_id_examples += labels[ID].take(pa.array(rows)).to_pylist()

@@ -24,6 +24,7 @@ def split_by(table: pa.Table, keys: np.ndarray) -> Iterator[tuple[int, pa.Table]
     if low == high:
         yield low, table
         return
+    codes: np.ndarray
     if high - low < _RADIX_SPAN:
         codes = (keys - low).astype(np.uint16)
         counts = np.bincount(codes, minlength=high - low + 1)
@@ -60,9 +61,9 @@ class Partitions:
         self._files[key] = count + 1
         folder = self.directory / str(key)
         folder.mkdir(parents=True, exist_ok=True)
-        with pa.OSFile(str(folder / f"{count}.arrow"), "wb") as sink:
-            with pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
+        path = str(folder / f"{count}.arrow")
+        with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
 
     def keys(self) -> list[int]:
         """The keys that hold rows, sorted."""
