@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.fs
 
 from driftline.errors import DataSourceError, InputError
 from driftline.io import open_dataset
@@ -59,9 +60,28 @@ def require_columns(dataset: ds.Dataset, columns: Sequence[str | None], what: st
 def batches(dataset: ds.Dataset, columns: list[str], what: str) -> Iterator[pa.RecordBatch]:
     """Stream projected batches, turning read errors into one DataSourceError."""
     try:
-        yield from dataset.to_batches(columns=columns, batch_size=BATCH_ROWS)
+        yield from dataset.to_batches(
+            columns=columns,
+            batch_size=BATCH_ROWS,
+            batch_readahead=1,
+            fragment_readahead=1,
+            fragment_scan_options=_scan_options(dataset),
+        )
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataSourceError(f"cannot read {what}: {exc}", param=what) from exc
+
+
+def _scan_options(dataset: ds.Dataset) -> ds.FragmentScanOptions | None:
+    """Local Parquet is read one column chunk at a time: a fraction of the memory, as fast.
+
+    (Pre-buffering whole row groups pays off on remote object stores only.)
+    """
+    local = isinstance(dataset, ds.FileSystemDataset) and isinstance(
+        dataset.filesystem, pa.fs.LocalFileSystem
+    )
+    if local and isinstance(dataset.format, ds.ParquetFileFormat):
+        return ds.ParquetFragmentScanOptions(pre_buffer=False)
+    return None
 
 
 def id_type(*types: pa.DataType) -> pa.DataType:
