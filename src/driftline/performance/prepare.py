@@ -2,7 +2,8 @@
 
 Internal columns: `_id`, `_window` (tumbling window index of the prediction time), `_pred`,
 `_label`, `_label_order` (label timestamp or read order), `_score<i>`, `_seg<i>`.
-Classification labels and predictions become strings (1 -> "1", True -> "true").
+Classification labels and predictions become dictionary-encoded strings (1 -> "1",
+True -> "true"), `CLASS_TYPE`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from driftline.performance.options import PerformanceOptions
 
 ID, WINDOW, PRED, LABEL, LABEL_ORDER = "_id", "_window", "_pred", "_label", "_label_order"
 PROBA_SUM_TOLERANCE = 1e-4
+CLASS_TYPE = pa.dictionary(pa.int32(), pa.string())
 BATCH_ROWS = 262_144
 
 
@@ -114,22 +116,28 @@ def to_micros(values: pa.Array, column: str) -> np.ndarray:
     return np.asarray(stamp.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def class_strings(values: pa.Array, column: str, valid: Sequence[str] | None) -> pa.Array:
-    """Class labels as strings, checked against the classes known at training time."""
-    if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
-        floats = values.cast(pa.float64()).to_numpy(zero_copy_only=False)
-        if np.isnan(floats[~np.asarray(values.is_null())]).any():
-            raise InputError(f"class column {column!r} holds NaN", param=column)
+def class_codes(values: pa.Array, column: str, valid: Sequence[str] | None) -> pa.Array:
+    """Class labels as a dictionary of strings, checked against the training-time classes.
+
+    Only the distinct values are cast and checked; rows keep small integer indices.
+    """
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    encoded = pc.dictionary_encode(values)
+    distinct = encoded.dictionary
+    if pa.types.is_floating(distinct.type) and np.isnan(distinct.to_numpy()).any():
+        raise InputError(f"class column {column!r} holds NaN", param=column)
     try:
-        strings = pc.cast(values, pa.string())
+        strings = pc.cast(distinct, pa.string())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         raise InputError(
             f"class column {column!r} has type {values.type}; expected class labels",
             param=column,
         ) from None
     if valid is not None:
-        known = pc.is_in(strings, value_set=pa.array(list(valid), pa.string()))
-        unseen = pc.filter(strings, pc.invert(pc.fill_null(known, True)))
+        unseen = pc.filter(
+            strings, pc.invert(pc.is_in(strings, value_set=pa.array(list(valid), pa.string())))
+        )
         if len(unseen):
             names = sorted(set(unseen.to_pylist()))[:5]
             raise InputError(
@@ -137,7 +145,7 @@ def class_strings(values: pa.Array, column: str, valid: Sequence[str] | None) ->
                 f"known classes: {list(valid)}",
                 param=column,
             )
-    return strings
+    return pa.DictionaryArray.from_arrays(encoded.indices, strings)
 
 
 def numbers(values: pa.Array, column: str, *, allow_null: bool = False) -> np.ndarray:
@@ -196,9 +204,9 @@ class Normalizer:
             return pa.array(floats, pa.float64(), mask=np.asarray(values.is_null()))
         if not allow_null:
             _no_nulls(values, column)
-        strings = class_strings(values, column, self.options.classes)
-        self.classes_seen.update(v for v in pc.unique(strings).to_pylist() if v is not None)
-        return strings
+        codes = class_codes(values, column, self.options.classes)
+        self.classes_seen.update(codes.dictionary.to_pylist())
+        return codes
 
     def predictions(self, batch: pa.RecordBatch, with_labels: bool) -> pa.RecordBatch:
         """Internal columns of a predictions batch (with `_label` when labels ride along)."""

@@ -18,7 +18,6 @@ from driftline.performance.degradation import check_baseline, metric_names
 from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
 from driftline.performance.html import render_performance_html
 from driftline.performance.join import (
-    BUCKET_ROWS,
     LabelSummary,
     add_windows,
     bucket_count,
@@ -26,6 +25,7 @@ from driftline.performance.join import (
 )
 from driftline.performance.options import PerformanceOptions
 from driftline.performance.prepare import (
+    CLASS_TYPE,
     Normalizer,
     batches,
     id_type,
@@ -146,7 +146,8 @@ def _join(
         columns = list(dict.fromkeys([*columns, opts.label_column]))
         require_columns(pred_ds, columns, "predictions")
         normalizer = Normalizer(opts, None)
-        windows = Partitions(work / "joined" if pred_ds.count_rows() > BUCKET_ROWS else None)
+        spill = bucket_count(pred_ds.count_rows()) > 1
+        windows = Partitions(work / "joined" if spill else None)
         for batch in batches(pred_ds, columns, "predictions"):
             add_windows(windows, normalizer.predictions(batch, True))
         return windows, normalizer, None
@@ -165,7 +166,7 @@ def _join(
     normalizer = Normalizer(opts, ids)
     summary = LabelSummary(rule=opts.duplicate_labels)
     stream = (normalizer.predictions(b, False) for b in batches(pred_ds, columns, "predictions"))
-    label_type = pa.float64() if opts.task == "regression" else pa.string()
+    label_type = pa.float64() if opts.task == "regression" else CLASS_TYPE
     buckets = bucket_count(pred_ds.count_rows())
     joined = join_labels(
         stream,

@@ -62,6 +62,7 @@ class Partitions:
         folder = self.directory / str(key)
         folder.mkdir(parents=True, exist_ok=True)
         path = str(folder / f"{count}.arrow")
+        table = table.unify_dictionaries()  # an IPC file holds one dictionary per column
         with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
 

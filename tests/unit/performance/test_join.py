@@ -178,3 +178,16 @@ def test_integer_ids_in_many_partitions_match_one(tmp_path: Path, monkeypatch, i
     assert one["overall"]["labelled_rows"] == len(merged)
     accuracy = (merged["prediction"] == merged["label"]).mean()
     assert one["overall"]["metrics"]["accuracy"] == pytest.approx(accuracy, rel=1e-12)
+
+
+def test_labels_in_the_predictions_spilled_by_window_give_the_same_report(
+    tmp_path: Path, monkeypatch
+) -> None:
+    preds = predictions(3000)
+    combined = preds.append_column("label", labels_for(preds)["label"])
+    kept = run_performance(combined, None, tmp_path / "memory", min_labelled_rows=1).document
+    monkeypatch.setattr(join, "BUCKET_ROWS", 100)
+    spilled = run_performance(combined, None, tmp_path / "disk", min_labelled_rows=1).document
+    assert kept["windows"] == spilled["windows"] and kept["overall"] == spilled["overall"]
+    accuracy = np.mean(np.asarray(combined["prediction"]) == np.asarray(combined["label"]))
+    assert kept["overall"]["metrics"]["accuracy"] == pytest.approx(accuracy, rel=1e-12)
