@@ -187,6 +187,16 @@ def _no_nulls(values: pa.Array, column: str) -> None:
         raise InputError(f"column {column!r} holds {values.null_count} null value(s)", param=column)
 
 
+def distinct_ints(values: np.ndarray) -> list[int]:
+    """The distinct values of an int64 array; a bincount when they span a short range."""
+    if len(values) == 0:
+        return []
+    low, high = int(values.min()), int(values.max())
+    if high - low < 1 << 16:
+        return (np.flatnonzero(np.bincount(values - low)) + low).tolist()
+    return np.unique(values).tolist()
+
+
 class Normalizer:
     """Turns input batches into internal columns; remembers windows and classes seen."""
 
@@ -218,7 +228,7 @@ class Normalizer:
         window = np.floor_divide(
             to_micros(batch[o.timestamp_column], o.timestamp_column), self.window_micros
         )
-        self.windows.update(np.unique(window).tolist())
+        self.windows.update(distinct_ints(window))
         out[WINDOW] = pa.array(window, pa.int64())
         out[PRED] = self.target(batch[o.prediction_column], o.prediction_column, allow_null=False)
         scores = [numbers(batch[c], c) for c in o.score_columns]
