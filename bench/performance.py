@@ -1,7 +1,7 @@
 """Benchmark: run_performance (streaming join + windows) vs pandas merge + scikit-learn.
 
 Each measurement runs in its own process so peak RSS (ru_maxrss) is its own.
-Usage: python bench/performance.py [--sizes 1000000,10000000] [--peer-max 1000000]
+Usage: python bench/performance.py [--sizes 1000000,10000000] [--peer-max 10000000]
 Writes bench/results/performance.md.
 """
 
@@ -108,14 +108,18 @@ def measure(kind: str, preds: Path, labels: Path, out: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000000,10000000")
-    parser.add_argument("--peer-max", type=int, default=1_000_000)
+    parser.add_argument("--peer-max", type=int, default=10_000_000)
     parser.add_argument("--child", nargs=4)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
+    import os
+
     import pandas
     import sklearn
+
+    load_before = os.getloadavg()
 
     lines = [
         "# Performance windows benchmark",
@@ -157,9 +161,18 @@ def main() -> None:
                 f"{peer['peak_rss_mb']:.0f} | {peer['windows']} | | |"
             )
         print(lines[-1], flush=True)
+    lines += [
+        "",
+        f"Load average (1/5/15 min) before: {_load(load_before)}; after: "
+        f"{_load(os.getloadavg())} (2 cores shared with other jobs).",
+    ]
     out = Path(__file__).parent / "results" / "performance.md"
     out.write_text("\n".join(lines) + "\n")
     print(out.read_text())
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return " / ".join(f"{v:.2f}" for v in values)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from driftline.performance.ranking import ROC_BINS, average_precision, roc_auc
+from driftline.performance.ranking import ROC_BINS, binary_rank_metrics
 
 CLASSIFICATION_METRICS = (
     "accuracy",
@@ -129,17 +129,15 @@ def rank_metrics(y_true: np.ndarray, proba: np.ndarray, positive_index: int) -> 
     Multiclass averages run over the classes with both positive and negative rows.
     """
     if proba.shape[1] == 2:
-        positive = y_true == positive_index
-        return {
-            "roc_auc": roc_auc(positive, proba[:, positive_index]),
-            "pr_auc": average_precision(positive, proba[:, positive_index]),
-        }
+        auc, ap = binary_rank_metrics(y_true == positive_index, proba[:, positive_index])
+        return {"roc_auc": auc, "pr_auc": ap}
     aucs, aps = [], []
     for k in range(proba.shape[1]):
         positive = y_true == k
         if 0 < positive.sum() < len(positive):
-            aucs.append(roc_auc(positive, proba[:, k]))
-            aps.append(average_precision(positive, proba[:, k]))
+            auc, ap = binary_rank_metrics(positive, proba[:, k])
+            aucs.append(auc)
+            aps.append(ap)
     if not aucs:
         return {"roc_auc": float("nan"), "pr_auc": float("nan")}
     return {"roc_auc": float(np.mean(aucs)), "pr_auc": float(np.mean(aps))}

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 from driftline.performance.classification import metrics_from_confusion
+from driftline.performance.ranking import average_ranks
 
 ESTIMATED_METRICS = (
     "accuracy",
@@ -55,7 +55,7 @@ def _drawn_metrics(predicted_positive: np.ndarray, p: np.ndarray, seed: int) -> 
     """Metrics (rows: draws, columns: ESTIMATED_METRICS) for labels drawn from Bernoulli(p)."""
     rng = np.random.default_rng(seed)
     n = len(p)
-    ranks = rankdata(p)
+    ranks = average_ranks(p)
     n_pred_pos = int(predicted_positive.sum())
     out = []
     chunk = max(1, _CELLS_PER_CHUNK // n)

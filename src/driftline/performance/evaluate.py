@@ -34,9 +34,15 @@ class TargetSpec:
         return ClassificationStats(len(self.classes))
 
     def class_index(self, values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-        """Positions of class labels in `classes`."""
-        index = pc.index_in(values, value_set=pa.array(self.classes, pa.string()))
-        return np.asarray(index.to_numpy(zero_copy_only=False), dtype=np.int64)
+        """Positions in `classes` of class labels (dictionary-encoded strings, no nulls)."""
+        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+        classes = pa.array(self.classes, pa.string())
+        parts = [np.empty(0, np.int64)]
+        for chunk in chunks:
+            position = pc.index_in(chunk.dictionary, value_set=classes)
+            lookup = np.asarray(position.to_numpy(zero_copy_only=False), dtype=np.int64)
+            parts.append(lookup[np.asarray(chunk.indices.to_numpy(zero_copy_only=False))])
+        return np.concatenate(parts)
 
     def scores(self, table: pa.Table) -> np.ndarray | None:
         """The probability matrix (rows x classes) of `table`, or None without scores."""

@@ -1,8 +1,9 @@
 """Join predictions with late labels on id, streaming through hash-partitioned spill files.
 
-Pass 1 writes both inputs into `buckets` partitions by a hash of the id (so duplicates and
-matches of one id meet in one partition); pass 2 joins partition by partition and writes the
-joined rows partitioned by prediction window. Memory holds one partition, never the inputs.
+Pass 1 splits both inputs into `buckets` partitions by a hash of the id (so duplicates and
+matches of one id meet in one partition); pass 2 joins partition by partition and splits the
+joined rows by prediction window. Memory holds one partition, never the inputs; with one
+partition nothing is spilled at all.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from driftline.errors import InputError
 from driftline.performance.prepare import ID, LABEL, LABEL_ORDER, WINDOW
+from driftline.performance.spill import Partitions
 
-BUCKET = "_bucket"
 BUCKET_ROWS = 1_000_000
 _EXAMPLES = 5
+_DENSE_FACTOR = 4  # integer ids spanning at most this many values per id are direct codes
 
 
 @dataclass
@@ -55,38 +56,114 @@ def bucket_count(rows: int) -> int:
     return max(1, math.ceil(rows / BUCKET_ROWS))
 
 
-def write_windows(batches: Iterable[pa.RecordBatch], directory: Path, name: str = "part") -> None:
-    """Write batches as Parquet partitioned by `_window` (hive style: `_window=<index>/`)."""
-    _write(batches, directory, WINDOW, name)
-
-
 def join_labels(
     predictions: Iterable[pa.RecordBatch],
     labels: Iterable[pa.RecordBatch],
-    work_dir: Path,
+    work_dir: Path | None,
     buckets: int,
     summary: LabelSummary,
     label_type: pa.DataType,
-) -> Path:
-    """Join on id into `work_dir/joined` (partitioned by window) and fill `summary`."""
-    _write(_with_bucket(predictions, buckets), work_dir / "predictions", BUCKET, "part")
-    _write(_with_bucket(_counted(labels, summary), buckets), work_dir / "labels", BUCKET, "part")
-    joined = work_dir / "joined"
+) -> Partitions:
+    """Join on id; the joined rows by window (spilled under `work_dir`, or in memory if None).
+
+    Fills `summary`. Both inputs are first split into `buckets` partitions by id hash.
+    """
+    preds_by_id = _partition(predictions, buckets, work_dir and work_dir / "predictions")
+    labels_by_id = _partition(_counted(labels, summary), buckets, work_dir and work_dir / "labels")
+    joined = Partitions(work_dir and work_dir / "joined")
     for bucket in range(buckets):
-        preds = _read(work_dir / "predictions" / f"{BUCKET}={bucket}")
-        found = _read(work_dir / "labels" / f"{BUCKET}={bucket}")
-        if found is not None:
-            found = _dedupe(found, summary)
-            summary.matched += found.num_rows - _count_unknown(found, preds, summary)
-        if preds is None:
-            continue
-        _refuse_duplicate_predictions(preds)
-        if found is not None:
-            preds = preds.join(found.select([ID, LABEL]), keys=ID, join_type="left outer")
-        else:
-            preds = preds.append_column(LABEL, pa.nulls(preds.num_rows, label_type))
-        write_windows(preds.drop_columns([ID]).to_batches(), joined, f"b{bucket}")
+        preds = preds_by_id.read(bucket)
+        found = labels_by_id.read(bucket)
+        preds_by_id.drop(bucket)
+        labels_by_id.drop(bucket)
+        if preds is not None or found is not None:
+            rows = _join_partition(preds, found, summary, label_type, buckets)
+            if rows is not None:
+                add_windows(joined, rows)
     return joined
+
+
+def _join_partition(
+    preds: pa.Table | None,
+    found: pa.Table | None,
+    summary: LabelSummary,
+    label_type: pa.DataType,
+    buckets: int,
+) -> pa.Table | None:
+    """The predictions of one id partition with their label (null if none), without ids."""
+    id_type = (preds if preds is not None else found)[ID].type  # type: ignore[index]
+    pred_ids = preds[ID] if preds is not None else pa.chunked_array([], id_type)
+    label_ids = found[ID] if found is not None else pa.chunked_array([], id_type)
+    pred_codes, label_codes, n_codes = id_codes(pred_ids, label_ids, buckets)
+    if found is not None:
+        found, label_codes = _dedupe(found, label_codes, n_codes, summary)
+    predicted = np.bincount(pred_codes, minlength=n_codes)
+    if preds is not None and predicted.max(initial=0) > 1:
+        _refuse_duplicate_predictions(preds)
+    if found is not None:
+        _count_unknown(found, predicted[label_codes] == 0, summary)
+    if preds is None:
+        return None
+    if found is None:
+        return preds.append_column(LABEL, pa.nulls(preds.num_rows, label_type)).drop_columns([ID])
+    label_row = np.full(n_codes, -1, dtype=np.int64)
+    label_row[label_codes] = np.arange(len(label_codes))
+    row = label_row[pred_codes]
+    missing = row < 0
+    summary.matched += len(row) - int(missing.sum())
+    label = found[LABEL].take(pa.array(row, mask=missing))
+    return preds.append_column(LABEL, label).drop_columns([ID])
+
+
+def id_codes(
+    pred_ids: pa.ChunkedArray, label_ids: pa.ChunkedArray, stride: int = 1
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Small integer codes of the ids of both sides (equal ids, equal codes) and their count.
+
+    Integer ids of one partition share their remainder modulo `stride` (the partition count),
+    so id // stride tells them apart: when those are dense enough they are the codes (minus
+    the smallest), no hashing needed. Other ids are hashed once.
+    """
+    n = len(pred_ids) + len(label_ids)
+    if n == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64), 0
+    if pa.types.is_integer(pred_ids.type):
+        preds, labels = _int64(pred_ids) // stride, _int64(label_ids) // stride
+        both = [v for v in (preds, labels) if len(v)]
+        low = min(int(v.min()) for v in both)
+        high = max(int(v.max()) for v in both)
+        if high - low < _DENSE_FACTOR * n:
+            return preds - low, labels - low, high - low + 1
+    ids = pa.chunked_array([*pred_ids.chunks, *label_ids.chunks], pred_ids.type)
+    encoded = ids.combine_chunks().dictionary_encode()
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return codes[: len(pred_ids)], codes[len(pred_ids) :], len(encoded.dictionary)
+
+
+def _int64(values: pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(values.to_numpy(), dtype=np.int64)
+
+
+def add_windows(windows: Partitions, rows: pa.Table | pa.RecordBatch) -> None:
+    """Add rows (with a `_window` column) to `windows`, keyed by window, without the column."""
+    if isinstance(rows, pa.RecordBatch):
+        rows = pa.Table.from_batches([rows])
+    keys = np.asarray(rows[WINDOW].to_numpy(), dtype=np.int64)
+    windows.add(rows.drop_columns([WINDOW]), keys)
+
+
+def _partition(
+    batches: Iterable[pa.RecordBatch], buckets: int, directory: Path | None
+) -> Partitions:
+    """Rows split by id hash into `buckets` partitions."""
+    out = Partitions(directory if buckets > 1 else None)
+    for batch in batches:
+        table = pa.Table.from_batches([batch])
+        if buckets == 1:
+            out.put(0, table)
+        else:
+            out.add(table, _bucket_of(batch[ID], buckets))
+    return out
 
 
 def _counted(labels: Iterable[pa.RecordBatch], summary: LabelSummary) -> Iterator[pa.RecordBatch]:
@@ -98,45 +175,13 @@ def _counted(labels: Iterable[pa.RecordBatch], summary: LabelSummary) -> Iterato
         yield valid
 
 
-def _with_bucket(batches: Iterable[pa.RecordBatch], buckets: int) -> Iterator[pa.RecordBatch]:
-    for batch in batches:
-        ids = batch[ID]
-        if pa.types.is_integer(ids.type):
-            hashed = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=np.int64)
-        else:
-            objects = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
-            hashed = pd.util.hash_array(objects).astype(np.uint64)
-        bucket = np.mod(hashed, buckets).astype(np.int64)
-        yield batch.append_column(BUCKET, pa.array(bucket, pa.int64()))
-
-
-def _write(batches: Iterable[pa.RecordBatch], directory: Path, key: str, name: str) -> None:
-    iterator = iter(batches)
-    first = next(iterator, None)
-    if first is None:
-        return
-    ds.write_dataset(
-        _chain(first, iterator),
-        directory,
-        schema=first.schema,
-        format="parquet",
-        partitioning=ds.partitioning(pa.schema([(key, pa.int64())]), flavor="hive"),
-        basename_template=f"{name}-{{i}}.parquet",
-        existing_data_behavior="overwrite_or_ignore",
-        max_partitions=1_000_000,
-        max_open_files=256,
-    )
-
-
-def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    yield first
-    yield from rest
-
-
-def _read(directory: Path) -> pa.Table | None:
-    if not directory.exists():
-        return None
-    return ds.dataset(directory, format="parquet").to_table()
+def _bucket_of(ids: pa.Array, buckets: int) -> np.ndarray:
+    if pa.types.is_integer(ids.type):
+        hashed = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=np.int64)
+    else:
+        objects = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
+        hashed = pd.util.hash_array(objects).astype(np.uint64)
+    return np.mod(hashed, buckets).astype(np.int64)
 
 
 def _duplicate_examples(table: pa.Table) -> list[object]:
@@ -146,8 +191,6 @@ def _duplicate_examples(table: pa.Table) -> list[object]:
 
 
 def _refuse_duplicate_predictions(preds: pa.Table) -> None:
-    if pc.count_distinct(preds[ID]).as_py() == preds.num_rows:
-        return
     raise InputError(
         f"predictions repeat id(s) {_duplicate_examples(preds)}; each prediction needs a "
         f"unique id to join its label (rule: duplicate prediction ids are refused)",
@@ -155,11 +198,13 @@ def _refuse_duplicate_predictions(preds: pa.Table) -> None:
     )
 
 
-def _dedupe(labels: pa.Table, summary: LabelSummary) -> pa.Table:
+def _dedupe(
+    labels: pa.Table, codes: np.ndarray, n_codes: int, summary: LabelSummary
+) -> tuple[pa.Table, np.ndarray]:
     """One label per id: the latest one (rule "latest") or refuse duplicates (rule "error")."""
-    duplicates = labels.num_rows - pc.count_distinct(labels[ID]).as_py()
+    duplicates = len(codes) - int(np.count_nonzero(np.bincount(codes, minlength=n_codes)))
     if duplicates == 0:
-        return labels
+        return labels, codes
     if summary.rule == "error":
         raise InputError(
             f"labels repeat id(s) {_duplicate_examples(labels)} (rule duplicate_labels='error'; "
@@ -167,22 +212,18 @@ def _dedupe(labels: pa.Table, summary: LabelSummary) -> pa.Table:
             param="duplicate_labels",
         )
     summary.duplicates += duplicates
-    ordered = labels.sort_by([(ID, "ascending"), (LABEL_ORDER, "ascending")])
-    ids = ordered[ID].combine_chunks()
-    last = pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1))
-    keep = pa.concat_arrays([last, pa.array([True])])
-    return ordered.filter(keep)
+    order = np.lexsort((labels[LABEL_ORDER].to_numpy(), codes))  # stable: ties keep read order
+    ordered = codes[order]
+    last = np.flatnonzero(np.r_[ordered[1:] != ordered[:-1], True])
+    keep = order[last]
+    return labels.take(pa.array(keep)), codes[keep]
 
 
-def _count_unknown(labels: pa.Table, preds: pa.Table | None, summary: LabelSummary) -> int:
+def _count_unknown(labels: pa.Table, unknown: np.ndarray, summary: LabelSummary) -> None:
     """Count (and keep a few examples of) label ids without a prediction."""
-    if preds is None:
-        unknown = pa.array(np.ones(labels.num_rows, dtype=bool))
-    else:
-        unknown = pc.invert(pc.is_in(labels[ID], value_set=preds[ID].combine_chunks()))
-    count = int(pc.sum(unknown).as_py() or 0)
+    count = int(unknown.sum())
     summary.unknown_ids += count
     room = _EXAMPLES - len(summary.unknown_id_examples)
     if count and room > 0:
-        summary.unknown_id_examples += labels[ID].filter(unknown).slice(0, room).to_pylist()
-    return count
+        rows = np.flatnonzero(unknown)[:room]
+        summary.unknown_id_examples += labels[ID].take(pa.array(rows)).to_pylist()

@@ -17,10 +17,15 @@ from driftline.performance.classification import ClassificationStats
 from driftline.performance.degradation import check_baseline, metric_names
 from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
 from driftline.performance.html import render_performance_html
-from driftline.performance.join import LabelSummary, bucket_count, join_labels, write_windows
+from driftline.performance.join import (
+    LabelSummary,
+    add_windows,
+    bucket_count,
+    join_labels,
+)
 from driftline.performance.options import PerformanceOptions
 from driftline.performance.prepare import (
-    WINDOW,
+    CLASS_TYPE,
     Normalizer,
     batches,
     id_type,
@@ -28,6 +33,7 @@ from driftline.performance.prepare import (
     require_columns,
 )
 from driftline.performance.ranking import roc_curve_from_bins
+from driftline.performance.spill import Partitions
 from driftline.performance.windows import WindowContext, window_entry
 from driftline.report import ReportPaths, write_report
 
@@ -127,7 +133,8 @@ def _read_reference(opts: PerformanceOptions) -> tuple[pa.Table, list[str]]:
 
 def _join(
     predictions: Any, labels: Any, opts: PerformanceOptions, work: Path
-) -> tuple[Path, Normalizer, LabelSummary | None]:
+) -> tuple[Partitions, Normalizer, LabelSummary | None]:
+    """The prediction rows (with labels) by window, spilled under `work` unless they are few."""
     pred_ds = open_source(predictions, opts.format, "predictions")
     columns = [
         opts.timestamp_column,
@@ -139,9 +146,11 @@ def _join(
         columns = list(dict.fromkeys([*columns, opts.label_column]))
         require_columns(pred_ds, columns, "predictions")
         normalizer = Normalizer(opts, None)
-        stream = (normalizer.predictions(b, True) for b in batches(pred_ds, columns, "predictions"))
-        write_windows(stream, work / "joined")
-        return work / "joined", normalizer, None
+        spill = bucket_count(pred_ds.count_rows()) > 1
+        windows = Partitions(work / "joined" if spill else None)
+        for batch in batches(pred_ds, columns, "predictions"):
+            add_windows(windows, normalizer.predictions(batch, True))
+        return windows, normalizer, None
     if opts.id_column is None:
         raise InputError("joining labels needs id_column", param="id_column")
     label_ds = open_source(labels, opts.labels_format or opts.format, "labels")
@@ -157,12 +166,13 @@ def _join(
     normalizer = Normalizer(opts, ids)
     summary = LabelSummary(rule=opts.duplicate_labels)
     stream = (normalizer.predictions(b, False) for b in batches(pred_ds, columns, "predictions"))
-    label_type = pa.float64() if opts.task == "regression" else pa.string()
+    label_type = pa.float64() if opts.task == "regression" else CLASS_TYPE
+    buckets = bucket_count(pred_ds.count_rows())
     joined = join_labels(
         stream,
         _label_batches(normalizer, label_ds, label_columns),
-        work,
-        bucket_count(pred_ds.count_rows()),
+        work if buckets > 1 else None,
+        buckets,
         summary,
         label_type,
     )
@@ -219,14 +229,16 @@ def _spec(opts: PerformanceOptions, seen: set[str]) -> TargetSpec:
 
 
 def _score_windows(
-    joined: Path, windows: list[int], ctx: WindowContext
+    joined: Partitions, windows: list[int], ctx: WindowContext
 ) -> tuple[list[dict[str, Any]], Stats]:
     if not windows:
         raise EmptyDataError("the predictions have no rows", param="predictions")
     overall = ctx.spec.new_stats()
     entries = []
     for index in windows:
-        table = ds.dataset(joined / f"{WINDOW}={index}", format="parquet").to_table()
+        table = joined.read(index)
+        assert table is not None  # every window seen holds rows
+        joined.drop(index)
         entry, stats = window_entry(index, table, ctx)
         overall.merge(stats)  # type: ignore[arg-type]
         entries.append(entry)

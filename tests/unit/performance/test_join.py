@@ -144,3 +144,50 @@ def test_files_on_disk(tmp_path: Path) -> None:
     ).document
     assert doc["overall"]["labelled_rows"] == 100
     assert (tmp_path / "out" / "performance_report.html").exists()
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        np.arange(3000) * 7 - 5000,  # dense enough: ids // partitions are the join codes
+        np.arange(3000) * 10**12 - 7,  # sparse: hashed once per partition
+    ],
+    ids=["dense", "sparse"],
+)
+def test_integer_ids_in_many_partitions_match_one(tmp_path: Path, monkeypatch, ids) -> None:
+    preds = predictions(3000).set_column(0, "id", pa.array(ids))
+    rng = np.random.default_rng(2)
+    pick = rng.permutation(3000)[:2500]
+    labels = pa.table(
+        {
+            "id": np.r_[ids[pick], ids[pick[:300]], [10**15, -(10**15)]],
+            "label": rng.integers(0, 2, 2802),
+            "labelled_at": np.datetime64("2024-04-01", "s") + rng.integers(0, 10, 2802),
+        }
+    )
+    options = {"min_labelled_rows": 1, "label_timestamp_column": "labelled_at"}
+    one = run_performance(preds, labels, tmp_path / "one", **options).document
+    monkeypatch.setattr(join, "BUCKET_ROWS", 100)
+    many = run_performance(preds, labels, tmp_path / "many", **options).document
+    assert one["labels"]["duplicates"] == 300 and one["labels"]["unknown_ids"] == 2
+    assert one["labels"]["matched"] == 2500
+    assert one["windows"] == many["windows"] and one["labels"] == many["labels"]
+    latest = labels.to_pandas().sort_values("labelled_at", kind="stable")
+    latest = latest.drop_duplicates("id", keep="last")  # ties: the last one read
+    merged = preds.to_pandas().merge(latest, on="id")  # oracle: pandas join
+    assert one["overall"]["labelled_rows"] == len(merged)
+    accuracy = (merged["prediction"] == merged["label"]).mean()
+    assert one["overall"]["metrics"]["accuracy"] == pytest.approx(accuracy, rel=1e-12)
+
+
+def test_labels_in_the_predictions_spilled_by_window_give_the_same_report(
+    tmp_path: Path, monkeypatch
+) -> None:
+    preds = predictions(3000)
+    combined = preds.append_column("label", labels_for(preds)["label"])
+    kept = run_performance(combined, None, tmp_path / "memory", min_labelled_rows=1).document
+    monkeypatch.setattr(join, "BUCKET_ROWS", 100)
+    spilled = run_performance(combined, None, tmp_path / "disk", min_labelled_rows=1).document
+    assert kept["windows"] == spilled["windows"] and kept["overall"] == spilled["overall"]
+    accuracy = np.mean(np.asarray(combined["prediction"]) == np.asarray(combined["label"]))
+    assert kept["overall"]["metrics"]["accuracy"] == pytest.approx(accuracy, rel=1e-12)
