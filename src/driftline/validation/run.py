@@ -34,9 +34,9 @@ def run_validation(
     """Profile `current_source` in one pass, check it, write validation_report.json/.html.
 
     Constraints are inferred from the baseline profile, then overridden by `constraints_path`
-    (YAML or JSON) when given. `columns` limits the check to those columns of the window
-    (e.g. the model's features), so other columns are not reported as extra; a listed
-    column missing from the window is still reported. `expected_rows` sets the row-count
+    (YAML or JSON) when given. `columns` limits the check to those columns
+    (e.g. the model's features): other window columns are not extra, other baseline
+    columns are not expected; a listed column missing from the window is still reported. `expected_rows` sets the row-count
     bounds (see `infer_constraints`). Nothing is written if an input is bad.
     """
     baseline = DatasetProfile.load(profile_path)
@@ -45,7 +45,9 @@ def run_validation(
         constraints = load_constraints(constraints_path, constraints)
     schema = open_dataset(current_source, format).schema
     if columns:
-        schema = pa.schema([field for field in schema if field.name in set(columns)])
+        wanted = set(columns)
+        schema = pa.schema([field for field in schema if field.name in wanted])
+        constraints.columns = {k: v for k, v in constraints.columns.items() if k in wanted}
     window = profile_source(
         current_source,
         format=format,

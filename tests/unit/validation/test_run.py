@@ -53,3 +53,16 @@ def test_expected_rows_sets_the_row_count_bounds(
     assert row_checks(0) == []  # only "not empty"
     assert row_checks(168) == []
     assert row_checks(1000) == ["row count 168 outside [500, 1500]"]
+
+
+def test_columns_also_limit_what_the_baseline_expects(
+    bike_years: dict[str, Path], tmp_path: Path
+) -> None:
+    # A full training profile (target, ids...) checked on a window that only has the features.
+    write_profile(str(bike_years["2011"]), tmp_path / "full.json")
+    window = tmp_path / "features.parquet"
+    pq.write_table(pq.read_table(bike_years["2012"], columns=["temp", "hum"]), window)
+    result = run_validation(tmp_path / "full.json", str(window), tmp_path / "r", columns=["temp"])
+    assert [v.check for v in result.violations if v.severity == "error"] == []
+    everything = run_validation(tmp_path / "full.json", str(window), tmp_path / "all")
+    assert "cnt" in {v.column for v in everything.violations if v.check == "presence"}
