@@ -124,6 +124,7 @@ def run_demo(
 
     from driftline.lineage import open_store
     from driftline.lineage.mlmd.kfp_records import record_training_run
+    from driftline.pipelines.deployment import deploy_and_baseline
     from driftline.pipelines.scheduled_monitoring import monitor_window
 
     started = time.monotonic()
@@ -151,6 +152,18 @@ def run_demo(
         pipeline_root=str(work / "pipeline_root"),
         raise_on_error=True,
     )
+    echo("  deployment pipeline, dry run (no cluster) ...")
+    with _logged_to(work / "logs" / "deployment.log"):
+        deploy_and_baseline(
+            model_uri=str(files.model.parent),
+            isvc_name=MODEL_NAME,
+            namespace=NAMESPACE,
+            store=store,
+            dry_run=True,
+        )
+    manifests = next((work / "pipeline_root").glob("*/setup-monitoring/manifests"))
+    echo("    baseline profile of the training data recorded in ML Metadata; InferenceService")
+    echo(f"    and monitoring manifests in {manifests.relative_to(work)}")
     outcomes = []
     for index in range(windows):
         end = FIRST_WINDOW_END + index * WINDOW

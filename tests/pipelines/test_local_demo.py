@@ -27,9 +27,18 @@ def test_demo_window_is_monitored_reported_and_recorded(tmp_path: Path) -> None:
     assert {"temp", "atemp"} <= set(outcome.drifted)
     assert outcome.degraded  # 2012 demand outgrew the 2011 model
 
-    [record] = open_store(f"sqlite://{tmp_path / 'demo' / 'mlmd.sqlite'}").history(
-        str(tmp_path / "demo" / "data" / "model")
-    )
+    store = open_store(f"sqlite://{tmp_path / 'demo' / 'mlmd.sqlite'}")
+    model = str(tmp_path / "demo" / "data" / "model")
+    # The deployment pipeline ran first (dry run) and recorded the baseline profile ...
+    manifests = next((tmp_path / "demo").rglob("setup-monitoring/manifests"))
+    assert (manifests / "prometheusrule.yaml").is_file()
+    profile = store.resolve(model).profile
+    assert profile is not None and profile.properties["row_count"] == 8645
+    # ... which the monitoring run reused instead of re-reading the training data.
+    monitoring_root = next((tmp_path / "demo" / "pipeline_root").glob("driftline-monitor-*"))
+    reused = monitoring_root / "profile-baseline" / "profile"
+    assert reused.read_text() == Path(profile.uri).read_text()
+    [record] = store.history(model)
     assert record.window_start == "2012-01-01T00:00:00+00:00"
     assert record.drift_share == pytest.approx(outcome.drift_share, abs=1e-6)
     assert record.validation_status == outcome.validation_status
