@@ -36,8 +36,9 @@ def run_validation(
     Constraints are inferred from the baseline profile, then overridden by `constraints_path`
     (YAML or JSON) when given. `columns` limits the check to those columns
     (e.g. the model's features): other window columns are not extra, other baseline
-    columns are not expected; a listed column missing from the window is still reported. `expected_rows` sets the row-count
-    bounds (see `infer_constraints`). Nothing is written if an input is bad.
+    columns are not expected; a listed column missing from the window is still reported.
+    `expected_rows` sets the row-count bounds (see `infer_constraints`). Nothing is written
+    if an input is bad.
     """
     baseline = DatasetProfile.load(profile_path)
     constraints = infer_constraints(baseline, expected_rows=expected_rows)
