@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
+from driftline.errors import InputError
 from driftline.profile import write_profile
 from driftline.validation import run_validation
 
@@ -66,3 +68,11 @@ def test_columns_also_limit_what_the_baseline_expects(
     assert [v.check for v in result.violations if v.severity == "error"] == []
     everything = run_validation(tmp_path / "full.json", str(window), tmp_path / "all")
     assert "cnt" in {v.column for v in everything.violations if v.check == "presence"}
+
+
+def test_negative_expected_rows_is_refused(bike_years: dict[str, Path], tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="expected_rows must be >= 0, got -5"):
+        run_validation(
+            bike_years["profile"], str(bike_years["2012"]), tmp_path / "r", expected_rows=-5
+        )
+    assert not (tmp_path / "r").exists()
