@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from driftline.atomic import atomic_path
 from driftline.errors import EmptyDataError, InputError
 from driftline.io.readers import read_table
 from driftline.io.windows import window_bounds
@@ -102,14 +101,6 @@ def export_window(
             f"{table.num_rows} rows; at least {min_rows} needed (min_rows)",
             param="window",
         )
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(out_path) as tmp:
         pq.write_table(table, tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return WindowSummary(source, start, end, table.num_rows, tuple(table.column_names))
