@@ -9,7 +9,6 @@ window of 2012 production traffic, as a schedule would, and everything lands in 
 from __future__ import annotations
 
 import contextlib
-import json
 import shutil
 import time
 import uuid
@@ -22,6 +21,7 @@ from typing import Any
 
 from driftline.demo import dataset as demo
 from driftline.errors import DriftlineError
+from driftline.report import DriftReport, PerformanceReport, ValidationReport
 
 MODEL_NAME = "bike-demand"
 NAMESPACE = "demo"
@@ -48,32 +48,22 @@ class WindowOutcome:
     performance_html: str
 
 
-def _load(path: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(Path(path).read_text())
-    return document
-
-
 def _outcome(run: Any) -> WindowOutcome:
-    drift = _load(run.outputs["drift_report"].path)
-    validation = _load(run.outputs["validation_report"].path)
-    performance = _load(run.outputs["performance_report"].path)
-    drifted = sorted(
-        (c for c in drift["columns"] if c["drift_detected"]),
-        key=lambda c: c["score"] / c["threshold"] if c["direction"] == "distance" else -c["score"],
-        reverse=True,
-    )
-    overall = performance.get("overall", {}).get("metrics", {})
+    drift = DriftReport.load(run.outputs["drift_report"].path)
+    validation = ValidationReport.load(run.outputs["validation_report"].path)
+    performance = PerformanceReport.load(run.outputs["performance_report"].path)
+    current = performance.current
     report_dir = Path(run.outputs["drift_report"].path).parent.parent
     return WindowOutcome(
         start=run.outputs["window_start"][:10],
         end=run.outputs["window_end"][:10],
-        rows=int(drift["current_rows"]),
-        validation_status=validation["status"],
-        violations=len(validation["violations"]),
-        drift_share=float(drift["drift_share"]),
-        drifted=[c["name"] for c in drifted],
-        mae=overall.get("mae"),
-        degraded=bool(performance.get("degraded")),
+        rows=drift.current_rows,
+        validation_status=validation.status,
+        violations=len(validation.violations),
+        drift_share=drift.drift_share,
+        drifted=drift.drifted_columns,
+        mae=current.metrics.get("mae") if current else None,
+        degraded=performance.degraded,
         drift_html=str(report_dir / "check-drift" / "report_html"),
         validation_html=str(report_dir / "validate-data" / "report_html"),
         performance_html=str(report_dir / "compute-performance" / "html"),

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from driftline.errors import DriftlineError, InputError
+from driftline.report import DriftReport, PerformanceReport, ValidationReport
 
 EVENT_TYPE = "io.driftline.monitoring.alert"
 TOKEN_ENV = "DRIFTLINE_WEBHOOK_TOKEN"
@@ -22,7 +23,8 @@ TOKEN_ENV = "DRIFTLINE_WEBHOOK_TOKEN"
 
 @dataclass(frozen=True)
 class AlertMessage:
-    """What a monitoring alert says."""
+    """What a monitoring alert says; `performance` is the current performance (the newest
+    judged window's metrics, between `performance_window_start` and `_end`)."""
 
     model: str
     window_start: str
@@ -31,6 +33,9 @@ class AlertMessage:
     drifted_columns: list[str] = field(default_factory=list)
     drift_share: float | None = None
     validation_status: str | None = None
+    performance: dict[str, float] = field(default_factory=dict)
+    performance_window_start: str = ""
+    performance_window_end: str = ""
     report_uri: str = ""
     run_id: str = ""
 
@@ -50,43 +55,59 @@ def build_alert(
     model: str,
     window_start: str,
     window_end: str,
-    drift_report: dict[str, Any] | None = None,
-    validation_report: dict[str, Any] | None = None,
-    performance_report: dict[str, Any] | None = None,
+    drift_report: DriftReport | None = None,
+    validation_report: ValidationReport | None = None,
+    performance_report: PerformanceReport | None = None,
     report_uri: str = "",
     run_id: str = "",
 ) -> AlertMessage | None:
     """The alert the reports call for, or None when nothing is wrong."""
     reasons: list[str] = []
-    drifted: list[str] = []
-    drift_share = None
-    status = None
-    if drift_report is not None:
-        drift_share = float(drift_report.get("drift_share", 0.0))
-        drifted = [c["name"] for c in drift_report.get("columns", []) if c.get("drift_detected")]
-        if drift_report.get("drift_detected"):
-            reasons.append(
-                f"drift in {len(drifted)} column(s) ({drift_share:.0%}): {', '.join(drifted[:5])}"
-            )
-    if validation_report is not None:
-        status = str(validation_report.get("status"))
-        if status == "fail":
-            errors = validation_report.get("counts", {}).get("error", 0)
-            reasons.append(f"validation failed with {errors} error(s)")
-    if performance_report is not None and performance_report.get("degraded"):
-        reasons.append("model performance degraded")
+    if drift_report is not None and drift_report.drift_detected:
+        drifted = drift_report.drifted_columns
+        reasons.append(
+            f"drift in {len(drifted)} column(s) ({drift_report.drift_share:.0%}): "
+            f"{', '.join(drifted[:5])}"
+        )
+    if validation_report is not None and validation_report.status == "fail":
+        reasons.append(f"validation failed with {validation_report.counts['error']} error(s)")
+    if performance_report is not None and performance_report.degraded:
+        reasons.append(_degradation(performance_report))
     if not reasons:
         return None
+    current = performance_report.current if performance_report is not None else None
     return AlertMessage(
         model=model,
         window_start=window_start,
         window_end=window_end,
         reasons=reasons,
-        drifted_columns=drifted,
-        drift_share=drift_share,
-        validation_status=status,
+        drifted_columns=drift_report.drifted_columns if drift_report is not None else [],
+        drift_share=drift_report.drift_share if drift_report is not None else None,
+        validation_status=validation_report.status if validation_report is not None else None,
+        performance=current.metrics if current else {},
+        performance_window_start=current.start if current else "",
+        performance_window_end=current.end if current else "",
         report_uri=report_uri,
         run_id=run_id,
+    )
+
+
+def _degradation(report: PerformanceReport) -> str:
+    """The reason line, with the current performance against the training-time baseline."""
+    current = report.current
+    if current is None:
+        return "model performance degraded"
+    baseline = report.baseline or {}
+    names = [n for n in current.metrics if n in baseline] or list(current.metrics)
+    numbers = ", ".join(
+        f"{n} {current.metrics[n]:.4g}"
+        + (f" (training {baseline[n]:.4g})" if n in baseline else "")
+        for n in names[:4]
+    )
+    earlier = "" if current.degraded else f" in window(s) {', '.join(report.degraded_windows)}"
+    return (
+        f"model performance degraded{earlier}; current window {current.start}..{current.end}: "
+        f"{numbers}"
     )
 
 
@@ -134,19 +155,6 @@ def send_alert(
     return event
 
 
-def _read_json(path: str) -> dict[str, Any] | None:
-    if not path:
-        return None
-    try:
-        with open(path, encoding="utf-8") as handle:
-            document: dict[str, Any] = json.load(handle)
-    except FileNotFoundError:
-        raise InputError(f"report file not found: {path}", param="report") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"report {path} is not valid JSON: {exc}", param="report") from None
-    return document
-
-
 def notify_from_reports(
     *,
     url: str,
@@ -159,7 +167,8 @@ def notify_from_reports(
     report_uri: str = "",
     run_id: str = "",
 ) -> AlertMessage | None:
-    """Read the report files; returns the alert they call for (None: all is well).
+    """Load the reports (files, folders or URIs; empty: none); returns the alert they call
+    for (None: all is well).
 
     The alert is sent to `url` when one is given.
     """
@@ -167,9 +176,13 @@ def notify_from_reports(
         model=model,
         window_start=window_start,
         window_end=window_end,
-        drift_report=_read_json(drift_report_path),
-        validation_report=_read_json(validation_report_path),
-        performance_report=_read_json(performance_report_path),
+        drift_report=DriftReport.load(drift_report_path) if drift_report_path else None,
+        validation_report=(
+            ValidationReport.load(validation_report_path) if validation_report_path else None
+        ),
+        performance_report=(
+            PerformanceReport.load(performance_report_path) if performance_report_path else None
+        ),
         report_uri=report_uri,
         run_id=run_id,
     )

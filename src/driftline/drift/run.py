@@ -21,9 +21,8 @@ from driftline.drift.options import per_column
 from driftline.drift.result import DriftResult
 from driftline.errors import InputError
 from driftline.io import detect_format, iter_batches, open_dataset, read_table
-from driftline.report import ReportPaths, write_report
+from driftline.report import ReportPaths
 
-REPORT_STEM = "drift_report"
 # Columns read (and checked) per task: one column of a long table, several of a wide one, so
 # that opening the file (parsing its footer) is not paid per column. About 2M values a side.
 VALUES_PER_READ = 2_000_000
@@ -99,7 +98,7 @@ def run_drift(
             start=start,
             end=end,
         )
-    write_report(out_dir, REPORT_STEM, result.to_dict(), render_drift_html(result))
+    result.dump(out_dir, html=render_drift_html(result))
     return result
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from driftline.errors import InputError, LineageError
 from driftline.lineage.interface import LineageStore, open_store
 from driftline.lineage.records import ModelRef
-from driftline.lineage.summaries import load_report, summarize
+from driftline.lineage.summaries import summarize_profile, summarize_report
 
 StoreArg = LineageStore | str | None
 
@@ -74,7 +74,7 @@ def record_monitoring_result(
     """Record one monitoring result; `reports` are report JSON paths or (path, uri) pairs
     (the uri is what MLMD records, e.g. the KFP artifact's minio:// URI). Returns the
     `driftline.MonitoringRun` execution id; a retried (run_id, task) returns the first one."""
-    summaries = [load_report(*_pair(r)) for r in reports if _pair(r)[0]]
+    summaries = [summarize_report(*_pair(r)) for r in reports if _pair(r)[0]]
     with _opened(store) as lineage_store:
         return lineage_store.record_monitoring_result(
             model,
@@ -100,11 +100,7 @@ def record_baseline_profile(
 ) -> int:
     """Record the model's baseline profile (a profile document, or the path of its JSON) stored
     at `profile_uri`; returns the profile artifact id. `resolve` finds it afterwards."""
-    summary = (
-        load_report(profile, profile_uri, expect="profile")
-        if isinstance(profile, str)
-        else summarize(dict(profile), profile_uri, profile_uri, expect="profile")
-    )
+    summary = summarize_profile(profile, profile_uri)
     with _opened(store) as lineage_store:
         return lineage_store.record_baseline_profile(
             model, summary, run_id=run_id, task=task, dataset_ids=list(dataset_ids)

@@ -96,7 +96,11 @@ class ModelLineage:
 
 @dataclass(frozen=True)
 class MonitoringRecord:
-    """One recorded monitoring result, with its headline numbers."""
+    """One recorded monitoring result, with its headline numbers.
+
+    `performance` is the current performance: the metrics of the newest performance window
+    that had enough labels to be judged, `performance_window_start/end` its bounds.
+    """
 
     execution_id: int
     run_id: str
@@ -110,6 +114,8 @@ class MonitoringRecord:
     drifted_columns: int | None = None
     performance_degraded: bool | None = None
     performance: dict[str, float] = field(default_factory=dict)
+    performance_window_start: str | None = None
+    performance_window_end: str | None = None
     reports: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

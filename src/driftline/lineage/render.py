@@ -67,7 +67,10 @@ def _summary(record: MonitoringRecord) -> str:
     if record.drift_share is not None:
         parts.append(f"drift share {record.drift_share:.3f} ({record.drifted_columns} drifted)")
     if record.performance_degraded is not None:
-        parts.append(f"performance {_performance(record)}")
+        window = ""
+        if record.performance_window_start:
+            window = f" in {record.performance_window_start}..{record.performance_window_end}"
+        parts.append(f"performance {_performance(record)}{window}")
     return ", ".join(parts)
 
 

@@ -1,6 +1,6 @@
 """Turn monitoring report documents into Prometheus metrics.
 
-One function, `build_registry`, maps the report contracts (drift, validation,
+One function, `build_registry`, maps the typed reports (drift, validation,
 performance) onto gauges that follow the Prometheus naming conventions: a
 `driftline_` prefix, base units (`_seconds`), `_total`-free gauges for values
 that are re-computed each run, and `model`/`namespace` labels on every series.
@@ -9,12 +9,14 @@ that are re-computed each run, and `model`/`namespace` labels on every series.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Gauge
 
 from driftline.errors import InputError
+from driftline.report import DriftReport, PerformanceReport, ValidationReport
+
+SetGauge = Callable[..., None]
 
 PREFIX = "driftline"
 BASE_LABELS = ("model", "namespace")
@@ -31,10 +33,15 @@ METRICS: dict[str, str] = {
     "driftline_window_rows": "Rows in the window each report looked at.",
     "driftline_validation_violations": "Validation violations of the last run, by severity.",
     "driftline_validation_failed": "1 when the last validation status was 'fail', else 0.",
-    "driftline_performance": "Model quality metric of the latest performance window.",
+    "driftline_performance": (
+        "Current model quality: the metric of the newest window with enough labels."
+    ),
     "driftline_performance_baseline": "Model quality metric at training time (the baseline).",
-    "driftline_performance_degraded": "1 when the latest performance window degraded, else 0.",
-    "driftline_label_coverage": "Share of rows in the latest performance window with a label.",
+    "driftline_performance_degraded": "1 when a judged performance window degraded, else 0.",
+    "driftline_label_coverage": "Share of labelled rows in the current performance window.",
+    "driftline_performance_window_end_timestamp_seconds": (
+        "Unix time at which the current performance window ends."
+    ),
 }
 
 
@@ -42,9 +49,9 @@ def build_registry(
     model: str,
     namespace: str,
     *,
-    drift_report: Mapping[str, Any] | None = None,
-    validation_report: Mapping[str, Any] | None = None,
-    performance_report: Mapping[str, Any] | None = None,
+    drift_report: DriftReport | None = None,
+    validation_report: ValidationReport | None = None,
+    performance_report: PerformanceReport | None = None,
     run_timestamp: float,
 ) -> CollectorRegistry:
     """Return a fresh registry holding the metrics of one monitoring run.
@@ -59,13 +66,8 @@ def build_registry(
     base = {"model": model, "namespace": namespace}
     gauges: dict[str, Gauge] = {}
 
-    def gauge(name: str, value: Any, **labels: str) -> None:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise InputError(
-                f"{name}{labels or ''}: expected a number in the report, got {value!r}"
-            ) from None
+    def gauge(name: str, value: float, **labels: str) -> None:
+        number = float(value)
         if not math.isfinite(number):
             return  # a NaN score (e.g. an all-null column) is no data, not a value
         if name not in gauges:
@@ -75,71 +77,51 @@ def build_registry(
 
     gauge("driftline_last_run_timestamp_seconds", run_timestamp)
     if drift_report is not None:
-        _drift(_checked(drift_report, "drift"), gauge)
+        _drift(drift_report, gauge)
     if validation_report is not None:
-        _validation(_checked(validation_report, "validation"), gauge)
+        _validation(validation_report, gauge)
     if performance_report is not None:
-        _performance(_checked(performance_report, "performance"), gauge)
+        _performance(performance_report, gauge)
     return registry
 
 
-def _checked(document: Mapping[str, Any], kind: str) -> Mapping[str, Any]:
-    if not isinstance(document, Mapping) or document.get("kind") != kind:
-        found = document.get("kind") if isinstance(document, Mapping) else type(document).__name__
-        raise InputError(
-            f"{kind}_report must be a {kind!r} report document (kind: {kind}), got kind {found!r}",
-            param=f"{kind}_report",
-        )
-    return document
+def _drift(report: DriftReport, gauge: SetGauge) -> None:
+    gauge("driftline_drift_share", report.drift_share)
+    gauge("driftline_drift_detected", report.drift_detected)
+    gauge("driftline_drift_share_threshold", report.drift_share_threshold)
+    gauge("driftline_drifted_columns", report.number_of_drifted_columns)
+    gauge("driftline_window_rows", report.current_rows, report="drift")
+    for column in report.columns:
+        labels = {"feature": column.name, "method": column.method}
+        gauge("driftline_feature_drift_score", column.score, **labels, direction=column.direction)
+        gauge("driftline_feature_drift_detected", column.drift_detected, **labels)
 
 
-def _field(document: Mapping[str, Any], key: str, kind: str) -> Any:
-    if key not in document:
-        raise InputError(f"{kind} report lacks the field {key!r}", param=f"{kind}_report")
-    return document[key]
+def _validation(report: ValidationReport, gauge: SetGauge) -> None:
+    for severity, count in report.counts.items():
+        gauge("driftline_validation_violations", count, severity=severity)
+    gauge("driftline_validation_failed", report.status == "fail")
+    gauge("driftline_window_rows", report.rows, report="validation")
 
 
-def _drift(report: Mapping[str, Any], gauge: Any) -> None:
-    gauge("driftline_drift_share", _field(report, "drift_share", "drift"))
-    gauge("driftline_drift_detected", bool(_field(report, "drift_detected", "drift")))
-    if report.get("drift_share_threshold") is not None:
-        gauge("driftline_drift_share_threshold", report["drift_share_threshold"])
-    if report.get("number_of_drifted_columns") is not None:
-        gauge("driftline_drifted_columns", report["number_of_drifted_columns"])
-    if report.get("current_rows") is not None:
-        gauge("driftline_window_rows", report["current_rows"], report="drift")
-    for column in _field(report, "columns", "drift"):
-        if not isinstance(column, Mapping) or not column.get("name"):
-            raise InputError(f"drift report column without a name: {column!r}")
-        labels = {"feature": str(column["name"]), "method": str(column.get("method", ""))}
-        if column.get("score") is not None:
-            direction = str(column.get("direction", ""))
-            gauge("driftline_feature_drift_score", column["score"], **labels, direction=direction)
-        gauge("driftline_feature_drift_detected", bool(column.get("drift_detected")), **labels)
-
-
-def _validation(report: Mapping[str, Any], gauge: Any) -> None:
-    counts = _field(report, "counts", "validation")
-    for severity in ("error", "warning"):
-        gauge("driftline_validation_violations", counts.get(severity, 0), severity=severity)
-    gauge("driftline_validation_failed", _field(report, "status", "validation") == "fail")
-    if report.get("rows") is not None:
-        gauge("driftline_window_rows", report["rows"], report="validation")
-
-
-def _performance(report: Mapping[str, Any], gauge: Any) -> None:
-    gauge("driftline_performance_degraded", bool(_field(report, "degraded", "performance")))
-    for metric, value in (report.get("baseline") or {}).items():
-        if value is not None:
-            gauge("driftline_performance_baseline", value, metric=str(metric))
-    windows = [w for w in _field(report, "windows", "performance") if w.get("metrics")]
-    if not windows:
+def _performance(report: PerformanceReport, gauge: SetGauge) -> None:
+    gauge("driftline_performance_degraded", report.degraded)
+    for metric, value in (report.baseline or {}).items():
+        gauge("driftline_performance_baseline", value, metric=metric)
+    current = report.current
+    if current is None:
         return
-    latest = max(windows, key=lambda w: str(w.get("end", "")))
-    for metric, value in latest["metrics"].items():
-        if value is not None:
-            gauge("driftline_performance", value, metric=str(metric))
-    if latest.get("label_coverage") is not None:
-        gauge("driftline_label_coverage", latest["label_coverage"])
-    if latest.get("rows") is not None:
-        gauge("driftline_window_rows", latest["rows"], report="performance")
+    for metric, value in current.metrics.items():
+        gauge("driftline_performance", value, metric=metric)
+    gauge("driftline_label_coverage", current.label_coverage)
+    gauge("driftline_window_rows", current.rows, report="performance")
+    gauge("driftline_performance_window_end_timestamp_seconds", _unix(current.end))
+
+
+def _unix(iso: str) -> float:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return math.nan  # no series rather than a wrong one

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.exposition import basic_auth_handler, default_handler, push_to_gateway
 
-from driftline.errors import DataSourceError, DriftlineError, InputError
+from driftline.errors import DriftlineError, InputError
 from driftline.observability.metrics import build_registry
-from driftline.report import write_atomic
+from driftline.report import DriftReport, PerformanceReport, Report, ValidationReport, write_atomic
 
 JOB = "driftline"
 ENV_USERNAME = "DRIFTLINE_PUSHGATEWAY_USERNAME"
 ENV_PASSWORD = "DRIFTLINE_PUSHGATEWAY_PASSWORD"
 ENV_TOKEN = "DRIFTLINE_PUSHGATEWAY_TOKEN"
 
-ReportInput = Mapping[str, Any] | str | Path | None
+ReportInput = Report | Mapping[str, Any] | str | Path | None
+R = TypeVar("R", bound=Report)
 Headers = list[tuple[str, str]]
 
 
@@ -54,8 +54,8 @@ def publish_monitoring_metrics(
 ) -> PublishResult:
     """Publish a monitoring run's reports as Prometheus metrics.
 
-    Reports are documents (dicts) or paths to their JSON file or to a folder
-    holding `<kind>_report.json`. The metrics are pushed to `pushgateway_url`
+    Reports are report objects, documents (dicts), or paths or URIs of their JSON file or
+    of a folder holding `<kind>_report.json`. The metrics are pushed to `pushgateway_url`
     (when given) with job `driftline` and grouping key {model, namespace,
     pipeline}, so each model's latest run replaces its previous one; they are
     also written in the text exposition format to `out_path` (when given).
@@ -68,9 +68,9 @@ def publish_monitoring_metrics(
     registry = build_registry(
         model,
         namespace,
-        drift_report=load_report(drift_report, "drift"),
-        validation_report=load_report(validation_report, "validation"),
-        performance_report=load_report(performance_report, "performance"),
+        drift_report=load_report(drift_report, DriftReport),
+        validation_report=load_report(validation_report, ValidationReport),
+        performance_report=load_report(performance_report, PerformanceReport),
         run_timestamp=run_timestamp,
     )
     text = generate_latest(registry).decode("utf-8")
@@ -81,24 +81,19 @@ def publish_monitoring_metrics(
     return PublishResult(text, grouping_key, pushgateway_url or None, written, run_timestamp)
 
 
-def load_report(source: ReportInput, kind: str) -> Mapping[str, Any] | None:
-    """The report document from a dict, a JSON file, or a folder with `<kind>_report.json`."""
-    if source is None or isinstance(source, Mapping):
+def load_report(source: ReportInput, cls: type[R]) -> R | None:
+    """The report of class `cls` from a report object, a document (dict), a JSON file, a
+    folder holding `<kind>_report.json`, or a URI of either."""
+    if source is None or isinstance(source, cls):
         return source
-    path = Path(source)
-    if path.is_dir():
-        path = path / f"{kind}_report.json"
-    if not path.is_file():
-        raise DataSourceError(f"{kind} report not found: {str(path)!r}", param=f"{kind}_report")
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataSourceError(
-            f"{kind} report {str(path)!r} is not readable JSON: {exc}", param=f"{kind}_report"
-        ) from None
-    if not isinstance(document, dict):
-        raise DataSourceError(f"{kind} report {str(path)!r} is not a JSON object")
-    return document
+    if isinstance(source, Mapping):
+        return cls.from_document(source, f"{cls.KIND}_report")
+    if isinstance(source, Report):
+        raise InputError(
+            f"{cls.KIND}_report must be a {cls.KIND} report, got a {source.KIND} report",
+            param=f"{cls.KIND}_report",
+        )
+    return cls.load(source)
 
 
 def push(

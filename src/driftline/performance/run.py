@@ -6,6 +6,7 @@ import dataclasses
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,24 +36,28 @@ from driftline.performance.prepare import (
 from driftline.performance.ranking import roc_curve_from_bins
 from driftline.performance.spill import Partitions
 from driftline.performance.windows import WindowContext, window_entry
-from driftline.report import ReportPaths, write_report
+from driftline.report import PerformanceReport, ReportPaths
 
-SCHEMA_VERSION = "1.0"
-REPORT_STEM = "performance_report"
+SCHEMA_VERSION = PerformanceReport.SCHEMA_VERSION
 MAX_CLASSES = 1000
 
 
 @dataclass
 class PerformanceResult:
-    """The report document, where it was written, and what the KFP UI draws."""
+    """The report, where it was written, and what the KFP UI draws."""
 
-    document: dict[str, Any]
+    report: PerformanceReport
     json_path: Path
     html_path: Path
 
+    @cached_property
+    def document(self) -> dict[str, Any]:
+        """The report's JSON document."""
+        return self.report.to_dict()
+
     @property
     def degraded(self) -> bool:
-        return bool(self.document["degraded"])
+        return self.report.degraded
 
     @property
     def confusion_matrix(self) -> tuple[list[str], list[list[int]]] | None:
@@ -109,8 +114,8 @@ def run_performance(
         context = WindowContext(opts, spec, baseline)
         windows, overall = _score_windows(joined, sorted(normalizer.windows), context)
     document = _document(opts, spec, windows, overall, baseline, summary, reference is not None)
-    paths = write_report(out_dir, REPORT_STEM, document, render_performance_html(document))
-    return PerformanceResult(document, paths.json, paths.html)
+    report = PerformanceReport.from_document(document)
+    return _publish(report, out_dir, render_performance_html(report.to_dict()))
 
 
 def _check_metric_names(opts: PerformanceOptions) -> None:
@@ -330,5 +335,11 @@ def write_no_labels_report(
         "no labels configured",
         "<p>No labels source or label column was given, so no window was scored.</p>",
     )
-    paths = write_report(out_dir, REPORT_STEM, document, page)
-    return PerformanceResult(document, paths.json, paths.html)
+    return _publish(PerformanceReport.from_document(document), out_dir, page)
+
+
+def _publish(
+    report: PerformanceReport, out_dir: str | Path | ReportPaths, html: str
+) -> PerformanceResult:
+    paths = report.dump(out_dir, html=html)
+    return PerformanceResult(report, paths.json, paths.html)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from html import escape
 
@@ -92,3 +93,38 @@ def bars(
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
         f"role='img'>{''.join(rects)}</svg>"
     )
+
+
+def number(value: float | int, digits: int = 4) -> str:
+    """A number for people: `digits` significant digits, thousands separators, no float noise
+    (0.31491199999999997 -> 0.3149, 1234567.8 -> 1,234,568); scientific only when tiny or huge."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    if magnitude < -4 or magnitude >= 15:
+        return f"{value:.{digits - 1}e}"
+    decimals = max(0, digits - 1 - magnitude)
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def share(value: float) -> str:
+    """A share as a percentage for people: 0.01234 -> 1.23 %."""
+    return f"{number(value * 100, 3)} %"
+
+
+def bounds(low: float | None, high: float | None) -> str:
+    """An allowed range for people: [low, high], ≥ low, ≤ high, or any."""
+    if low is not None and high is not None:
+        return f"[{number(low)}, {number(high)}]"
+    if low is not None:
+        return f"≥ {number(low)}"
+    return f"≤ {number(high)}" if high is not None else "any"

@@ -2,59 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from driftline.profile import ColumnProfile, DatasetProfile
+from driftline.report.validation import Severity, ValidationReport, Violation
 from driftline.validation.constraints import ColumnConstraint, Constraints
 
-SCHEMA_VERSION = "1.0"
 _MAX_EXAMPLES = 10
 
-
-@dataclass
-class Violation:
-    """One failed check: which column (None for dataset-level checks), how bad, what was seen."""
-
-    column: str | None
-    check: str
-    severity: str
-    message: str
-    observed: Any
-    expected: Any
-
-
-@dataclass
-class ValidationResult:
-    """The outcome of validating one window."""
-
-    rows: int
-    violations: list[Violation] = field(default_factory=list)
-    checked_columns: list[str] = field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {
-            severity: sum(v.severity == severity for v in self.violations)
-            for severity in ("error", "warning")
-        }
-
-    @property
-    def status(self) -> str:
-        """ "fail" if any error, "warning" if any warning, else "ok"."""
-        counts = self.counts
-        return "fail" if counts["error"] else "warning" if counts["warning"] else "ok"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "kind": "validation",
-            "status": self.status,
-            "rows": self.rows,
-            "counts": self.counts,
-            "checked_columns": self.checked_columns,
-            "violations": [asdict(v) for v in self.violations],
-        }
+# The engine's names for the report classes: `validate_profile` builds the report itself.
+ValidationResult = ValidationReport
+SCHEMA_VERSION = ValidationReport.SCHEMA_VERSION
 
 
 def validate_profile(constraints: Constraints, window: DatasetProfile) -> ValidationResult:
@@ -63,7 +21,16 @@ def validate_profile(constraints: Constraints, window: DatasetProfile) -> Valida
 
     def flag(column: str | None, check: str, message: str, observed: Any, expected: Any) -> None:
         severity = constraints.severity[check]
-        result.violations.append(Violation(column, check, severity, message, observed, expected))
+        result.violations.append(
+            Violation(
+                column=column,
+                check=check,
+                severity=cast(Severity, severity),
+                message=message,
+                observed=observed,
+                expected=expected,
+            )
+        )
 
     _check_rows(constraints, window.row_count, flag)
     known = set(constraints.columns) | set(constraints.ignored_columns)

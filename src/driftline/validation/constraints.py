@@ -82,9 +82,10 @@ def infer_constraints(
 ) -> Constraints:
     """Constraints that the profiled data meets, widened by tolerances.
 
-    Numeric ranges widen by `range_tolerance` x (max - min) on each side (x max(|value|, 1) for a
-    constant column); null shares by `null_tolerance`; a categorical domain (when the profile
-    counted its values exactly) tolerates `unseen_tolerance` of unseen values; the row count must
+    Numeric ranges widen by `range_tolerance` x (max - min) on each side; a constant column
+    (min = max = v) allows v ± `range_tolerance` x |v| (only 0 when v is 0), so the tolerance
+    scales with the value; null shares widen by `null_tolerance`; a categorical domain (when the
+    profile counted its values exactly) tolerates `unseen_tolerance` of unseen values; the row count must
     be within `row_tolerance` of `expected_rows` (default: the profile's own row count; 0: any
     number of rows but none, for windows whose size the baseline does not tell).
     """
@@ -120,7 +121,8 @@ def _infer_column(
             numeric.nan_count or numeric.posinf_count or numeric.neginf_count
         )
         if column.kind.value == "numeric" and numeric.min is not None and numeric.max is not None:
-            span = numeric.max - numeric.min or max(abs(numeric.max), 1.0)
+            # A constant column has no span: its tolerance scales with its value instead.
+            span = numeric.max - numeric.min or abs(numeric.max)
             constraint.min = numeric.min - range_tolerance * span
             constraint.max = numeric.max + range_tolerance * span
     categorical = column.categorical

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from html import escape
 from typing import Any
 
@@ -11,6 +10,7 @@ from driftline.validation.checks import ValidationResult
 
 _STATUS_CLASS = {"ok": "ok", "warning": "warn", "fail": "bad"}
 _SEVERITY_CLASS = {"error": "bad", "warning": "warn"}
+_MAX_ITEMS = 10
 
 
 def render_validation_html(result: ValidationResult, title: str = "Data validation") -> str:
@@ -32,8 +32,8 @@ def render_validation_html(result: ValidationResult, title: str = "Data validati
                 escape(v.column or "(dataset)"),
                 escape(v.check),
                 escape(v.message),
-                f"<code>{escape(_short(v.observed))}</code>",
-                f"<code>{escape(_short(v.expected))}</code>",
+                escape(cell(v.observed)),
+                escape(cell(v.expected)),
             ]
             for v in sorted(
                 result.violations, key=lambda v: (v.severity != "error", v.column or "")
@@ -46,6 +46,31 @@ def render_validation_html(result: ValidationResult, title: str = "Data validati
     return html.page(title, subtitle, summary + "<h2>Violations</h2>" + body)
 
 
-def _short(value: Any, limit: int = 200) -> str:
-    text = json.dumps(value, default=str)
+def cell(value: Any, limit: int = 200) -> str:
+    """An observed/expected value for people: rounded numbers with thousands separators,
+    shares as percentages, ranges as ranges, lists and records as short text."""
+    text = _text(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text(value: Any, key: str = "") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, dict):
+        parts = []
+        if "min" in value or "max" in value:
+            parts.append(html.bounds(value.get("min"), value.get("max")))
+        parts += [
+            f"{name.replace('_', ' ')} {_text(item, name)}"
+            for name, item in value.items()
+            if name not in ("min", "max") and item is not None
+        ]
+        return "; ".join(parts) or "–"
+    if isinstance(value, list | tuple):
+        shown = ", ".join(_text(item) for item in value[:_MAX_ITEMS])
+        return shown + (f" … ({len(value):,} in all)" if len(value) > _MAX_ITEMS else "")
+    if isinstance(value, int | float) and not isinstance(value, bool) and key.endswith("share"):
+        return html.share(value)
+    if isinstance(value, int | float):
+        return html.number(value)
+    return str(value)

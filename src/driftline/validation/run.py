@@ -10,12 +10,10 @@ import pyarrow as pa
 
 from driftline.io import ColumnKind, kind_of_type, open_dataset
 from driftline.profile import DatasetProfile, can_profile_as, profile_source
-from driftline.report import ReportPaths, write_report
+from driftline.report import ReportPaths
 from driftline.validation.checks import ValidationResult, validate_profile
 from driftline.validation.constraints import Constraints, infer_constraints, load_constraints
 from driftline.validation.html import render_validation_html
-
-REPORT_STEM = "validation_report"
 
 
 def run_validation(
@@ -60,7 +58,7 @@ def run_validation(
         **vars(baseline.options),
     )
     result = validate_profile(constraints, window)
-    write_report(out_dir, REPORT_STEM, result.to_dict(), render_validation_html(result))
+    result.dump(out_dir, html=render_validation_html(result))
     return result
 
 

@@ -12,16 +12,34 @@ from cloudevents.http import from_http
 from driftline.alerting import build_alert, send_alert
 from driftline.alerting.notify import EVENT_TYPE
 from driftline.errors import DriftlineError, InputError
+from driftline.report import DriftReport, PerformanceReport, ValidationReport, Violation
+from tests.unit.lineage.support import performance_report
 
-DRIFT = {
-    "drift_detected": True,
-    "drift_share": 0.6,
-    "columns": [
-        {"name": "temp", "drift_detected": True},
-        {"name": "hum", "drift_detected": False},
-        {"name": "atemp", "drift_detected": True},
-    ],
-}
+
+def _drift(detected: bool = True) -> DriftReport:
+    def column(name: str, drifted: bool, score: float) -> dict[str, object]:
+        return {"name": name, "kind": "numeric", "method": "psi", "score": score,
+                "threshold": 0.1, "drift_detected": drifted, "direction": "distance"}  # fmt: skip
+
+    return DriftReport(
+        columns=[column("temp", True, 0.2), column("hum", False, 0.01), column("atemp", True, 0.5)],
+        drift_share_threshold=0.6 if detected else 0.9,
+        mode="exact",
+        reference_rows=100,
+        current_rows=100,
+    )
+
+
+DRIFT = _drift()
+
+
+def _validation(errors: int, warnings: int = 0) -> ValidationReport:
+    def violation(severity: str) -> Violation:
+        return Violation(column="temp", check="range", severity=severity, message="out of range")
+
+    return ValidationReport(
+        rows=10, violations=[violation("error")] * errors + [violation("warning")] * warnings
+    )
 
 
 class _Sink:
@@ -52,11 +70,11 @@ def sink() -> Iterator[tuple[str, _Sink]]:
 
 
 def test_no_alert_when_nothing_is_wrong() -> None:
-    ok_drift = {**DRIFT, "drift_detected": False}
+    ok_drift = _drift(detected=False)
     assert build_alert(model="m", window_start="a", window_end="b", drift_report=ok_drift) is None
     assert (
         build_alert(
-            model="m", window_start="a", window_end="b", validation_report={"status": "warning"}
+            model="m", window_start="a", window_end="b", validation_report=_validation(0, 1)
         )
         is None
     )
@@ -68,15 +86,19 @@ def test_alert_names_model_window_columns_and_report() -> None:
         window_start="2012-01-01",
         window_end="2012-02-01",
         drift_report=DRIFT,
-        validation_report={"status": "fail", "counts": {"error": 2}},
-        performance_report={"degraded": True},
+        validation_report=_validation(2),
+        performance_report=PerformanceReport.from_document(performance_report(True, 60.0)),
         report_uri="s3://reports/run-1/drift_report.html",
     )
     assert message is not None
-    assert message.drifted_columns == ["temp", "atemp"]
-    assert "temp, atemp" in message.text and "bikes" in message.text
+    assert message.drifted_columns == ["atemp", "temp"]  # the strongest drift first
+    assert "atemp, temp" in message.text and "bikes" in message.text
     assert "validation failed with 2 error(s)" in message.text
-    assert "performance degraded" in message.text
+    assert (
+        "model performance degraded; current window 2012-01-01T00:00:00..2012-01-08T00:00:00: "
+        "rmse 60 (training 40)" in message.text
+    )
+    assert message.performance == {"rmse": 60.0}
     assert message.text.endswith("Report: s3://reports/run-1/drift_report.html")
 
 
@@ -93,7 +115,7 @@ def test_send_alert_posts_a_parseable_cloudevent_with_token(
     event = from_http(headers, body)
     assert event["type"] == EVENT_TYPE
     assert event["id"] == sent["id"]
-    assert event.data["drifted_columns"] == ["temp", "atemp"]
+    assert event.data["drifted_columns"] == ["atemp", "temp"]
 
 
 def test_send_alert_errors(sink: tuple[str, _Sink]) -> None:

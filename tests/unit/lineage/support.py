@@ -18,7 +18,14 @@ MODEL_URI = "minio://mlpipeline/v2/artifacts/bike-train/run-{n}/train-model/0b6c
 DATA_URI = "minio://mlpipeline/data/bike/hour-{n}.csv"
 
 
-def drift_report(share: float = 0.25, drifted: int = 1, columns: int = 4) -> dict[str, Any]:
+def drift_report(
+    share: float = 0.25, drifted: int | None = None, columns: int | None = None
+) -> dict[str, Any]:
+    """A drift report document whose columns give `share` (and `drifted` of `columns`)."""
+    if columns is None:
+        columns = next(n for n in (4, 10, 20, 100) if abs(share * n - round(share * n)) < 1e-9)
+    drifted = round(share * columns) if drifted is None else drifted
+    assert abs(drifted / columns - share) < 1e-9, "share must be drifted / columns"
     return {
         "schema_version": "1.0",
         "kind": "drift",
@@ -31,17 +38,43 @@ def drift_report(share: float = 0.25, drifted: int = 1, columns: int = 4) -> dic
         "reference_rows": 100,
         "current_rows": 50,
         "prediction": None,
-        "columns": [],
+        "columns": [
+            {
+                "name": f"x{i}",
+                "kind": "numeric",
+                "method": "psi",
+                "score": 0.5 if i < drifted else 0.01,
+                "threshold": 0.1,
+                "drift_detected": i < drifted,
+                "direction": "distance",
+                "reference": {},
+                "current": {},
+            }
+            for i in range(columns)
+        ],
     }
 
 
 def validation_report(status: str = "ok", errors: int = 0, warnings: int = 0) -> dict[str, Any]:
+    """A validation report document with `errors` and `warnings` violations."""
+
+    def violation(severity: str) -> dict[str, Any]:
+        return {
+            "column": "temp",
+            "check": "range",
+            "severity": severity,
+            "message": "out of range",
+            "observed": {"min": 0.0, "max": 1.2},
+            "expected": {"min": 0.0, "max": 1.0},
+        }
+
+    assert status == ("fail" if errors else "warning" if warnings else "ok")
     return {
         "schema_version": "1.0",
         "kind": "validation",
         "status": status,
         "rows": 50,
-        "violations": [],
+        "violations": [violation("error")] * errors + [violation("warning")] * warnings,
         "counts": {"error": errors, "warning": warnings},
     }
 
@@ -59,6 +92,7 @@ def performance_report(degraded: bool = False, rmse: float = 41.0) -> dict[str, 
                 "labelled_rows": 168,
                 "label_coverage": 1.0,
                 "sufficient": True,
+                "status": "ok",
                 "metrics": {"rmse": rmse},
                 "degraded": degraded,
             }

@@ -120,10 +120,11 @@ def test_links_to_the_artifact_kfp_recorded_in_the_same_run(store, trained, tmp_
     ("document", "message"),
     [
         ({"kind": "drift"}, "no schema_version"),
-        ({"schema_version": "1.0", "kind": "weird"}, "valid kinds"),
-        ({**drift_report(), "drift_share": "high"}, "valid 'drift_share'"),
+        ({"schema_version": "1.0", "kind": "weird"}, "valid report kinds"),
+        ({**drift_report(), "drift_share": "high"}, "states drift_share 'high'"),
         ({**validation_report(), "status": "meh"}, "status 'meh'"),
-        ([1, 2], "kind 'list'"),
+        ({**drift_report(), "schema_version": "2.0"}, r"this driftline reads 1\.x"),
+        ([1, 2], "kind None"),
     ],
 )
 def test_bad_reports_write_nothing(store, trained, tmp_path: Path, document, message):
@@ -155,7 +156,7 @@ def test_other_bad_inputs_write_nothing(store, trained, reports, tmp_path: Path)
         )
     with pytest.raises(LineageError, match=r"no artifact with MLMD id"):
         record_monitoring_result(store, 4242, reports, run_id="x", task="y")
-    with pytest.raises(InputError, match=r"expected profile"):
+    with pytest.raises(InputError, match=r"is a 'drift' document, not a profile"):
         record_baseline_profile(store, trained.model_id, "s3://p", reports[0], run_id="x", task="y")
     assert _counts(store.mlmd) == before
 

@@ -81,4 +81,4 @@ def test_publish_metrics_bad_report_exits_2(tmp_path: Path) -> None:
     code, _, stderr = invoke(
         "publish-metrics", "--model", "bike", "--namespace", "ml", "--drift-report", str(report)
     )
-    assert code == 2 and "must be a 'drift' report" in stderr
+    assert code == 2 and "is a 'profile' document, expected a drift report" in stderr

@@ -100,24 +100,28 @@ def test_reports_are_read_from_files_and_folders(tmp_path: Path) -> None:
 
 
 def test_bad_input_is_one_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="drift_report must be a 'drift' report"):
+    with pytest.raises(InputError, match="is a 'validation' document, expected a drift report"):
         publish_monitoring_metrics("bike", "ml", drift_report=validation_report())
-    with pytest.raises(DataSourceError, match="not found"):
+    with pytest.raises(DataSourceError, match="does not exist"):
         publish_monitoring_metrics("bike", "ml", drift_report=tmp_path / "missing.json")
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(DataSourceError, match="not readable JSON"):
         publish_monitoring_metrics("bike", "ml", performance_report=tmp_path / "bad.json")
-    with pytest.raises(InputError, match="lacks the field 'drift_share'"):
+    with pytest.raises(InputError, match="field columns: Field required"):
         doc = drift_report()
-        del doc["drift_share"]
+        del doc["columns"]
         publish_monitoring_metrics("bike", "ml", drift_report=doc)
     doc = drift_report()
     doc["columns"][0]["score"] = "high"
-    with pytest.raises(InputError, match="expected a number in the report, got 'high'"):
+    with pytest.raises(InputError, match=r"field columns\.0\.score: .*number.*got \"high\""):
         publish_monitoring_metrics("bike", "ml", drift_report=doc)
     doc["columns"][0] = {"score": 0.1}
-    with pytest.raises(InputError, match="column without a name"):
+    with pytest.raises(InputError, match=r"field columns\.0\.name: Field required"):
         publish_monitoring_metrics("bike", "ml", drift_report=doc)
+    with pytest.raises(InputError, match=r"states drift_share 0\.2, but its columns give 0\.6"):
+        publish_monitoring_metrics(
+            "bike", "ml", drift_report={**drift_report(), "drift_share": 0.2}
+        )
     with pytest.raises(InputError, match="model must be a non-empty string"):
         publish_monitoring_metrics("", "ml")
     with pytest.raises(InputError, match="pushgateway_url must be an http"):

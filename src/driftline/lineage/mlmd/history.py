@@ -70,5 +70,7 @@ def _record(execution: Any, reports: dict[str, str]) -> MonitoringRecord:
         drifted_columns=props.get("drifted_columns"),
         performance_degraded=props.get("performance_degraded"),
         performance=json.loads(performance) if performance else {},
+        performance_window_start=props.get("performance_window_start") or None,
+        performance_window_end=props.get("performance_window_end") or None,
         reports=reports,
     )

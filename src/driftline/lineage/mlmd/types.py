@@ -62,6 +62,8 @@ ARTIFACT_PROPERTIES: dict[str, dict[str, str]] = {
         "degraded": "BOOLEAN",
         "windows": "INT",
         "metrics": "STRING",
+        "current_window_start": "STRING",
+        "current_window_end": "STRING",
     },
     # KFP's own types are schemaless; we only ever write custom properties on them.
     DATASET: {},
@@ -76,6 +78,8 @@ EXECUTION_PROPERTIES: dict[str, dict[str, str]] = {
         "drifted_columns": "INT",
         "performance_degraded": "BOOLEAN",
         "performance": "STRING",
+        "performance_window_start": "STRING",
+        "performance_window_end": "STRING",
     },
     BASELINE_RUN: {**_RUN},
 }

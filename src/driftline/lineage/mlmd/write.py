@@ -26,7 +26,11 @@ HEADLINE_OF_RUN = {
         "drift_share": "drift_share",
         "drifted_columns": "drifted_columns",
     },
-    "performance": {"degraded": "performance_degraded"},
+    "performance": {
+        "degraded": "performance_degraded",
+        "current_window_start": "performance_window_start",
+        "current_window_end": "performance_window_end",
+    },
 }
 
 
@@ -91,7 +95,7 @@ def record_monitoring_result(
     for report in reports:
         for key, prop in HEADLINE_OF_RUN.get(report.kind, {}).items():
             set_property(execution.properties[prop], report.headline[key])
-    if perf:
+    if perf:  # the current performance (the newest judged window's metrics)
         execution.properties["performance"].string_value = json.dumps(perf["metrics"])
     graph.linked.extend((i, _event("INPUT", "baseline")) for i in baseline_ids)
     if window_uri:

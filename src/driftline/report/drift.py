@@ -1,0 +1,155 @@
+"""The drift report (`drift_report.json`): per-column verdicts and the dataset verdict."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from driftline.errors import InputError
+from driftline.report.base import Report
+
+
+def _nan_for_null(value: Any) -> Any:
+    return math.nan if value is None else value
+
+
+# A score the method could not compute is NaN in memory and null in JSON.
+Score = Annotated[float, BeforeValidator(_nan_for_null)]
+
+
+class ColumnDrift(BaseModel):
+    """The drift verdict of one column, with the summaries it was computed from."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str
+    kind: str
+    method: str
+    score: Score
+    threshold: float
+    drift_detected: bool
+    direction: str
+    reference: dict[str, Any] = Field(default_factory=dict)
+    current: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def exceedance(self) -> float:
+        """How far past its threshold the score is (larger: stronger drift), for ranking."""
+        if math.isnan(self.score):
+            return -math.inf
+        if self.direction == "distance":
+            return self.score / self.threshold if self.threshold else math.inf
+        return -self.score
+
+
+class DriftReport(Report):
+    """The dataset verdict: drift when the share of drifted columns >= drift_share_threshold.
+
+    `drift_detected`, `drift_share`, `number_of_columns`, `number_of_drifted_columns` and
+    `prediction` are derived from the columns. Documents state them for JSON readers, and
+    `load` refuses a document whose stated verdict disagrees with its columns.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    KIND: ClassVar[str] = "drift"
+    SCHEMA_VERSION: ClassVar[str] = "1.0"
+    DERIVED: ClassVar[tuple[str, ...]] = (
+        "drift_detected",
+        "drift_share",
+        "number_of_columns",
+        "number_of_drifted_columns",
+    )
+
+    columns: list[ColumnDrift]
+    drift_share_threshold: float
+    mode: str
+    reference_rows: int
+    current_rows: int
+    prediction_column: str | None = None
+    skipped: list[dict[str, str]] = Field(
+        default_factory=list, validation_alias=AliasChoices("skipped_columns", "skipped")
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prediction_column(cls, data: Any) -> Any:
+        """Documents name the prediction column through its verdict (`prediction`)."""
+        if isinstance(data, dict) and "prediction" in data:
+            data = dict(data)
+            prediction = data.pop("prediction")
+            if isinstance(prediction, dict):
+                data.setdefault("prediction_column", prediction.get("name"))
+        return data
+
+    @property
+    def number_of_columns(self) -> int:
+        """How many columns were checked."""
+        return len(self.columns)
+
+    @property
+    def number_of_drifted_columns(self) -> int:
+        """How many checked columns drifted."""
+        return sum(c.drift_detected for c in self.columns)
+
+    @property
+    def drift_share(self) -> float:
+        """The share of checked columns that drifted."""
+        return self.number_of_drifted_columns / len(self.columns) if self.columns else 0.0
+
+    @property
+    def drift_detected(self) -> bool:
+        """The dataset verdict."""
+        return bool(self.columns) and self.drift_share >= self.drift_share_threshold
+
+    @property
+    def prediction(self) -> ColumnDrift | None:
+        """The prediction column's verdict, if one was named."""
+        return next((c for c in self.columns if c.name == self.prediction_column), None)
+
+    @property
+    def drifted_columns(self) -> list[str]:
+        """Names of the drifted columns, the strongest drift first."""
+        drifted = [c for c in self.columns if c.drift_detected]
+        return [c.name for c in sorted(drifted, key=lambda c: c.exceedance, reverse=True)]
+
+    def column(self, name: str) -> ColumnDrift:
+        """The verdict of the column called `name`."""
+        return next(c for c in self.columns if c.name == name)
+
+    def check_stated(self, stated: dict[str, Any], where: str) -> None:
+        """Refuse a document whose stated verdict disagrees with its columns."""
+        for key, value in stated.items():
+            derived = getattr(self, key)
+            if value != derived and not _close(value, derived):
+                raise InputError(
+                    f"drift report {where} states {key} {value!r}, but its columns give "
+                    f"{derived!r}",
+                    param="drift_report",
+                )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document, with the derived verdict stated for JSON readers."""
+        document = super().to_dict()
+        document.pop("prediction_column")
+        columns = document.pop("columns")
+        skipped = document.pop("skipped")
+        prediction = self.prediction
+        return {
+            **{k: document.pop(k) for k in ("schema_version", "kind")},
+            "drift_detected": self.drift_detected,
+            "drift_share": self.drift_share,
+            "drift_share_threshold": document.pop("drift_share_threshold"),
+            "number_of_columns": self.number_of_columns,
+            "number_of_drifted_columns": self.number_of_drifted_columns,
+            **document,
+            "prediction": prediction.model_dump() if prediction else None,
+            "columns": columns,
+            "skipped_columns": skipped,
+        }
+
+
+def _close(a: Any, b: Any) -> bool:
+    return isinstance(a, int | float) and isinstance(b, int | float) and math.isclose(a, b)
