@@ -105,7 +105,7 @@ def number(value: float | int, digits: int = 4) -> str:
     if math.isnan(value):
         return "n/a"
     if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
+        return "∞" if value > 0 else "-∞"
     if value == 0:
         return "0"
     magnitude = math.floor(math.log10(abs(value)))

@@ -85,9 +85,9 @@ def infer_constraints(
     Numeric ranges widen by `range_tolerance` x (max - min) on each side; a constant column
     (min = max = v) allows v ± `range_tolerance` x |v| (only 0 when v is 0), so the tolerance
     scales with the value; null shares widen by `null_tolerance`; a categorical domain (when the
-    profile counted its values exactly) tolerates `unseen_tolerance` of unseen values; the row count must
-    be within `row_tolerance` of `expected_rows` (default: the profile's own row count; 0: any
-    number of rows but none, for windows whose size the baseline does not tell).
+    profile counted its values exactly) tolerates `unseen_tolerance` of unseen values; the row
+    count must be within `row_tolerance` of `expected_rows` (default: the profile's own row
+    count; 0: any number of rows but none, for windows whose size the baseline does not tell).
     """
     if expected_rows is not None and expected_rows < 0:
         raise InputError(f"expected_rows must be >= 0, got {expected_rows}", param="expected_rows")
