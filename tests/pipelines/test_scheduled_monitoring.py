@@ -148,5 +148,9 @@ def test_monitoring_path_runs_locally_and_lands_in_mlmd(
     assert record.validation_status == validation["status"]
     assert record.drift_share == pytest.approx(drift["drift_share"])
     assert record.drifted_columns == sum(c["drift_detected"] for c in drift["columns"])
-    assert record.performance["mae"] == pytest.approx(performance["overall"]["metrics"]["mae"])
+    # the current performance: the newest window with enough labels to be judged
+    newest = max((w for w in performance["windows"] if w["status"] == "ok"), key=lambda w: w["end"])
+    assert performance["current"]["start"] == newest["start"]
+    assert record.performance["mae"] == pytest.approx(newest["metrics"]["mae"])
+    assert record.performance_window_end == newest["end"]
     assert record.performance_degraded is True

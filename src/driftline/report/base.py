@@ -24,7 +24,7 @@ ReportOut = str | Path | ReportPaths
 class Report(BaseModel):
     """A typed report document; subclasses set KIND and SCHEMA_VERSION."""
 
-    model_config = ConfigDict(extra="allow", validate_assignment=False)
+    model_config = ConfigDict(extra="allow")  # fields of newer minor versions survive
 
     KIND: ClassVar[str]
     SCHEMA_VERSION: ClassVar[str]
@@ -57,7 +57,7 @@ class Report(BaseModel):
                 f"{where} is a {found!r} document, expected a {cls.KIND} report (kind: {cls.KIND})",
                 param=f"{cls.KIND}_report",
             )
-        check_version(document.get("schema_version"), cls.SCHEMA_VERSION, f"{where}")
+        check_version(document.get("schema_version"), cls.SCHEMA_VERSION, where)
         skip = ("kind", "schema_version", *cls.DERIVED)
         try:
             report = cls.model_validate({k: v for k, v in document.items() if k not in skip})

@@ -52,8 +52,6 @@ class DriftReport(Report):
     `load` refuses a document whose stated verdict disagrees with its columns.
     """
 
-    model_config = ConfigDict(extra="allow")
-
     KIND: ClassVar[str] = "drift"
     SCHEMA_VERSION: ClassVar[str] = "1.0"
     DERIVED: ClassVar[tuple[str, ...]] = (
