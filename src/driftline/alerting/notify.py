@@ -104,7 +104,9 @@ def _degradation(report: PerformanceReport) -> str:
         + (f" (training {baseline[n]:.4g})" if n in baseline else "")
         for n in names[:4]
     )
-    earlier = "" if current.degraded else f" in window(s) {', '.join(report.degraded_windows)}"
+    starts = report.degraded_windows
+    listed = ", ".join(starts[:3]) + (f" and {len(starts) - 3} more" if len(starts) > 3 else "")
+    earlier = "" if current.degraded else f" in the window(s) starting {listed}"
     return (
         f"model performance degraded{earlier}; current window {current.start}..{current.end}: "
         f"{numbers}"

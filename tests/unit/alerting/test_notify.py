@@ -129,3 +129,23 @@ def test_send_alert_errors(sink: tuple[str, _Sink]) -> None:
         send_alert(message, url)
     with pytest.raises(DriftlineError, match="cannot reach"):
         send_alert(message, "http://127.0.0.1:9/none", timeout=2)
+
+
+def test_an_earlier_degraded_window_is_named_beside_the_current_performance() -> None:
+    document = performance_report(True, 60.0)
+    recovered = {
+        **document["windows"][0],
+        "start": "2012-01-08T00:00:00",
+        "end": "2012-01-15T00:00:00",
+        "metrics": {"rmse": 41.0},
+        "degraded": False,
+    }
+    document = {**document, "windows": [document["windows"][0], recovered]}
+    document["degraded_windows"] = ["2012-01-01T00:00:00"]
+    report = PerformanceReport.from_document(document)
+    message = build_alert(model="m", window_start="a", window_end="b", performance_report=report)
+    assert message is not None and message.performance == {"rmse": 41.0}
+    assert message.reasons == [
+        "model performance degraded in the window(s) starting 2012-01-01T00:00:00; current "
+        "window 2012-01-08T00:00:00..2012-01-15T00:00:00: rmse 41 (training 40)"
+    ]
