@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 IMAGE  ?=
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint format compile bench image image-push image-check clean
+.PHONY: install demo test test-env lint format compile bench image image-push image-check clean
 
 install: $(VENV)/.installed
 
@@ -18,8 +18,16 @@ $(VENV)/.installed: pyproject.toml setup.py constraints.txt
 demo: install  ## the main job: scheduled monitoring over the demo data, local KFP + SQLite MLMD
 	$(BIN)/python -m driftline demo
 
-test: install  ## the whole test suite (integration tests start their own servers)
+test: install test-env  ## the whole test suite (integration tests start their own servers)
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+
+# Every executable $(TEST_ENV)/*.sh, in name order: each installs what some tests need, quietly
+# when there is nothing to do, and stops `make test` with one line when it cannot.
+TEST_ENV ?= ci/test-env
+test-env:  ## install what the tests need (system packages, server venvs); see ci/test-env/README.md
+	@for script in $$(LC_ALL=C ls $(TEST_ENV)/*.sh 2>/dev/null); do \
+	  if [ -x "$$script" ]; then PYTHON="$(PYTHON)" VENV="$(VENV)" "$$script" || exit 1; fi; \
+	done
 
 lint: install  ## ruff (lint + format check) and mypy on src/
 	$(BIN)/python -m ruff check src components pipelines tests bench

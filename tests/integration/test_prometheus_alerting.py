@@ -1,7 +1,7 @@
 """End to end with the real servers: push a drifted run, see the alert fire and reach
 Alertmanager.
 
-Prometheus, Pushgateway and Alertmanager (Debian packages, installed by .ci/run)
+Prometheus, Pushgateway and Alertmanager (Debian packages, installed by make test-env)
 run as subprocesses on free loopback ports with temporary storage and 1 s
 scrape/evaluation intervals; the rules are the ones setup-monitoring generates.
 """
@@ -39,7 +39,7 @@ def binary(name: str) -> str:
     path = shutil.which(name)
     if path is None:
         pytest.fail(f"{name} not found: apt-get install prometheus prometheus-pushgateway "
-                    "prometheus-alertmanager (see .ci/run)")  # fmt: skip
+                    "prometheus-alertmanager (make test-env)")  # fmt: skip
     return path
 
 

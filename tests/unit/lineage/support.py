@@ -161,7 +161,7 @@ def mariadb_binaries() -> tuple[str, str]:
     install = shutil.which("mariadb-install-db") or shutil.which("mysql_install_db")
     if not os.path.exists(server) or not install:
         raise RuntimeError(
-            "MariaDB is not installed: apt-get install mariadb-server (.ci/run installs it)"
+            "MariaDB is not installed: apt-get install mariadb-server (make test-env)"
         )
     return server, install
 

@@ -11,7 +11,7 @@ def require_binary(name: str) -> str:
     """The path of a binary the test needs; fail (never skip) when it is missing."""
     path = shutil.which(name)
     if path is None:
-        pytest.fail(f"{name} not found on PATH: apt-get install prometheus (see .ci/run)")
+        pytest.fail(f"{name} not found on PATH: apt-get install prometheus (make test-env)")
     return path
 
 
