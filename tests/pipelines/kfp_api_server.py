@@ -6,7 +6,7 @@ before it is served, and a request the real server would reject is answered 400
 and recorded in `errors`:
 
 - path, method and query parameter names against the upstream swagger files in
-  ../shared/reference/kfp/api-v2beta1 (kubeflow/pipelines master, 2026-08);
+  tests/reference/kfp/api-v2beta1 (kubeflow/pipelines master, 2026-08);
 - JSON bodies against the swagger definition (unknown fields fail, enums checked,
   recursively) and against kfp-server-api's model classes (`openapi_types`);
 - multipart uploads: exactly one `uploadfile` part holding a YAML pipeline spec.

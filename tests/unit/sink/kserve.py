@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from cloudevents.conversion import to_binary, to_structured
 from cloudevents.http import CloudEvent
 
-PAYLOADS = Path(__file__).parent / "payloads"
+from tests.reference import REFERENCE
+
+PAYLOADS = REFERENCE / "kserve" / "payloads"
 REQUEST = "org.kubeflow.serving.inference.request"
 RESPONSE = "org.kubeflow.serving.inference.response"
 
