@@ -3,13 +3,43 @@
 Each subclasses the built-in it refines (attrs style) and carries the data a
 caller needs. The CLI and components map `InputError` to exit code 2 and print
 the message alone: messages name what is wrong and what would be valid.
+
+A message names a parameter in backticks, `name` or `name=value`, so that each caller
+spells it in its own terms: Python and components as `name=value`, the CLI as its flag
+(`--name value`, see `driftline.cli.app`). `str(error)` gives the Python spelling.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
+PARAM_REFERENCE = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)(?:=([^`]*))?`")
+
+Spelling = Callable[[str, "str | None"], str]
+"""How a caller names a parameter: (name, value or None) -> text."""
+
+
+def python_spelling(name: str, value: str | None) -> str:
+    """`name` or `name=value`, as a Python caller or a component's parameter list has it."""
+    return name if value is None else f"{name}={value}"
+
+
+def spell_parameters(text: str, spelling: Spelling = python_spelling) -> str:
+    """`text` with every parameter reference (`name` / `name=value`) spelled by `spelling`."""
+    return PARAM_REFERENCE.sub(lambda match: spelling(match[1], match[2]), text)
+
 
 class DriftlineError(Exception):
     """Base class of every error driftline raises on purpose."""
+
+    def __str__(self) -> str:
+        return self.spelled(python_spelling)
+
+    def spelled(self, spelling: Spelling) -> str:
+        """The message with its parameter references spelled for a caller (CLI, component)."""
+        text = str(self.args[0]) if len(self.args) == 1 else super().__str__()
+        return spell_parameters(text, spelling)
 
 
 class InputError(DriftlineError, ValueError):
@@ -42,9 +72,6 @@ class UnknownNameError(InputError, KeyError):
         super().__init__(f"unknown {what} {name!r}; valid: {', '.join(sorted(valid))}", param=what)
         self.name = name
         self.valid = tuple(valid)
-
-    def __str__(self) -> str:  # KeyError would otherwise quote the message
-        return str(self.args[0])
 
 
 class StoreError(DriftlineError, ConnectionError):

@@ -162,7 +162,7 @@ def test_failing_apt_stops_with_one_line_and_its_log(tmp_path: Path):
     machine.install("prometheus", "prometheus-pushgateway", "prometheus-alertmanager", "chromium")
     done = machine.run(APT_FAILS="1", TMPDIR=str(tmp_path))
     assert done.returncode == 1
-    [installing, failed] = done.stderr.splitlines()
+    [_installing, failed] = done.stderr.splitlines()
     assert failed.startswith("10-system-packages: apt-get could not install mariadb-server (log: ")
     log = Path(failed.split("(log: ")[1].split(")")[0])
     assert "E: broken" in log.read_text()

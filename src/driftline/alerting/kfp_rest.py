@@ -95,7 +95,7 @@ def start_pipeline_run(
 ) -> str:
     """Create a run of pipeline `pipeline_id` (latest version unless given); returns the run id."""
     if not pipeline_id:
-        raise InputError("pipeline_id is required to start a run", param="pipeline_id")
+        raise InputError("`pipeline_id` is required to start a run", param="pipeline_id")
     body: dict[str, Any] = {
         "display_name": display_name,
         "pipeline_version_reference": _reference(pipeline_id, pipeline_version_id),
@@ -211,17 +211,17 @@ def recurring_run_body(
 ) -> dict[str, Any]:
     """The v2beta1 RecurringRun create body; its description ends with the settings' hash."""
     if not display_name:
-        raise InputError("display_name of the recurring run is required", param="display_name")
+        raise InputError("`display_name` of the recurring run is required", param="display_name")
     if not pipeline_id:
-        raise InputError("pipeline_id is required to schedule runs", param="pipeline_id")
+        raise InputError("`pipeline_id` is required to schedule runs", param="pipeline_id")
     if bool(cron) == bool(interval_seconds):
         raise InputError(
-            "give exactly one trigger: cron (e.g. '0 * * * *') or interval_seconds (e.g. 3600)",
+            "give exactly one trigger: `cron` (e.g. '0 * * * *') or `interval_seconds` (e.g. 3600)",
             param="cron" if cron else "interval_seconds",
         )
     if max_concurrency not in MAX_CONCURRENCY:
         raise InputError(
-            f"max_concurrency must be between 1 and 10, got {max_concurrency}",
+            f"`max_concurrency` must be between 1 and 10, got {max_concurrency}",
             param="max_concurrency",
         )
     if cron:

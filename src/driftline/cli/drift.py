@@ -19,7 +19,7 @@ def _floats(values: dict[str, str]) -> dict[str, float]:
             parsed[column] = float(value)
         except ValueError:
             raise InputError(
-                f"threshold {value!r} is not a number (use VALUE or COLUMN=VALUE)",
+                f"`threshold` {value!r} is not a number (use VALUE or COLUMN=VALUE)",
                 param="threshold",
             ) from None
     return parsed

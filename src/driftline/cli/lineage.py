@@ -31,7 +31,7 @@ def show(model: str, store: str, dataset_name: str | None, as_json: bool) -> Non
     from driftline.lineage import open_store
     from driftline.lineage.render import lineage_tree
 
-    lineage_store = open_store(store)
+    lineage_store = open_store(store, read_only=True)
     try:
         found = lineage_store.resolve(model, dataset_name=dataset_name)
         runs = lineage_store.history(found.model.id)
@@ -54,7 +54,7 @@ def history(model: str, store: str, limit: int | None, as_json: bool) -> None:
     from driftline.lineage import open_store
     from driftline.lineage.render import history_table
 
-    lineage_store = open_store(store)
+    lineage_store = open_store(store, read_only=True)
     try:
         runs = lineage_store.history(model, limit=limit)
     finally:

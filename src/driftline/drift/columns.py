@@ -80,9 +80,9 @@ def categorical_values(
     categories = pc.unique(combined)
     if len(categories) > max_categories:
         raise InputError(
-            f"column {name!r} has {len(categories)} distinct values, more than max_categories="
-            f"{max_categories}: it looks like an id or free text; leave it out of the checked "
-            "columns or raise max_categories",
+            f"column {name!r} has {len(categories)} distinct values, more than "
+            f"`max_categories={max_categories}`: it looks like an id or free text; leave it out "
+            "of the checked columns or raise `max_categories`",
             param=name,
         )
     categories = categories.take(pc.sort_indices(categories))

@@ -60,7 +60,7 @@ def check_drift(
     `exclude` (e.g. the timestamp) are never checked when `columns` is None.
     """
     if not 0.0 < drift_share <= 1.0:
-        raise InputError(f"drift_share {drift_share!r} must be in (0, 1]", param="drift_share")
+        raise InputError(f"`drift_share` {drift_share!r} must be in (0, 1]", param="drift_share")
     if not isinstance(reference, pa.Table):
         from driftline.drift.profile_mode import check_drift_against_profile
 

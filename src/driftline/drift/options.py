@@ -37,6 +37,6 @@ def parse_assignments(values: Sequence[str], what: str) -> dict[str, str]:
         column, sep, value = item.rpartition("=")
         key = column if sep else ALL_COLUMNS
         if (sep and not column) or not value:
-            raise InputError(f"bad {what} {item!r}: use VALUE or COLUMN=VALUE", param=what)
+            raise InputError(f"bad `{what}` {item!r}: use VALUE or COLUMN=VALUE", param=what)
         parsed[key] = value
     return parsed

@@ -54,7 +54,7 @@ def run_drift(
     """
     if (reference is None) == (reference_profile is None):
         raise InputError(
-            "give exactly one of reference (data) and reference_profile (profile.json)",
+            "give exactly one of `reference` (data) and `reference_profile` (profile.json)",
             param="reference",
         )
     if reference_profile is not None:
@@ -135,7 +135,7 @@ def _check_exact(
     """Exact mode a few columns at a time (Parquet projects columns cheaply; other formats are
     read once), in parallel, so peak memory holds a few columns per core, not the table."""
     if not 0.0 < drift_share <= 1.0:
-        raise InputError(f"drift_share {drift_share!r} must be in (0, 1]", param="drift_share")
+        raise InputError(f"`drift_share` {drift_share!r} must be in (0, 1]", param="drift_share")
     reference_schema = open_dataset(reference, reference_format).schema
     current_dataset = open_dataset(current, format)
     current_schema = current_dataset.schema

@@ -90,15 +90,15 @@ def export_window(
         print(f"window_end {window_end!r} was not filled in by KFP: using the current time")
         window_end = None
     if min_rows < 0:
-        raise InputError(f"min_rows must be >= 0, got {min_rows}", param="min_rows")
+        raise InputError(f"`min_rows` must be >= 0, got {min_rows}", param="min_rows")
     if not timestamp_column and format != KSERVE_CAPTURE:
-        raise InputError("a window needs timestamp_column", param="timestamp_column")
+        raise InputError("a window needs `timestamp_column`", param="timestamp_column")
     start, end = window_bounds(window_end or datetime.now(UTC), window_length)
     table = _read(source, format, timestamp_column, start, end, columns, storage_options)
     if table.num_rows < min_rows:
         raise EmptyDataError(
             f"window [{start.isoformat()}, {end.isoformat()}) of {source} has "
-            f"{table.num_rows} rows; at least {min_rows} needed (min_rows)",
+            f"{table.num_rows} rows; at least {min_rows} needed (`min_rows`)",
             param="window",
         )
     with atomic_path(out_path) as tmp:

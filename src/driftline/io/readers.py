@@ -69,7 +69,7 @@ def detect_format(
         return "parquet"
     raise InputError(
         f"cannot tell the format of {os.fspath(source)!r} from its suffix; "
-        f"pass format= one of {', '.join(FORMATS)}",
+        f"give `format`: one of {', '.join(FORMATS)}",
         param="format",
     )
 
@@ -93,7 +93,7 @@ def open_dataset(
         )
     except (pa.ArrowException, OSError) as exc:
         raise DataSourceError(
-            f"cannot read {name} as {fmt}: {exc} (is it {fmt}? pass format= one of "
+            f"cannot read {name} as {fmt}: {exc} (is it {fmt}? give `format`: one of "
             f"{', '.join(FORMATS)})",
             param="source",
         ) from exc
@@ -161,7 +161,7 @@ def _check_columns(dataset: ds.Dataset, columns: Sequence[str] | None) -> list[s
         return None
     if isinstance(columns, str):
         raise InputError(
-            f"columns must be a list of names, not the string {columns!r}", param="columns"
+            f"`columns` must be a list of names, not the string {columns!r}", param="columns"
         )
     missing = [c for c in columns if c not in dataset.schema.names]
     if missing:
@@ -192,11 +192,11 @@ def _plan(
     plain = _Scan(os.fspath(source), dataset, projection, projection, None, None, schema)
     if timestamp_column is None:
         if start is not None or end is not None:
-            raise InputError("a time window needs timestamp_column", param="timestamp_column")
+            raise InputError("a time window needs `timestamp_column`", param="timestamp_column")
         return plain
     if timestamp_column not in dataset.schema.names:
         raise InputError(
-            f"timestamp column {timestamp_column!r} not in data; columns: "
+            f"`timestamp_column={timestamp_column!r}` is not in the data; columns: "
             f"{', '.join(dataset.schema.names)}",
             param="timestamp_column",
         )
@@ -237,7 +237,7 @@ def iter_batches(
     """
     if isinstance(batch_rows, bool) or not isinstance(batch_rows, int) or batch_rows < 1:
         raise InputError(
-            f"batch_rows must be a positive integer, not {batch_rows!r}", param="batch_rows"
+            f"`batch_rows` must be a positive integer, not {batch_rows!r}", param="batch_rows"
         )
     scan = _plan(source, format, columns, timestamp_column, start, end, storage_options)
     return scan.batches(batch_rows)

@@ -68,8 +68,8 @@ def _s3(scheme: str, options: Mapping[str, Any]) -> pafs.FileSystem:
     endpoint = _endpoint(scheme, options)
     if scheme == "minio" and endpoint is None:
         raise InputError(
-            "minio:// needs an endpoint: pass storage_options={'endpoint_url': "
-            "'http://host:9000'} or set MINIO_ENDPOINT (or AWS_ENDPOINT_URL)",
+            "minio:// needs an endpoint: pass `storage_options={'endpoint_url': "
+            "'http://host:9000'}` or set MINIO_ENDPOINT (or AWS_ENDPOINT_URL)",
             param="endpoint_url",
         )
     kwargs: dict[str, Any] = {
@@ -88,7 +88,7 @@ def _s3(scheme: str, options: Mapping[str, Any]) -> pafs.FileSystem:
     elif options.get("access_key") or options.get("secret_key"):
         if not (options.get("access_key") and options.get("secret_key")):
             raise InputError(
-                "storage_options needs both access_key and secret_key (or neither, to use "
+                "`storage_options` needs both access_key and secret_key (or neither, to use "
                 "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)",
                 param="storage_options",
             )

@@ -29,9 +29,9 @@ def resolve_baseline(
     """
     if require not in ("dataset", "profile", "any"):
         raise InputError(
-            f"require {require!r} is not one of dataset, profile, any", param="require"
+            f"`require` {require!r} is not one of dataset, profile, any", param="require"
         )
-    with _opened(store) as lineage_store:
+    with _opened(store, read_only=True) as lineage_store:
         lineage = lineage_store.resolve(model, dataset_name=dataset_name)
     missing = {
         "dataset": lineage.dataset is None,
@@ -110,13 +110,14 @@ def record_baseline_profile(
 class _opened:
     """Use a given store as is, or open (and then close) the one a URI names."""
 
-    def __init__(self, store: StoreArg) -> None:
+    def __init__(self, store: StoreArg, *, read_only: bool = False) -> None:
         self._given = store if not isinstance(store, str | type(None)) else None
         self._uri = store if isinstance(store, str | type(None)) else None
+        self._read_only = read_only
         self._store: LineageStore | None = None
 
     def __enter__(self) -> LineageStore:
-        self._store = self._given or open_store(self._uri)
+        self._store = self._given or open_store(self._uri, read_only=self._read_only)
         return self._store
 
     def __exit__(self, *exc: object) -> None:

@@ -102,4 +102,4 @@ def _model_of(model: str, baseline_metadata: dict[str, Any]) -> str:
         return model
     if "model_id" in baseline_metadata:
         return str(int(baseline_metadata["model_id"]))
-    raise InputError("no model: pass model, or a baseline from resolve_baseline", param="model")
+    raise InputError("no model: pass `model`, or a baseline from resolve_baseline", param="model")

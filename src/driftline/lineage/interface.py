@@ -39,9 +39,13 @@ class LineageStore(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(uri: str | None = None, *, upgrade: bool = False) -> LineageStore:
+def open_store(
+    uri: str | None = None, *, upgrade: bool = False, read_only: bool = False
+) -> LineageStore:
     """Open the store a URI names (see `driftline.lineage.store_uri`); empty = the default
-    in-cluster MLMD service. `upgrade` migrates an older MLMD schema (SQLite/MySQL)."""
+    in-cluster MLMD service. A writer creates a missing store; `read_only` never creates or
+    changes one (a missing or foreign store is an error). `upgrade` migrates an older MLMD
+    schema (SQLite/MySQL)."""
     from driftline.lineage.mlmd.backend import MlmdLineageStore
 
-    return MlmdLineageStore(parse_store_uri(uri), upgrade=upgrade)
+    return MlmdLineageStore(parse_store_uri(uri), upgrade=upgrade, read_only=read_only)

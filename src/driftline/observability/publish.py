@@ -108,7 +108,7 @@ def push(
     scheme = urlparse(url).scheme
     if scheme not in ("http", "https"):
         raise InputError(
-            f"pushgateway_url must be an http:// or https:// URL, got {url!r}",
+            f"`pushgateway_url` must be an http:// or https:// URL, got {url!r}",
             param="pushgateway_url",
         )
     try:

@@ -30,7 +30,7 @@ def check_baseline(baseline: Mapping[str, Any], task: str) -> dict[str, float]:
     """Baseline metrics as floats; names must be metrics of the task."""
     if not isinstance(baseline, Mapping):
         raise InputError(
-            f"baseline must map metric names to numbers, got {baseline!r}", param="baseline"
+            f"`baseline` must map metric names to numbers, got {baseline!r}", param="baseline"
         )
     out = {}
     for name, value in baseline.items():

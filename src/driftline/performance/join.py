@@ -207,7 +207,7 @@ def _dedupe(
         return labels, codes
     if summary.rule == "error":
         raise InputError(
-            f"labels repeat id(s) {_duplicate_examples(labels)} (rule duplicate_labels='error'; "
+            f"labels repeat id(s) {_duplicate_examples(labels)} (rule `duplicate_labels='error'`; "
             f"use 'latest' to keep the label with the latest label timestamp)",
             param="duplicate_labels",
         )

@@ -80,21 +80,21 @@ class PerformanceOptions:
         parse_duration(self.window, param="window")
         if not isinstance(self.min_labelled_rows, int) or self.min_labelled_rows < 1:
             raise InputError(
-                f"min_labelled_rows must be a positive integer, got {self.min_labelled_rows!r}",
+                f"`min_labelled_rows` must be a positive integer, got {self.min_labelled_rows!r}",
                 param="min_labelled_rows",
             )
         threshold = self.degradation_threshold
         if not isinstance(threshold, int | float) or not math.isfinite(threshold) or threshold < 0:
             raise InputError(
-                f"degradation_threshold must be a finite number >= 0, got {threshold!r}",
+                f"`degradation_threshold` must be a finite number >= 0, got {threshold!r}",
                 param="degradation_threshold",
             )
         if self.task == "regression" and self.score_columns:
-            raise InputError("score_columns apply to classification only", param="score_columns")
+            raise InputError("`score_columns` apply to classification only", param="score_columns")
         if self.classes is not None and len(set(self.classes)) != len(self.classes):
-            raise InputError(f"classes repeat a value: {list(self.classes)}", param="classes")
+            raise InputError(f"`classes` repeat a value: {list(self.classes)}", param="classes")
         if self.classes is not None and len(self.classes) < 2:
-            raise InputError("classes needs at least two class labels", param="classes")
+            raise InputError("`classes` needs at least two class labels", param="classes")
 
     @property
     def window_seconds(self) -> int:

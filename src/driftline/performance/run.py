@@ -98,7 +98,7 @@ def run_performance(
     opts = PerformanceOptions.from_kwargs(options)
     if opts.baseline is not None and opts.reference is not None:
         raise InputError(
-            "pass either baseline (metrics) or reference (a labelled set), not both",
+            "pass either `baseline` (metrics) or `reference` (a labelled set), not both",
             param="baseline",
         )
     baseline = check_baseline(opts.baseline, opts.task) if opts.baseline is not None else None
@@ -157,7 +157,7 @@ def _join(
             add_windows(windows, normalizer.predictions(batch, True))
         return windows, normalizer, None
     if opts.id_column is None:
-        raise InputError("joining labels needs id_column", param="id_column")
+        raise InputError("joining labels needs `id_column`", param="id_column")
     label_ds = open_source(labels, opts.labels_format or opts.format, "labels")
     label_columns = [opts.id_column, opts.label_column]
     if opts.label_timestamp_column:
@@ -208,21 +208,21 @@ def _spec(opts: PerformanceOptions, seen: set[str]) -> TargetSpec:
     if len(classes) > MAX_CLASSES:
         raise InputError(
             f"found {len(classes)} distinct classes in {opts.label_column!r}/"
-            f"{opts.prediction_column!r}; is this a regression task? (task='regression')",
+            f"{opts.prediction_column!r}; is this a regression task? (`task='regression'`)",
             param="task",
         )
     n_scores = len(opts.score_columns)
     if n_scores == 1 and len(classes) != 2:
         raise InputError(
             f"one score column is the positive-class probability of a binary task, but the "
-            f"classes are {classes}; pass classes= with the two classes, or one score column "
+            f"classes are {classes}; pass `classes` with the two classes, or one score column "
             f"per class",
             param="score_columns",
         )
     if n_scores > 1 and n_scores != len(classes):
         raise InputError(
             f"{n_scores} score columns for {len(classes)} classes {classes}; give one "
-            f"probability column per class, in classes order",
+            f"probability column per class, in `classes` order",
             param="score_columns",
         )
     positive = 1

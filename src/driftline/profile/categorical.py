@@ -30,7 +30,7 @@ class CategoricalSummary:
     def __init__(self, category_cap: int = DEFAULT_CATEGORY_CAP, top_k: int = DEFAULT_TOP_K):
         if top_k > category_cap:
             raise InputError(
-                f"top_k ({top_k}) must not exceed category_cap ({category_cap})", param="top_k"
+                f"`top_k` ({top_k}) must not exceed `category_cap` ({category_cap})", param="top_k"
             )
         self.category_cap = category_cap
         self.top_k = top_k

@@ -46,7 +46,7 @@ class ProfileOptions:
                 raise InputError(f"{name} must be a whole number >= 0, got {value!r}", param=name)
         if self.top_k > self.category_cap:
             raise InputError(
-                f"top_k ({self.top_k}) must not exceed category_cap ({self.category_cap})",
+                f"`top_k` ({self.top_k}) must not exceed `category_cap` ({self.category_cap})",
                 param="top_k",
             )
 

@@ -2,7 +2,8 @@
 
 Moments merge with Chan's parallel algorithm; the value distribution is kept twice: exactly
 (value -> count) while the column has at most `exact_cap` distinct values, and always in a
-`LogSketch` whose quantiles are within its relative accuracy.
+`LogSketch` whose quantiles are within its relative accuracy. Values too large to square
+(|x| >= 2**480) are summed in units of a power of two, so the moments never overflow.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ from driftline.profile.sketch import LogSketch
 
 DEFAULT_RELATIVE_ACCURACY = 0.01
 DEFAULT_EXACT_CAP = 1000
+_UNSCALED_LIMIT = 2.0**480  # below it, sums of squares of up to 2**60 values stay finite
+
+
+def _scale_for(magnitude: float) -> float:
+    """1 for ordinary magnitudes; else the power of two that brings `magnitude` under 2."""
+    if magnitude < _UNSCALED_LIMIT:
+        return 1.0
+    return math.ldexp(1.0, math.frexp(magnitude)[1] - 1)
 
 
 class NumericSummary:
@@ -35,7 +44,8 @@ class NumericSummary:
         self.min: float | None = None
         self.max: float | None = None
         self.mean: float | None = None
-        self._m2 = 0.0  # sum of squared deviations from the mean
+        self._m2 = 0.0  # sum of squared deviations from the mean, in units of _scale**2
+        self._scale = 1.0  # a power of two: 1 unless values reach 2**480
         self.exact_cap = exact_cap
         self.exact_values: dict[float, int] | None = {}
         self.sketch = LogSketch(relative_accuracy)
@@ -43,7 +53,7 @@ class NumericSummary:
     @property
     def std(self) -> float | None:
         """Population standard deviation (ddof=0) of the finite values."""
-        return math.sqrt(self._m2 / self.count) if self.count else None
+        return math.sqrt(self._m2 / self.count) * self._scale if self.count else None
 
     # -- building -----------------------------------------------------------------------------
     def add(self, values: np.ndarray) -> None:
@@ -56,11 +66,13 @@ class NumericSummary:
             values = values[finite]
         if values.size == 0:
             return
-        batch_mean = float(values.mean())
-        deviations = values - batch_mean
+        low, high = float(values.min()), float(values.max())
+        self._rescale(_scale_for(max(-low, high)))
+        scaled = values / self._scale if self._scale != 1.0 else values
+        batch_mean = float(scaled.mean())
+        deviations = scaled - batch_mean
         deviations *= deviations
-        batch_m2 = float(deviations.sum())
-        self._combine(values.size, batch_mean, batch_m2, float(values.min()), float(values.max()))
+        self._combine(values.size, batch_mean * self._scale, float(deviations.sum()), low, high)
         self.sketch.add(values)
         if self.exact_values is not None:
             distinct, counts = np.unique(values, return_counts=True)
@@ -69,13 +81,21 @@ class NumericSummary:
             else:
                 self._add_exact(dict(zip(distinct.tolist(), counts.tolist(), strict=True)))
 
+    def _rescale(self, scale: float) -> None:
+        """Count `_m2` in units of `scale`**2 from now on, if `scale` is larger."""
+        if scale > self._scale:
+            self._m2 *= (self._scale / scale) ** 2
+            self._scale = scale
+
     def _combine(self, n: int, mean: float, m2: float, low: float, high: float) -> None:
+        """Chan's update with another part's count, mean and `m2` (in units of `_scale`**2)."""
         if self.count == 0 or self.mean is None:
             self.count, self.mean, self._m2, self.min, self.max = n, mean, m2, low, high
             return
         total = self.count + n
-        delta = mean - self.mean
-        self.mean += delta * n / total
+        scale = self._scale
+        delta = mean / scale - self.mean / scale
+        self.mean = (self.mean / scale + delta * n / total) * scale
         self._m2 += m2 + delta * delta * self.count * n / total
         self.count = total
         self.min = min(self.min, low) if self.min is not None else low
@@ -102,7 +122,9 @@ class NumericSummary:
         self.neginf_count += other.neginf_count
         if other.count and other.mean is not None:
             assert other.min is not None and other.max is not None
-            self._combine(other.count, other.mean, other._m2, other.min, other.max)
+            self._rescale(other._scale)
+            m2 = other._m2 * (other._scale / self._scale) ** 2
+            self._combine(other.count, other.mean, m2, other.min, other.max)
         if other.exact_values is None:
             self.exact_values = None
         elif self.exact_values is not None:
@@ -182,6 +204,7 @@ class NumericSummary:
             "mean": self.mean,
             "std": self.std,
             "m2": self._m2,
+            **({"m2_scale": self._scale} if self._scale != 1.0 else {}),  # m2 in its units**2
             "quantiles": quantiles,  # derived, for readers; ignored by from_dict
             "exact_cap": self.exact_cap,
             "exact_values": exact,
@@ -199,6 +222,7 @@ class NumericSummary:
         summary.max = _opt_float(data["max"])
         summary.mean = _opt_float(data["mean"])
         summary._m2 = float(data["m2"] or 0.0)
+        summary._scale = float(data.get("m2_scale", 1.0))
         exact = data["exact_values"]
         summary.exact_values = (
             None

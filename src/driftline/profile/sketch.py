@@ -27,7 +27,7 @@ class LogSketch:
     def __init__(self, relative_accuracy: float = 0.01) -> None:
         if not 0 < relative_accuracy < 1:
             raise InputError(
-                f"relative_accuracy must be in (0, 1), got {relative_accuracy!r}",
+                f"`relative_accuracy` must be in (0, 1), got {relative_accuracy!r}",
                 param="relative_accuracy",
             )
         self.relative_accuracy = float(relative_accuracy)

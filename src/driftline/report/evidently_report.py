@@ -73,7 +73,7 @@ def write_evidently_report(
     from evidently.presets import DataDriftPreset
 
     if max_rows < 1:
-        raise InputError(f"max_rows must be >= 1, got {max_rows}", param="max_rows")
+        raise InputError(f"`max_rows` must be >= 1, got {max_rows}", param="max_rows")
     ref_table = _read(reference, "reference", columns, format)
     cur_table = _read(current, "current", columns, format)
     ref_sample = _sample(ref_table, max_rows, seed)

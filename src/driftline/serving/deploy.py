@@ -78,7 +78,7 @@ def deploy_model(
     """
     if wait_timeout_seconds <= 0:
         raise InputError(
-            f"wait_timeout_seconds must be positive, got {wait_timeout_seconds}",
+            f"`wait_timeout_seconds` must be positive, got {wait_timeout_seconds}",
             param="wait_timeout_seconds",
         )
     manifest = build_inference_service(

@@ -49,16 +49,18 @@ def build_inference_service(
     check_name("isvc_name", name)
     check_name("namespace", namespace)
     if not model_uri:
-        raise InputError("model_uri (the model's storageUri) is required", param="model_uri")
+        raise InputError("`model_uri` (the model's storageUri) is required", param="model_uri")
     if not model_format:
-        raise InputError("model_format is required, e.g. sklearn or xgboost", param="model_format")
+        raise InputError(
+            "`model_format` is required, e.g. sklearn or xgboost", param="model_format"
+        )
     if protocol_version not in PROTOCOL_VERSIONS:
         raise InputError(
-            f"protocol_version must be v1 or v2, got {protocol_version!r}",
+            f"`protocol_version` must be v1 or v2, got {protocol_version!r}",
             param="protocol_version",
         )
     if min_replicas is not None and min_replicas < 0:
-        raise InputError(f"min_replicas must be >= 0, got {min_replicas}", param="min_replicas")
+        raise InputError(f"`min_replicas` must be >= 0, got {min_replicas}", param="min_replicas")
     logger = logger_patch(name, namespace, mode=logger_mode, sink_url=logger_url or None)
     logger_spec = logger["spec"]["predictor"]["logger"]
 

@@ -91,7 +91,7 @@ def apply_objects(
             meta = obj["metadata"]
             raise InputError(
                 f"{obj['kind']} {meta['namespace']}/{meta['name']} not found; "
-                "deploy the model first or check --isvc/--namespace",
+                "deploy the model first or check `isvc`/`namespace`",
                 param="isvc",
             )
     applied = []

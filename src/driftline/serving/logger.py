@@ -41,7 +41,8 @@ def logger_patch(
     parsed = urlparse(url)
     if parsed.scheme not in SINK_SCHEMES or not parsed.netloc:
         raise InputError(
-            f"sink_url must be an absolute URL with scheme {', '.join(SINK_SCHEMES)}; got {url!r}",
+            f"`sink_url` must be an absolute URL with scheme {', '.join(SINK_SCHEMES)}; "
+            f"got {url!r}",
             param="sink_url",
         )
     return {

@@ -21,5 +21,5 @@ def default_namespace(namespace: str = "") -> str:
     if path.is_file():
         return path.read_text().strip()
     raise InputError(
-        f"namespace is required outside a pod (or set {NAMESPACE_ENV})", param="namespace"
+        f"`namespace` is required outside a pod (or set {NAMESPACE_ENV})", param="namespace"
     )

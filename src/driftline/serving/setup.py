@@ -155,7 +155,7 @@ def setup_monitoring(
     account (or `api_client`): re-running with the same options changes nothing.
     """
     if dry_run and out_dir is None:
-        raise InputError("a dry run needs an output folder (out_dir / --out)", param="out_dir")
+        raise InputError("a dry run needs an output folder (`out_dir`)", param="out_dir")
     objects = build_manifests(isvc, namespace, options)
     files = write_manifests(objects, out_dir) if out_dir is not None else []
     applied = [] if dry_run else apply_objects(objects, api_client=api_client)

@@ -90,7 +90,9 @@ def infer_constraints(
     count; 0: any number of rows but none, for windows whose size the baseline does not tell).
     """
     if expected_rows is not None and expected_rows < 0:
-        raise InputError(f"expected_rows must be >= 0, got {expected_rows}", param="expected_rows")
+        raise InputError(
+            f"`expected_rows` must be >= 0, got {expected_rows}", param="expected_rows"
+        )
     expected = profile.row_count if expected_rows is None else expected_rows
     constraints = (
         Constraints(min_rows=1, max_rows=None)

@@ -139,4 +139,7 @@ def test_cli_exit_codes(files, tmp_path: Path) -> None:
 
 def test_cli_needs_exactly_one_reference(files, tmp_path: Path) -> None:
     run = _cli("--current", str(files["cur"]), "--out", str(tmp_path))
-    assert run.exit_code == 2 and "exactly one of reference" in run.output
+    assert (
+        run.exit_code == 2
+        and "exactly one of --reference (data) and --reference-profile" in run.output
+    )

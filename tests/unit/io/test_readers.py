@@ -82,7 +82,7 @@ def test_directory_of_csv_files(events: pa.Table, tmp_path: Path) -> None:
 def test_explicit_format_overrides_suffix(events: pa.Table, tmp_path: Path) -> None:
     path = tmp_path / "events.data"
     pacsv.write_csv(events, path)
-    with pytest.raises(InputError, match=r"cannot tell the format.*pass format="):
+    with pytest.raises(InputError, match=r"cannot tell the format.*give format: one of"):
         read_table(path)
     assert read_table(path, format="csv").num_rows == events.num_rows
 
@@ -235,7 +235,7 @@ def test_corrupt_file_inside_directory_fails_while_scanning(
 def test_wrong_format(events: pa.Table, tmp_path: Path) -> None:
     path = tmp_path / "e.csv"
     pacsv.write_csv(events, path)
-    with pytest.raises(DataSourceError, match=r"as parquet.*pass format="):
+    with pytest.raises(DataSourceError, match=r"as parquet.*give format: one of"):
         read_table(path, format="parquet")
 
 
@@ -274,7 +274,9 @@ def test_unknown_format(tmp_path: Path) -> None:
 def test_timestamp_column_errors(events: pa.Table, tmp_path: Path) -> None:
     path = tmp_path / "e.parquet"
     pq.write_table(events, path)
-    with pytest.raises(InputError, match=r"timestamp column 'when' not in data; columns: ts"):
+    with pytest.raises(
+        InputError, match=r"timestamp_column='when' is not in the data; columns: ts"
+    ):
         read_table(path, timestamp_column="when", start=START)
     with pytest.raises(InputError, match=r"'x' has type double; expected a timestamp"):
         iter_batches(path, timestamp_column="x", start=START)

@@ -86,7 +86,7 @@ def test_older_schema_needs_upgrade(tmp_path: Path):
     uri = f"sqlite://{tmp_path}/m.sqlite"
     run = seed_training(open_store(uri))
     metadata_store.downgrade_schema(connection_config(parse_store_uri(uri)), 8)
-    with pytest.raises(StoreError, match=r"--upgrade"):
+    with pytest.raises(StoreError, match=r"open_store\(uri, upgrade=True\)"):
         open_store(uri)
     upgraded = open_store(uri, upgrade=True)
     assert upgraded.resolve(run.model_id).model.id == run.model_id

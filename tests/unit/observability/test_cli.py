@@ -52,7 +52,7 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) -> N
             "--label must be KEY=VALUE",
         ),
         (["--isvc", "bike", "--namespace", "ml", "--drift-share-threshold", "2"], "drift_share"),
-        (["--isvc", "bike", "--namespace", "ml", "--sink-url", "sink"], "sink_url must be"),
+        (["--isvc", "bike", "--namespace", "ml", "--sink-url", "sink"], "--sink-url must be"),
     ]:
         code, _, stderr = invoke("setup-monitoring", *args, "--dry-run", "--out", str(out))
         assert code == 2, stderr

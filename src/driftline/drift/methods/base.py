@@ -62,13 +62,13 @@ class DriftMethod:
         value = float(threshold)
         if self.direction is Direction.P_VALUE and not 0.0 < value < 1.0:
             raise InputError(
-                f"threshold {threshold!r} for column {column!r} is out of range: {self.name} "
+                f"`threshold` {threshold!r} for column {column!r} is out of range: {self.name} "
                 "gives a p-value, valid thresholds are in (0, 1)",
                 param="threshold",
             )
         if self.direction is Direction.DISTANCE and not (math.isfinite(value) and value >= 0.0):
             raise InputError(
-                f"threshold {threshold!r} for column {column!r} is out of range: {self.name} "
+                f"`threshold` {threshold!r} for column {column!r} is out of range: {self.name} "
                 "gives a distance, valid thresholds are finite and >= 0",
                 param="threshold",
             )

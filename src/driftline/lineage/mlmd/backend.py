@@ -18,9 +18,11 @@ from driftline.lineage.summaries import ReportSummary
 class MlmdLineageStore:
     """Lineage store backed by an MLMD `MetadataStore`; MLMD errors become `StoreError`."""
 
-    def __init__(self, location: StoreLocation, *, upgrade: bool = False) -> None:
+    def __init__(
+        self, location: StoreLocation, *, upgrade: bool = False, read_only: bool = False
+    ) -> None:
         self.location = location
-        self.mlmd = connect(location, upgrade=upgrade)
+        self.mlmd = connect(location, upgrade=upgrade, read_only=read_only)
 
     @property
     def uri(self) -> str:

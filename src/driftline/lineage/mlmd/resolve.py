@@ -127,14 +127,14 @@ def choose_dataset(
         ]
         if len(chosen) != 1:
             raise LineageError(
-                f"dataset_name {selector!r} matches {len(chosen)} of the training "
+                f"`dataset_name` {selector!r} matches {len(chosen)} of the training "
                 f"inputs of model {model_id}; valid: {names or 'none'}"
             )
         return chosen[0]
     if len(datasets) > 1:
         raise LineageError(
             f"model {model_id} was trained on {len(datasets)} datasets ({names}); "
-            "choose the baseline with dataset_name"
+            "choose the baseline with `dataset_name`"
         )
     return datasets[0] if datasets else None
 

@@ -282,7 +282,7 @@ def _model_context(types: t.TypeCache, model: Any) -> Any:
 def _external_id(run_id: str, task: str) -> str:
     if not str(run_id).strip() or not str(task).strip():
         raise InputError(
-            "run_id and task must be non-empty (inside KFP pass "
+            "`run_id` and `task` must be non-empty (inside KFP pass "
             "dsl.PIPELINE_JOB_ID_PLACEHOLDER and dsl.PIPELINE_TASK_NAME_PLACEHOLDER)",
             param="run_id",
         )
