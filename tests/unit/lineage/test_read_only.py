@@ -40,3 +40,8 @@ def test_writers_still_create_the_store(tmp_path: Path):
 def test_read_only_cannot_upgrade(tmp_path: Path):
     with pytest.raises(InputError, match="read-only cannot be upgraded"):
         open_store(f"sqlite://{tmp_path}/m.sqlite", read_only=True, upgrade=True)
+
+
+def test_a_folder_is_not_a_store(tmp_path: Path):
+    run = _read(["history", "1"], f"sqlite://{tmp_path}")
+    assert run.exit_code == 2 and "is a folder" in run.stderr and list(tmp_path.iterdir()) == []
