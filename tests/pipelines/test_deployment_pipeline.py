@@ -153,6 +153,7 @@ def test_a_model_without_lineage_fails_before_recording(
     local_runner: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     store_uri = f"sqlite://{tmp_path}/mlmd.sqlite"
+    open_store(store_uri).close()  # an empty store: resolving reads it and never creates one
     with pytest.raises(RuntimeError):
         deploy_and_baseline(
             model_uri="s3://models/unknown", isvc_name="bike", namespace="ml",
