@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from kfp import compiler
 from kfp.dsl.base_component import BaseComponent
 from kfp.dsl.graph_component import GraphComponent
 
+from driftline import storage
 from driftline.errors import DriftlineError, InputError
 
 COMPONENTS_PACKAGE = "driftline.components"
@@ -137,7 +137,6 @@ def compile_all(
     if pipelines_package:
         groups.append(("pipeline", discover_pipelines(pipelines_package, fresh=fresh), targets[1]))
 
-    written: list[Compiled] = []
     with tempfile.TemporaryDirectory(prefix="driftline-compile-") as staging:
         staged: list[tuple[Path, Compiled]] = []
         for kind, objects, target in groups:
@@ -146,10 +145,8 @@ def compile_all(
                 tmp.parent.mkdir(parents=True, exist_ok=True)
                 compiler.Compiler().compile(obj, package_path=str(tmp))
                 staged.append((tmp, Compiled(kind, name, target / f"{name}.yaml")))
-        for tmp, item in staged:
-            item.path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(tmp, item.path)
-            written.append(item)
+        storage.write_together({item.path: storage.read_bytes(tmp) for tmp, item in staged})
+        written = [item for _, item in staged]
     if prune:
         keep = {item.path for item in written}
         for target in targets:

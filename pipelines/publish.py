@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from driftline import storage
 from driftline.alerting.kfp_rest import normalize_cron, parse_interval
 from driftline.errors import DriftlineError, InputError, UnknownNameError
 
@@ -138,8 +139,9 @@ def resolve_package(pipeline: str) -> Path:
 def read_spec(package: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(pipeline spec, all YAML documents) of a compiled pipeline file."""
     try:
-        docs = [d for d in yaml.safe_load_all(package.read_text()) if d is not None]
-    except (OSError, yaml.YAMLError) as exc:
+        text = storage.read_text(package, what="pipeline file")
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
         raise InputError(f"cannot read pipeline file {package}: {exc}", param="pipeline") from exc
     if not docs or not isinstance(docs[0], dict) or "root" not in docs[0]:
         raise InputError(
@@ -165,7 +167,8 @@ def upload(
     name = name or spec.get("pipelineInfo", {}).get("name")
     if not name or not name.strip():
         raise InputError("pipeline name is empty; give --name", param="name")
-    content_name = f"{name}-{hashlib.sha256(package.read_bytes()).hexdigest()[:12]}"
+    digest = hashlib.sha256(storage.read_bytes(package, what="pipeline file")).hexdigest()
+    content_name = f"{name}-{digest[:12]}"
     with _calling_kfp(conn):
         pipeline_id = client.get_pipeline_id(name)
         if pipeline_id is None:
@@ -296,8 +299,8 @@ def load_params(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
     try:
-        data = yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError) as exc:
+        data = yaml.safe_load(storage.read_text(path, what="parameters file"))
+    except yaml.YAMLError as exc:
         raise InputError(f"cannot read parameters file {path}: {exc}", param="params") from exc
     if data is None:
         return {}

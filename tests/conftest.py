@@ -10,6 +10,9 @@ import pytest
 import yaml
 
 import driftline
+from tests.object_store import gcs_endpoint, minio, object_store_env, s3, s3_server
+
+__all__ = ["gcs_endpoint", "minio", "object_store_env", "s3", "s3_server"]  # shared fixtures
 
 DEMO_DATA = Path(driftline.__file__).parent / "demo" / "data"
 

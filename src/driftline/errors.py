@@ -57,6 +57,11 @@ class DataSourceError(InputError):
     """A data source is missing, unreadable, corrupt or of an unknown format."""
 
 
+class OutputError(InputError):
+    """An output cannot be written where asked: permission, a file in the way of a folder (or
+    a folder where a file is needed), a full disk. Nothing was written."""
+
+
 class SchemaMismatchError(InputError):
     """Reference and current data disagree on columns or types."""
 

@@ -14,9 +14,9 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from driftline import storage
 from driftline.errors import DriftlineError, InputError
 
 DEFAULT_HOST = "http://ml-pipeline.kubeflow.svc.cluster.local:8888"
@@ -44,8 +44,8 @@ class KfpApi:
         """The token given, else the projected service-account token if mounted."""
         if self.token:
             return self.token
-        path = Path(os.environ.get(TOKEN_PATH_ENV, DEFAULT_TOKEN_PATH))
-        return path.read_text().strip() if path.is_file() else None
+        path = os.environ.get(TOKEN_PATH_ENV, DEFAULT_TOKEN_PATH)
+        return storage.read_text(path, what="token").strip() if storage.exists(path) else None
 
     def call(
         self,

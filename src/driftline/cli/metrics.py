@@ -23,7 +23,7 @@ _report = click.Path(exists=True, path_type=Path)
     help="Pushgateway to push to (env DRIFTLINE_PUSHGATEWAY_URL); credentials from env.",
 )
 @click.option("--pipeline", default="scheduled-monitoring", show_default=True)
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_path", type=click.Path(path_type=Path))
 def publish_metrics_command(
     model: str,
     namespace: str,

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
+from driftline import storage
 from driftline.cli.app import EXIT_DRIFT, main
 from driftline.cli.options import split_names
 from driftline.errors import InputError
 
 
 def _baseline(path: str) -> dict[str, Any]:
+    text = storage.read_text(path, what="baseline")
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        document = json.loads(text)
+    except ValueError as exc:
         raise InputError(f"cannot read baseline {path}: {exc}", param="baseline") from None
     if isinstance(document, dict) and isinstance(document.get("metrics"), dict):
         return document["metrics"]  # e.g. a performance report's "overall" block

@@ -62,7 +62,7 @@ def _labels(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--dashboard-namespace", help="Namespace of the dashboard ConfigMap [default: NS].")
 @click.option("--report-url", help="Link put on every alert [default: the model's dashboard].")
 @click.option("--dry-run", is_flag=True, help="Only write the manifests; no cluster needed.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path))
 def setup_monitoring_command(
     isvc: str,
     namespace: str,

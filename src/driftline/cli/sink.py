@@ -68,7 +68,7 @@ def sink(
     from driftline.sink.app import create_app
     from driftline.sink.payload import load_schema
     from driftline.sink.service import Sink, SinkConfig
-    from driftline.sink.writer import is_local
+    from driftline.storage import is_local
 
     if state_dir is None:
         local_out = out.removeprefix("file://")

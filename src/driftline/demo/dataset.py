@@ -8,6 +8,7 @@ quality. See data/SOURCE.md for the dataset's origin and licence.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from driftline import storage
 
 DATA_DIR = Path(__file__).parent / "data"
 HOUR_CSV = DATA_DIR / "hour.csv"
@@ -54,7 +57,7 @@ class DemoFiles:
 
 def load_hours() -> pd.DataFrame:
     """The hourly table with a UTC timestamp, a request id and categorical codes as strings."""
-    frame = pd.read_csv(HOUR_CSV)
+    frame = pd.read_csv(io.BytesIO(storage.read_bytes(HOUR_CSV, what="demo data")))
     frame[TIMESTAMP] = pd.to_datetime(frame["dteday"]).dt.tz_localize("UTC") + pd.to_timedelta(
         frame["hr"], unit="h"
     )
@@ -114,16 +117,21 @@ def prepare(out_dir: str | Path) -> DemoFiles:
     # The baseline holds the model's own predictions too, so prediction drift has a reference.
     training = train_year[[ID, TIMESTAMP, *FEATURES, TARGET]].copy()
     training[PREDICTION] = _predict(model, train_year)
-    pq.write_table(pa.Table.from_pandas(training, preserve_index=False), files.training)
+    _write_parquet(training, files.training)
 
     log = production[[ID, TIMESTAMP, *FEATURES]].copy()
     log[PREDICTION] = _predict(model, production)
-    pq.write_table(pa.Table.from_pandas(log, preserve_index=False), files.production)
+    _write_parquet(log, files.production)
 
     labels = production[[ID, TARGET]].copy()
     labels["label_ts"] = production[TIMESTAMP] + LABEL_DELAY
-    pq.write_table(pa.Table.from_pandas(labels, preserve_index=False), files.labels)
+    _write_parquet(labels, files.labels)
 
-    files.model.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, files.model)
+    with storage.atomic_output(files.model) as tmp:
+        joblib.dump(model, tmp)
     return files
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    with storage.atomic_output(path) as tmp:
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)

@@ -2,7 +2,6 @@
 
 from driftline.io.kinds import ColumnKind, infer_kinds, kind_of_type, parse_kind
 from driftline.io.readers import detect_format, iter_batches, open_dataset, read_table
-from driftline.io.storage import resolve
 from driftline.io.windows import as_utc, parse_duration, to_utc, window_bounds
 
 __all__ = [
@@ -16,7 +15,6 @@ __all__ = [
     "parse_duration",
     "parse_kind",
     "read_table",
-    "resolve",
     "to_utc",
     "window_bounds",
 ]

@@ -11,10 +11,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from driftline.atomic import atomic_path
 from driftline.errors import EmptyDataError, InputError
 from driftline.io.readers import read_table
 from driftline.io.windows import window_bounds
+from driftline.storage import atomic_output
 
 KSERVE_CAPTURE = "kserve"  # the KServe logger's own object-storage layout (io.kserve_capture)
 CAPTURE_TIMESTAMP = "timestamp"
@@ -101,6 +101,6 @@ def export_window(
             f"{table.num_rows} rows; at least {min_rows} needed (`min_rows`)",
             param="window",
         )
-    with atomic_path(out_path) as tmp:
+    with atomic_output(out_path) as tmp:
         pq.write_table(table, tmp)
     return WindowSummary(source, start, end, table.num_rows, tuple(table.column_names))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 import pyarrow.dataset as ds
-import pyarrow.fs as pafs
 
-from driftline.errors import UnknownNameError
+from driftline.errors import InputError, UnknownNameError
+from driftline.storage import FileEntry
 
 FORMATS = ("parquet", "csv", "jsonl")
 SUFFIXES = {
@@ -20,7 +22,6 @@ SUFFIXES = {
 }
 # Compressed CSV / JSON lines are decompressed by pyarrow from the file's extension.
 COMPRESSIONS = (".gz", ".bz2", ".zst", ".lz4")
-IGNORED_PREFIXES = (".", "_")  # _SUCCESS, _metadata, .crc: skipped like pyarrow does
 
 
 def check_format(format: str) -> str:
@@ -38,21 +39,23 @@ def format_of_name(name: str) -> str | None:
     return SUFFIXES.get(suffixes[-1]) if suffixes else None
 
 
-def is_ignored(path: str, base: str) -> bool:
-    """Whether dataset discovery skips `path` (a part of it under `base` starts with . or _)."""
-    relative = path[len(base) :].strip("/")
-    return any(part.startswith(IGNORED_PREFIXES) for part in relative.split("/"))
+def format_of_files(names: Sequence[str], folder: str) -> str | None:
+    """The format the suffixes of a folder's files say, None if none tells; a folder whose
+    files say several formats is an error naming them."""
+    found = Counter(fmt for name in names if (fmt := format_of_name(name)))
+    if len(found) > 1:
+        listing = ", ".join(f"{count} {fmt}" for fmt, count in sorted(found.items()))
+        raise InputError(
+            f"folder {folder} mixes data formats ({listing} files); choose one with `format`: "
+            f"{', '.join(sorted(found))}",
+            param="format",
+        )
+    return next(iter(found), None)
 
 
-def format_of_directory(filesystem: pafs.FileSystem, path: str) -> str | None:
-    """The format of the first data file under the directory `path`, or None if none tells."""
-    selector = pafs.FileSelector(path, recursive=True)
-    for info in filesystem.get_file_info(selector):
-        if info.type == pafs.FileType.File and not is_ignored(info.path, path):
-            found = format_of_name(info.path)
-            if found:
-                return found
-    return None
+def files_of_format(entries: Sequence[FileEntry], format: str) -> list[FileEntry]:
+    """The entries to read as `format`: files whose suffix says it or says no format."""
+    return [e for e in entries if format_of_name(e.path) in (format, None)]
 
 
 def arrow_format(format: str) -> ds.FileFormat:

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import json
-import os
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import fsspec
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from driftline import storage
 from driftline.errors import DataSourceError, EmptyDataError
 from driftline.sink.events import LoggedEvent, MalformedEventError, parse_time_us
 from driftline.sink.pairing import Pending, pair_rows
@@ -39,14 +37,13 @@ _KIND = {
 }
 
 
-def _records(fs: Any, path: str, fmt: str) -> list[Mapping[str, Any]]:
-    with fs.open(path, "rb") as handle:
-        data = handle.read()
+def _records(uri: str, fmt: str) -> list[Mapping[str, Any]]:
+    data = storage.read_bytes(uri, what="capture")
     if fmt == "json":
         doc = json.loads(data)
         return doc if isinstance(doc, list) else [doc]
     reader = pq.read_table if fmt == "parquet" else pcsv.read_csv
-    return reader(io.BytesIO(data)).to_pylist()
+    return reader(pa.BufferReader(data)).to_pylist()
 
 
 def _event(record: Mapping[str, Any], fallback_us: int) -> LoggedEvent:
@@ -67,18 +64,13 @@ def _event(record: Mapping[str, Any], fallback_us: int) -> LoggedEvent:
     )
 
 
-def _files(fs: Any, root: str) -> Iterator[tuple[str, str, int]]:
-    for path, info in sorted(fs.find(root, detail=True).items()):
-        ext = path.rsplit(".", 1)[-1].lower()
-        name = os.path.basename(path)
-        if ext not in CAPTURE_FORMATS or name.startswith((".", "_")):
-            continue
-        modified = info.get("mtime") or info.get("LastModified") or info.get("updated") or 0
-        if isinstance(modified, datetime):
-            modified = modified.timestamp()
-        elif isinstance(modified, str):
-            modified = datetime.fromisoformat(modified).timestamp()
-        yield path, ext, int(float(modified) * 1_000_000)
+def _files(source: str) -> Iterator[tuple[str, str, int]]:
+    """(uri, format, modification time in microseconds) of each capture object under `source`."""
+    for entry in storage.list_files(source):
+        ext = entry.uri.rsplit(".", 1)[-1].lower()
+        if ext in CAPTURE_FORMATS:
+            modified = entry.modified.timestamp() if entry.modified else 0.0
+            yield entry.uri, ext, int(modified * 1_000_000)
 
 
 def read_capture(
@@ -95,18 +87,13 @@ def read_capture(
     captures have no time field, so those rows are timed by their object.
     """
     schema = schema or FeatureSchema()
-    try:
-        fs, root = fsspec.core.url_to_fs(source)
-        if not fs.exists(root):
-            raise DataSourceError(f"capture location not found: {source}", param="source")
-        files = list(_files(fs, root))
-    except (OSError, ValueError, ImportError) as exc:
-        raise DataSourceError(f"cannot list capture {source}: {exc}", param="source") from exc
+    if not storage.exists(source):
+        raise DataSourceError(f"capture location not found: {source}", param="source")
     pairs: dict[str, Pending] = {}
-    for path, fmt, modified_us in files:
+    for path, fmt, modified_us in _files(source):
         try:
-            records = _records(fs, path, fmt)
-        except (OSError, ValueError, pa.ArrowInvalid) as exc:
+            records = _records(path, fmt)
+        except (ValueError, pa.ArrowInvalid) as exc:
             raise DataSourceError(f"cannot read {path} as {fmt}: {exc}", param="source") from exc
         for number, record in enumerate(records):
             try:

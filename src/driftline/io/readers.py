@@ -1,7 +1,7 @@
 """Read tables from Parquet, CSV and JSON lines: projected, time-filtered, streamed.
 
 Sources are local paths or `file://`, `s3://`, `gs://`, `minio://` URIs (see
-`driftline.io.storage`), each a single file or a directory (hive-partitioned or
+`driftline.storage`), each a single file or a directory (hive-partitioned or
 not). Time windows are half-open `[start, end)` in UTC; on Parquet they are
 pushed down to the scan, on ISO-string columns they are applied row-wise.
 """
@@ -9,10 +9,11 @@ pushed down to the scan, on ISO-string columns they are applied row-wise.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -21,7 +22,7 @@ import pyarrow.fs as pafs
 from driftline.errors import DataSourceError, InputError
 from driftline.io import formats, windows
 from driftline.io.formats import FORMATS
-from driftline.io.storage import resolve
+from driftline.storage import FileEntry, list_files, resolve
 
 __all__ = [
     "DEFAULT_BATCH_ROWS",
@@ -41,37 +42,74 @@ Source = str | os.PathLike[str]
 TimeBound = datetime | date | str | None
 
 
+# What pyarrow says before the reason, which the caller's message already says.
+_ARROW_PREAMBLE = re.compile(
+    r"Error creating dataset\. |Could not read schema from '[^']*'\. Is this a '\w+' file\?: "
+    r"|Could not open \w+ input source '[^']*': |Invalid: "
+)
+
+
+# Printable, but not what they seem: undecodable bytes, and backticks (they mark parameter names
+# in driftline messages).
+_ESCAPES = {"\ufffd": "\\ufffd", "`": "\\x60"}
+
+
+def quoted(exc: BaseException, limit: int = 240) -> str:
+    """`exc`'s message fit for one line of a terminal: what a parser quotes from the data
+    (binary read as CSV: NULs, control bytes, undecodable bytes) escaped, and cut after
+    `limit` characters."""
+    text = _ARROW_PREAMBLE.sub("", str(exc))
+    text = "".join(_ESCAPES.get(c) or (c if c.isprintable() else ascii(c)[1:-1]) for c in text)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def _file_info(filesystem: pafs.FileSystem, path: str, source: Source) -> pafs.FileInfo:
     try:
         info = filesystem.get_file_info(path)
     except OSError as exc:
-        raise DataSourceError(f"cannot reach {os.fspath(source)}: {exc}", param="source") from exc
+        raise DataSourceError(
+            f"cannot reach {os.fspath(source)}: {quoted(exc)}", param="source"
+        ) from exc
     if info.type == pafs.FileType.NotFound:
         raise DataSourceError(f"data source not found: {os.fspath(source)}", param="source")
     return info
+
+
+class _Found(NamedTuple):
+    format: str
+    filesystem: pafs.FileSystem
+    path: str
+    size: int | None  # of a single file
+    files: list[FileEntry] | None  # the data files of a folder
+
+
+def _detect(
+    source: Source, format: str | None, storage_options: Mapping[str, Any] | None
+) -> _Found:
+    fmt = formats.check_format(format) if format else formats.format_of_name(os.fspath(source))
+    filesystem, path = resolve(source, storage_options)
+    info = _file_info(filesystem, path, source)
+    if info.type != pafs.FileType.Directory:
+        if fmt is None and info.extension:
+            raise InputError(
+                f"cannot tell the format of {os.fspath(source)!r} from its suffix; "
+                f"give `format`: one of {', '.join(FORMATS)}",
+                param="format",
+            )
+        return _Found(fmt or "parquet", filesystem, path, info.size, None)
+    entries = list_files(source, storage_options)
+    fmt = fmt or formats.format_of_files([e.path for e in entries], os.fspath(source))
+    fmt = fmt or "parquet"
+    return _Found(fmt, filesystem, path, None, formats.files_of_format(entries, fmt))
 
 
 def detect_format(
     source: Source, format: str | None = None, storage_options: Mapping[str, Any] | None = None
 ) -> str:
     """The format of `source`: `format` if given, else its suffix (`.csv.gz` is csv), else
-    the suffix of the first data file in a directory; Parquet when nothing tells."""
-    if format:
-        return formats.check_format(format)
-    found = formats.format_of_name(os.fspath(source))
-    if found:
-        return found
-    filesystem, path = resolve(source, storage_options)
-    info = _file_info(filesystem, path, source)
-    if info.type == pafs.FileType.Directory:
-        return formats.format_of_directory(filesystem, path) or "parquet"
-    if not info.extension:
-        return "parquet"
-    raise InputError(
-        f"cannot tell the format of {os.fspath(source)!r} from its suffix; "
-        f"give `format`: one of {', '.join(FORMATS)}",
-        param="format",
-    )
+    the suffixes of the data files in a folder (a folder mixing formats is an error naming
+    them); Parquet when nothing tells."""
+    return _detect(source, format, storage_options).format
 
 
 def open_dataset(
@@ -80,25 +118,31 @@ def open_dataset(
     *,
     storage_options: Mapping[str, Any] | None = None,
 ) -> ds.Dataset:
-    """Open `source` as a pyarrow dataset, with one clear error if it cannot be read."""
-    fmt = detect_format(source, format, storage_options)
-    filesystem, path = resolve(source, storage_options)
-    info = _file_info(filesystem, path, source)
-    name = os.fspath(source)
-    if info.type == pafs.FileType.File and info.size == 0:
+    """Open `source` as a pyarrow dataset, with one clear error if it cannot be read.
+
+    A folder is read as its data files of the format (files whose suffix names another
+    format are left out; so are names starting with `.` or `_`).
+    """
+    found = _detect(source, format, storage_options)
+    fmt, name = found.format, os.fspath(source)
+    if found.size == 0:
         raise DataSourceError(f"data source is empty (0 bytes): {name}", param="source")
+    if found.files is not None and not found.files:
+        raise DataSourceError(f"no data files in directory {name}", param="source")
     try:
         dataset = ds.dataset(
-            path, filesystem=filesystem, format=formats.arrow_format(fmt), partitioning="hive"
+            found.path if found.files is None else [e.path for e in found.files],
+            filesystem=found.filesystem,
+            format=formats.arrow_format(fmt),
+            partitioning="hive",
+            partition_base_dir=None if found.files is None else found.path,
         )
     except (pa.ArrowException, OSError) as exc:
         raise DataSourceError(
-            f"cannot read {name} as {fmt}: {exc} (is it {fmt}? give `format`: one of "
+            f"cannot read {name} as {fmt}: {quoted(exc)} (is it {fmt}? give `format`: one of "
             f"{', '.join(FORMATS)})",
             param="source",
         ) from exc
-    if not dataset.files:
-        raise DataSourceError(f"no data files in directory {name}", param="source")
     return dataset
 
 
@@ -127,7 +171,9 @@ class _Scan:
                 if batch.num_rows:
                     yield batch
         except (pa.ArrowException, OSError) as exc:
-            raise DataSourceError(f"cannot read {self.source}: {exc}", param="source") from exc
+            raise DataSourceError(
+                f"cannot read {self.source}: {quoted(exc)}", param="source"
+            ) from exc
 
     def _scanned(self, batch_rows: int) -> Iterator[pa.RecordBatch]:
         if not isinstance(self.dataset.format, ds.ParquetFileFormat):
@@ -264,4 +310,4 @@ def read_table(
     try:
         return scan.dataset.to_table(columns=scan.read_columns, filter=scan.pushdown)
     except (pa.ArrowException, OSError) as exc:
-        raise DataSourceError(f"cannot read {scan.source}: {exc}", param="source") from exc
+        raise DataSourceError(f"cannot read {scan.source}: {quoted(exc)}", param="source") from exc

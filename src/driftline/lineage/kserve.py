@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from driftline import storage
 from driftline.errors import InputError, LineageError
 
 # KFP records MinIO objects as minio://bucket/key; KServe reads the same object as s3://bucket/key.
@@ -58,9 +59,9 @@ def _load_manifest(path: str) -> dict[str, Any]:
     import yaml
 
     try:
-        with open(path, encoding="utf-8") as handle:
-            documents = [d for d in yaml.safe_load_all(handle) if isinstance(d, dict)]
-    except (OSError, yaml.YAMLError) as exc:
+        text = storage.read_text(path, what="InferenceService manifest")
+        documents = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
+    except yaml.YAMLError as exc:
         raise InputError(
             f"InferenceService manifest {path} is unreadable: {exc}", param="model"
         ) from None

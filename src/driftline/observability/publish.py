@@ -13,9 +13,10 @@ from urllib.parse import urlparse
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.exposition import basic_auth_handler, default_handler, push_to_gateway
 
+from driftline import storage
 from driftline.errors import DriftlineError, InputError
 from driftline.observability.metrics import build_registry
-from driftline.report import DriftReport, PerformanceReport, Report, ValidationReport, write_atomic
+from driftline.report import DriftReport, PerformanceReport, Report, ValidationReport
 
 JOB = "driftline"
 ENV_USERNAME = "DRIFTLINE_PUSHGATEWAY_USERNAME"
@@ -34,7 +35,7 @@ class PublishResult:
     text: str
     grouping_key: dict[str, str]
     pushed_to: str | None
-    written_to: Path | None
+    written_to: str | None
     run_timestamp: float
 
 
@@ -77,7 +78,7 @@ def publish_monitoring_metrics(
     grouping_key = {"model": model, "namespace": namespace, "pipeline": pipeline}
     if pushgateway_url:
         push(registry, pushgateway_url, grouping_key, timeout=timeout, env=env)
-    written = write_atomic(out_path, text) if out_path is not None else None
+    written = storage.write_text(out_path, text) if out_path is not None else None
     return PublishResult(text, grouping_key, pushgateway_url or None, written, run_timestamp)
 
 

@@ -47,8 +47,8 @@ class PerformanceResult:
     """The report, where it was written, and what the KFP UI draws."""
 
     report: PerformanceReport
-    json_path: Path
-    html_path: Path
+    json_path: str
+    html_path: str
 
     @cached_property
     def document(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from driftline import storage
 from driftline.errors import DataSourceError, InputError, SchemaMismatchError
 from driftline.io.kinds import ColumnKind
 from driftline.profile.categorical import (
@@ -18,7 +19,7 @@ from driftline.profile.categorical import (
     TextSummary,
 )
 from driftline.profile.numeric import DEFAULT_EXACT_CAP, DEFAULT_RELATIVE_ACCURACY, NumericSummary
-from driftline.report.files import to_json, write_atomic
+from driftline.report.files import to_json
 
 SCHEMA_VERSION = "1.0"
 KIND = "profile"
@@ -174,17 +175,15 @@ class DatasetProfile:
                 f"corrupt profile document: {type(exc).__name__}: {exc}", param="profile"
             ) from exc
 
-    def save(self, path: str | Path) -> Path:
-        """Write the profile as JSON, atomically."""
-        return write_atomic(path, to_json(self.to_dict()))
+    def save(self, path: str | Path) -> str:
+        """Write the profile as JSON, whole (a path or URI); returns where it went."""
+        return storage.write_text(path, to_json(self.to_dict()))
 
     @classmethod
     def load(cls, path: str | Path) -> DatasetProfile:
-        """Read a profile written by `save`, with one clear error if it is not one."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DataSourceError(f"cannot read profile {path}: {exc}", param="profile") from exc
+        """Read a profile written by `save` (a path or URI), with one clear error if it is not
+        one."""
+        text = storage.read_text(path, what="profile")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -223,18 +222,19 @@ def merge_profiles(a: DatasetProfile, b: DatasetProfile) -> DatasetProfile:
 
 
 def is_profile_file(path: str | Path) -> bool:
-    """True when `path` is a JSON file that says it is a driftline profile (cheap sniff).
+    """True when `path` (a path or URI) is a JSON file that says it is a driftline profile
+    (a cheap sniff: a table is not read past its first bytes).
 
     Lets one input take either a baseline table or a baseline profile.
     """
-    target = Path(path)
-    if not target.is_file():
+    if not storage.exists(path) or storage.is_dir(path):
         return False
-    with target.open("rb") as handle:
+    with storage.open_input(path, what="baseline") as handle:
         head = handle.read(4096)
-    if not head.lstrip().startswith(b"{"):
-        return False
+        if not head.lstrip().startswith(b"{"):
+            return False
+        data = head + handle.read()
     try:
-        return json.loads(target.read_text(encoding="utf-8")).get("kind") == KIND
+        return json.loads(data.decode("utf-8")).get("kind") == KIND
     except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
         return False

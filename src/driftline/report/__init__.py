@@ -8,7 +8,7 @@ from pathlib import Path
 from driftline.errors import InputError
 from driftline.report.base import Report, check_version
 from driftline.report.drift import ColumnDrift, DriftReport
-from driftline.report.files import ReportPaths, to_json, write_atomic, write_report
+from driftline.report.files import ReportPaths, to_json, write_report
 from driftline.report.performance import CurrentPerformance, PerformanceReport, PerformanceWindow
 from driftline.report.source import read_document
 from driftline.report.validation import ValidationReport, Violation
@@ -49,6 +49,5 @@ __all__ = [
     "load_report",
     "read_document",
     "to_json",
-    "write_atomic",
     "write_report",
 ]

@@ -6,7 +6,6 @@ the page says how large. driftline's verdicts always come from its own engine on
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -15,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from driftline import storage
 from driftline.errors import EmptyDataError, InputError
 from driftline.io import read_table
 from driftline.profile import is_profile_file
-from driftline.report.files import write_atomic
 
 
 @dataclass(frozen=True)
@@ -84,14 +83,11 @@ def write_evidently_report(
     snapshot = Report([DataDriftPreset()]).run(
         reference_data=ref_sample.to_pandas(), current_data=cur_sample.to_pandas()
     )
-    with tempfile.TemporaryDirectory(prefix="driftline-evidently-") as work:
-        page = Path(work) / "report.html"
-        snapshot.save_html(str(page))
-        html = page.read_text(encoding="utf-8")
+    html = snapshot.get_html_str(as_iframe=False)
     note = (
         "<div style='font:14px system-ui,sans-serif;padding:8px 12px;background:#fff8c5;"
         f"border-bottom:1px solid #d4a72c'>{escape(sizes.banner())}</div>"
     )
     head, body_tag, rest = html.partition("<body>")
-    write_atomic(out_path, head + body_tag + note + rest if body_tag else note + html)
+    storage.write_text(out_path, head + body_tag + note + rest if body_tag else note + html)
     return sizes

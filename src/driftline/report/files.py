@@ -1,20 +1,14 @@
-"""Write report documents atomically: a reader never sees a half-written file."""
+"""Write a report's JSON and HTML as one: a reader finds both new or both old."""
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from driftline.atomic import atomic_path
-
-
-def write_atomic(path: str | Path, text: str) -> Path:
-    """Write `text` to `path` through a temporary file in the same folder and a rename."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return Path(path)
+from driftline import storage
 
 
 def to_json(document: dict[str, Any]) -> str:
@@ -34,15 +28,20 @@ def _finite(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class ReportPaths:
-    """Where one report's JSON and HTML go (e.g. two KFP output artifacts' paths)."""
+    """Where one report's JSON and HTML go (e.g. two KFP output artifacts' paths), as paths
+    or URIs."""
 
-    json: Path
-    html: Path
+    json: str
+    html: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "json", os.fspath(self.json))
+        object.__setattr__(self, "html", os.fspath(self.html))
 
     @classmethod
     def in_dir(cls, out_dir: str | Path, stem: str) -> ReportPaths:
-        """`<out_dir>/<stem>.json` and `<out_dir>/<stem>.html`."""
-        return cls(Path(out_dir) / f"{stem}.json", Path(out_dir) / f"{stem}.html")
+        """`<out_dir>/<stem>.json` and `<out_dir>/<stem>.html` (a folder path or URI)."""
+        return cls(storage.join(out_dir, f"{stem}.json"), storage.join(out_dir, f"{stem}.html"))
 
 
 def write_report(
@@ -50,11 +49,10 @@ def write_report(
 ) -> ReportPaths:
     """Write the report's JSON and HTML: `<stem>.json/.html` in a folder, or to `ReportPaths`.
 
-    Both are written atomically, the JSON last, so a reader that finds the JSON finds
-    the HTML too; a document that cannot be serialized writes nothing.
+    The two are published as one (`storage.write_together`): if either cannot be written,
+    both keep their previous content, so a reader never finds new HTML beside old JSON. A
+    document that cannot be serialized writes nothing.
     """
     paths = out if isinstance(out, ReportPaths) else ReportPaths.in_dir(out, stem)
-    json_text = to_json(document)
-    write_atomic(paths.html, html)
-    write_atomic(paths.json, json_text)
+    storage.write_together({paths.html: html, paths.json: to_json(document)})
     return paths

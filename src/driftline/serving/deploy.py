@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
+from driftline import storage
 from driftline.errors import DriftlineError, InputError
-from driftline.report import write_atomic
 from driftline.serving.inference_service import (
     build_inference_service,
     is_ready,
@@ -29,7 +29,7 @@ class Deployment:
     manifest: dict[str, Any]
     url: str
     applied: Applied | None
-    manifest_path: Path | None = None
+    manifest_path: str | None = None
 
     @property
     def dry_run(self) -> bool:
@@ -97,7 +97,7 @@ def deploy_model(
     path = None
     if manifest_path is not None:
         text = yaml.safe_dump(manifest, sort_keys=False)
-        path = write_atomic(Path(manifest_path), text)
+        path = storage.write_text(manifest_path, text)
     if dry_run:
         return Deployment(manifest, "", None, path)
     api = api_client if api_client is not None else cluster_client()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
+from driftline import storage
 from driftline.errors import InputError
 
 NAMESPACE_ENV = "POD_NAMESPACE"
@@ -17,9 +17,8 @@ def default_namespace(namespace: str = "") -> str:
         return namespace
     if os.environ.get(NAMESPACE_ENV):
         return os.environ[NAMESPACE_ENV]
-    path = Path(SA_NAMESPACE_FILE)
-    if path.is_file():
-        return path.read_text().strip()
+    if storage.exists(SA_NAMESPACE_FILE):
+        return storage.read_text(SA_NAMESPACE_FILE, what="namespace file").strip()
     raise InputError(
         f"`namespace` is required outside a pod (or set {NAMESPACE_ENV})", param="namespace"
     )

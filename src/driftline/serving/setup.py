@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from driftline import storage
 from driftline.errors import InputError
 from driftline.observability.dashboard import build_dashboard, dashboard_configmap, dashboard_uid
 from driftline.observability.monitors import DEFAULT_METRICS_PORTS, model_monitor, prometheus_rule
@@ -19,7 +20,6 @@ from driftline.observability.rules import (
     build_rule_groups,
     rule_file,
 )
-from driftline.report import write_atomic
 from driftline.serving.kube import Applied, apply_objects
 from driftline.serving.logger import logger_patch
 
@@ -50,7 +50,7 @@ class SetupResult:
     """The objects built, the files written (if any), and what applying did (if applied)."""
 
     objects: list[dict[str, Any]]
-    files: list[Path]
+    files: list[str]
     applied: list[Applied]
     dry_run: bool = False
 
@@ -67,7 +67,7 @@ class SetupResult:
                 f"{o['kind']}/{o['metadata']['namespace']}/{o['metadata']['name']}"
                 for o in self.objects
             ],
-            "files": [p.name for p in self.files],
+            "files": [p.rsplit("/", 1)[-1] for p in self.files],
             "applied": [
                 {
                     "object": f"{a.kind}/{a.namespace}/{a.name}",
@@ -123,8 +123,9 @@ def check_name(param: str, value: str) -> None:
         )
 
 
-def write_manifests(objects: list[dict[str, Any]], out_dir: str | Path) -> list[Path]:
-    """Write one YAML file per object kind (`<kind>.yaml`) plus a plain Prometheus rule file."""
+def write_manifests(objects: list[dict[str, Any]], out_dir: str | Path) -> list[str]:
+    """Write one YAML file per object kind (`<kind>.yaml`) plus a plain Prometheus rule file,
+    all as one (`storage.write_together`)."""
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for obj in objects:
         by_kind.setdefault(obj["kind"].lower(), []).append(obj)
@@ -135,8 +136,9 @@ def write_manifests(objects: list[dict[str, Any]], out_dir: str | Path) -> list[
     rules = [obj for obj in objects if obj["kind"] == "PrometheusRule"]
     if rules:
         texts[RULE_FILE] = rule_file([g for r in rules for g in r["spec"]["groups"]])
-    out = Path(out_dir)
-    return [write_atomic(out / name, text) for name, text in texts.items()]
+    files = {storage.join(out_dir, name): text for name, text in texts.items()}
+    storage.write_together(files)
+    return list(files)
 
 
 def setup_monitoring(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from driftline import storage
 from driftline.errors import InputError
 from driftline.sink.events import MalformedEventError
 
@@ -33,9 +34,10 @@ def load_schema(path: str | Path | None) -> FeatureSchema:
     """Read a schema file `{"features": [...], "outputs": [...]}`; empty schema for None."""
     if path is None:
         return FeatureSchema()
+    text = storage.read_text(path, what="schema file")
     try:
-        doc = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as exc:
+        doc = json.loads(text)
+    except ValueError as exc:
         raise InputError(f"cannot read schema file {path}: {exc}", param="schema") from exc
     if not isinstance(doc, dict) or set(doc) - {"features", "outputs"}:
         raise InputError(

@@ -1,20 +1,17 @@
-"""Rows to Hive-partitioned Parquet (`model=/date=/hour=`), published so no reader sees a
-half-written file: local files are written under a dot-name and renamed, object-store
-objects are uploaded whole (a PUT is atomic)."""
+"""Rows to Hive-partitioned Parquet (`model=/date=/hour=`), staged in the sink's local state
+folder, then published through `driftline.storage` so no reader sees a half-written file."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from driftline import storage
 from driftline.sink.pairing import META_COLUMNS
 from driftline.sink.payload import Row
 
@@ -79,44 +76,19 @@ def partition_tables(rows: list[Row]) -> dict[str, pa.Table]:
 
 
 def write_batch(directory: Path, rows: list[Row], file_name: str) -> list[str]:
-    """Write `rows` as `<directory>/<partition>/<file_name>` files (fsynced); relative paths."""
+    """Write `rows` as `<directory>/<partition>/<file_name>` files, each whole and on disk
+    (`storage.atomic_output`); returns their relative paths."""
     written = []
     for partition, table in partition_tables(rows).items():
-        target = directory / partition / file_name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, target, compression="zstd")
-        _fsync(target)
+        with storage.atomic_output(directory / partition / file_name) as tmp:
+            pq.write_table(table, tmp, compression="zstd")
         written.append(f"{partition}/{file_name}")
     return written
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def is_local(uri: str) -> bool:
-    """True for a plain path or a file:// URI."""
-    return "://" not in uri or uri.startswith("file://")
-
-
 def publish(source_dir: Path, relative_paths: list[str], out: str) -> None:
-    """Copy staged files to `out` under the same relative paths; idempotent (overwrites)."""
-    if is_local(out):
-        root = Path(out.removeprefix("file://"))
-        for rel in relative_paths:
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.parent / f".{target.name}.tmp"
-            shutil.copyfile(source_dir / rel, temp)
-            _fsync(temp)
-            os.replace(temp, target)
-        return
-    fs, base = fsspec.core.url_to_fs(out)
+    """Copy staged files to `out` (a folder path or URI) under the same relative paths, each
+    published whole; idempotent (overwrites)."""
     for rel in relative_paths:
-        key = f"{base.rstrip('/')}/{rel}"
-        fs.makedirs(key.rsplit("/", 1)[0], exist_ok=True)
-        fs.put_file(str(source_dir / rel), key)
+        data = storage.read_bytes(source_dir / rel, what="staged batch")
+        storage.write_bytes(storage.join(out, *rel.split("/")), data)

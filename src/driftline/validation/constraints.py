@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from driftline import storage
 from driftline.errors import DataSourceError, InputError
 from driftline.io import parse_kind
 from driftline.profile import ColumnProfile, DatasetProfile
@@ -144,7 +146,7 @@ def load_constraints(path: str | Path, base: Constraints) -> Constraints:
     Top-level keys: row_count {min, max}, allow_extra_columns, severity {check: error|warning},
     columns {name: {constraint keys} or null to ignore the column}.
     """
-    data = _read(Path(path))
+    data = _read(os.fspath(path))
     result = dataclasses.replace(
         base,
         columns={k: dataclasses.replace(v) for k, v in base.columns.items()},
@@ -200,19 +202,14 @@ def _apply_column(result: Constraints, name: str, overrides: Any) -> None:
         setattr(constraint, key, value)
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: str) -> dict[str, Any]:
+    text = storage.read_text(path, what="constraints")
+    is_json = path.lower().endswith(".json")
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DataSourceError(
-            f"cannot read constraints {path}: {exc}", param="constraints"
-        ) from exc
-    try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if is_json else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise DataSourceError(
-            f"constraints {path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: "
-            f"{exc}",
+            f"constraints {path} is not valid {'JSON' if is_json else 'YAML'}: {exc}",
             param="constraints",
         ) from exc
     return dict(_mapping(data or {}, "constraints file"))

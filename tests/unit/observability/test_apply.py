@@ -60,7 +60,7 @@ def test_apply_creates_objects_and_patches_only_the_logger(apiserver: Any, tmp_p
     for _, _, query, headers in patches:
         assert query == {"fieldManager": ["driftline"], "force": ["true"]}
         assert headers["content-type"] == "application/apply-patch+yaml"
-    assert {p.name for p in result.files} >= {"podmonitor.yaml", "configmap.yaml"}
+    assert {Path(p).name for p in result.files} >= {"podmonitor.yaml", "configmap.yaml"}
 
 
 def test_reapplying_changes_nothing(apiserver: Any) -> None:

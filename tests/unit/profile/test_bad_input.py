@@ -106,5 +106,5 @@ def test_corrupt_profile_json(tmp_path: Path, text: str, match: str) -> None:
 
 
 def test_missing_profile_file(tmp_path: Path) -> None:
-    with pytest.raises(DataSourceError, match="cannot read profile"):
+    with pytest.raises(DataSourceError, match=r"profile not found: .*nope\.json"):
         DatasetProfile.load(tmp_path / "nope.json")

@@ -88,7 +88,7 @@ def test_kinds_boolean_datetime_text_and_categorical_override(tmp_path: Path) ->
 
 def test_json_round_trip_is_lossless(tmp_path: Path, bike_hour_csv: Path) -> None:
     profile = profile_source(str(bike_hour_csv), kinds={"dteday": "categorical"})
-    path = profile.save(tmp_path / "sub" / "profile.json")
+    path = Path(profile.save(tmp_path / "sub" / "profile.json"))
     document = json.loads(path.read_text())
     assert (document["schema_version"], document["kind"]) == ("1.0", "profile")
     assert document["row_count"] == 17379 and len(document["columns"]) == 17

@@ -8,7 +8,6 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 
-import fsspec
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
@@ -89,14 +88,22 @@ def tabular(records) -> pa.Table:
     return pa.Table.from_pylist(rows)
 
 
-def write_json_capture(root, records, batch: int) -> None:
-    fs, base = fsspec.core.url_to_fs(root)
+def json_capture(records, batch: int) -> dict[str, bytes]:
+    """The objects the logger writes for `records`, `batch` records per object: key -> body."""
+    objects = {}
     for start in range(0, len(records), batch):
         chunk = records[start : start + batch]
         first = chunk[0]
-        key = f"{base}/{PREFIX}/{first['id']}-{first['reqType'].rsplit('.', 1)[-1]}.json"
-        fs.makedirs(key.rsplit("/", 1)[0], exist_ok=True)
-        fs.pipe_file(key, json.dumps(chunk[0] if len(chunk) == 1 else chunk).encode())
+        key = f"{PREFIX}/{first['id']}-{first['reqType'].rsplit('.', 1)[-1]}.json"
+        objects[key] = json.dumps(chunk[0] if len(chunk) == 1 else chunk).encode()
+    return objects
+
+
+def write_json_capture(root, records, batch: int) -> None:
+    for key, body in json_capture(records, batch).items():
+        target = root / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
 
 
 IRIS = FeatureSchema(features=("sepal_length", "sepal_width", "petal_length", "petal_width"))
@@ -104,7 +111,7 @@ IRIS = FeatureSchema(features=("sepal_length", "sepal_width", "petal_length", "p
 
 @pytest.mark.parametrize("batch", [1, 3])
 def test_json_capture_pairs_records_like_the_sink(tmp_path, batch):
-    write_json_capture(str(tmp_path), calls(3), batch)
+    write_json_capture(tmp_path, calls(3), batch)
     table = read_capture(str(tmp_path), schema=IRIS)
     rows = sorted(table.to_pylist(), key=lambda r: (r["event_id"], r["row"]))
     assert [(r["event_id"], r["row"], r["sepal_length"], r["prediction"]) for r in rows] == [
@@ -129,7 +136,7 @@ def test_same_layout_as_the_sink_output(tmp_path):
     from driftline.sink.payload import flatten
     from driftline.sink.writer import write_batch
 
-    write_json_capture(str(tmp_path / "capture"), calls(2), 2)
+    write_json_capture(tmp_path / "capture", calls(2), 2)
     captured = read_capture(str(tmp_path / "capture"), schema=IRIS)
     pairer = Pairer(30)
     for r in calls(2):
@@ -163,12 +170,14 @@ def test_csv_and_parquet_captures_time_rows_by_object(tmp_path, fmt):
     assert result.column("feature_0").to_pylist()[:2] == [6.8, 6.0]
 
 
-def test_object_store_uri(tmp_path):
-    root = "memory://captures-test/bucket"
-    write_json_capture(root, calls(2), 1)
-    table = read_capture(root)
+def test_object_store_uri(s3):
+    """An s3:// capture on a real S3-protocol server (moto_server), seeded with boto3."""
+    bucket = s3.bucket()
+    for key, body in json_capture(calls(2), 1).items():
+        s3.put(bucket, f"capture/{key}", body)
+    table = read_capture(f"s3://{bucket}/capture")
     assert table.num_rows == 4
-    fsspec.filesystem("memory").rm("/captures-test", recursive=True)
+    assert sorted(set(table.column("event_id").to_pylist())) == ["id-0", "id-1"]
 
 
 def test_bad_captures_raise_one_clear_error(tmp_path):

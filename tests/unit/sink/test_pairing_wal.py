@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 
+import pyarrow as pa
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 
+from driftline.errors import OutputError
 from driftline.sink.events import LoggedEvent
 from driftline.sink.pairing import Pairer
 from driftline.sink.payload import FeatureSchema, flatten
 from driftline.sink.wal import WriteAheadLog
 from driftline.sink.writer import partition_tables, publish, rows_to_table
+from driftline.storage import writing
 
 T0 = 1_714_979_289_000_000  # 2024-05-06T07:08:09Z
 
@@ -168,30 +173,31 @@ def _staged(tmp_path):
     return tmp_path / "stage", write_batch(tmp_path / "stage", rows, "part-x-00000001.parquet")
 
 
-def test_publish_to_an_object_store_uri(tmp_path):
-    import fsspec
-
+@pytest.mark.parametrize("scheme", ["s3", "minio"])
+def test_publish_to_an_object_store_uri(tmp_path, s3, scheme, monkeypatch):
+    """Published to a real S3-protocol server (moto_server); read back with boto3."""
+    monkeypatch.setenv("MINIO_ENDPOINT", s3.endpoint)
     source, files = _staged(tmp_path)
-    publish(source, files, "memory://sink-publish-test/out")
-    fs = fsspec.filesystem("memory")
-    assert fs.exists(
-        "/sink-publish-test/out/model=m/date=2024-05-06/hour=07/part-x-00000001.parquet"
-    )
-    fs.rm("/sink-publish-test", recursive=True)
+    bucket = s3.bucket()
+    publish(source, files, f"{scheme}://{bucket}/out")
+    (key,) = s3.keys(bucket)
+    assert key == "out/model=m/date=2024-05-06/hour=07/part-x-00000001.parquet"
+    assert pq.read_table(pa.BufferReader(s3.get(bucket, key))).num_rows == 1
 
 
 def test_a_failed_local_publish_leaves_no_visible_file(tmp_path, monkeypatch):
     source, files = _staged(tmp_path)
+    real_write = writing._write_all
 
-    def half_copy(src, dst):
-        with open(dst, "wb") as handle:
-            handle.write(b"PAR1 half")
-        raise OSError("disk full")
+    def half_written(fd, data):
+        real_write(fd, data[:9])
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("driftline.sink.writer.shutil.copyfile", half_copy)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(writing, "_write_all", half_written)
+    with pytest.raises(OutputError, match="no space left on device"):
         publish(source, files, str(tmp_path / "out"))
     assert ds.dataset(tmp_path / "out", partitioning="hive").to_table().num_rows == 0
+    assert [p for p in (tmp_path / "out").rglob("*") if p.is_file()] == []
     monkeypatch.undo()
     publish(source, files, str(tmp_path / "out"))  # the retry replaces the temp file
     assert ds.dataset(tmp_path / "out", partitioning="hive").to_table().num_rows == 1

@@ -20,6 +20,8 @@ import pyarrow.fs as pafs
 
 from driftline.errors import InputError, UnknownNameError
 
+Target = str | os.PathLike[str]
+
 SCHEMES = ("file", "s3", "gs", "minio")
 # storage_options keys, with the fsspec/s3fs spellings users already know as aliases.
 OPTIONS = ("endpoint_url", "access_key", "secret_key", "session_token", "region", "anonymous")
@@ -35,6 +37,8 @@ _ENDPOINT_ENV = {
     "minio": ("MINIO_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"),
     "gs": ("STORAGE_EMULATOR_HOST",),
 }
+# Where the KFP launcher puts an artifact with such a URI (kfp.dsl.Artifact.path).
+KFP_MOUNTS = {"/minio/": "minio://", "/s3/": "s3://", "/gcs/": "gs://"}
 
 
 def _options(storage_options: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -109,18 +113,64 @@ def _gcs(options: Mapping[str, Any]) -> pafs.FileSystem:
     return pafs.GcsFileSystem(**kwargs)
 
 
-def resolve(
-    source: str | os.PathLike[str], storage_options: Mapping[str, Any] | None = None
-) -> tuple[pafs.FileSystem, str]:
-    """The filesystem holding `source` and the path of `source` inside it."""
-    text = os.fspath(source)
-    options = _options(storage_options)
+def split(target: Target) -> tuple[str, str]:
+    """(scheme, rest) of a path or URI; the scheme of a plain local path is ""."""
+    text = os.fspath(target)
     scheme, sep, rest = text.partition("://")
     if not sep or (len(scheme) == 1 and scheme.isalpha()):  # plain path (or C:\ on Windows)
-        return pafs.LocalFileSystem(), str(Path(text).expanduser().absolute())
+        return "", text
     scheme = scheme.lower()
     if scheme not in SCHEMES:
         raise UnknownNameError("URI scheme", scheme, SCHEMES)
+    return scheme, rest
+
+
+def is_local(target: Target) -> bool:
+    """True for a plain path or a `file://` URI."""
+    return split(target)[0] in ("", "file")
+
+
+def unmounted(target: Target) -> str:
+    """The URI KFP derived `target` from, when `target` is an artifact path the launcher did
+    not download into this pod (`/minio/b/k` -> `minio://b/k`, also `/s3/`, `/gcs/`); else
+    `target` itself.
+
+    KFP gives components `artifact.path`; the artifact lives at `artifact.uri` whether or
+    not it was copied into the pod, so reading it must not depend on that copy.
+    """
+    text = os.fspath(target)
+    for mount, scheme in KFP_MOUNTS.items():
+        if text.startswith(mount) and not os.path.lexists(text):
+            return scheme + text[len(mount) :]
+    return text
+
+
+def join(base: Target, *names: str) -> str:
+    """`names` appended to the folder `base`, a path or URI (`s3://b/out` + `a.json`)."""
+    text = os.fspath(base)
+    if is_local(text):
+        return os.path.join(text, *names)
+    return "/".join([text.rstrip("/"), *names])
+
+
+def resolve(
+    source: Target, storage_options: Mapping[str, Any] | None = None
+) -> tuple[pafs.FileSystem, str]:
+    """The filesystem holding `source` and the path of `source` inside it, for reading: a KFP
+    artifact path that is not in this pod reads from its URI (see `unmounted`)."""
+    return resolve_output(unmounted(source), storage_options)
+
+
+def resolve_output(
+    target: Target, storage_options: Mapping[str, Any] | None = None
+) -> tuple[pafs.FileSystem, str]:
+    """The filesystem and path to write `target` to (a KFP output path stays local: the
+    launcher uploads it)."""
+    text = os.fspath(target)
+    options = _options(storage_options)
+    scheme, rest = split(text)
+    if not scheme:
+        return pafs.LocalFileSystem(), str(Path(text).expanduser().absolute())
     if scheme == "file":
         return pafs.LocalFileSystem(), str(Path(urlsplit(text).path).absolute())
     path = rest.strip("/")
@@ -131,3 +181,12 @@ def resolve(
     if scheme == "gs":
         return _gcs(options), path
     return _s3(scheme, options), path
+
+
+def uri_of(source: Target, filesystem: pafs.FileSystem, path: str) -> str:
+    """The path or URI of `path` on the filesystem `source` resolved to, spelled like `source`
+    (`minio://` stays `minio://`), for listings and messages."""
+    scheme = split(source)[0]
+    if not scheme or isinstance(filesystem, pafs.LocalFileSystem):
+        return path
+    return f"{scheme}://{path}"

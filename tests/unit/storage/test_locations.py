@@ -7,7 +7,6 @@ import io
 import socket
 from pathlib import Path
 
-import boto3
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.fs as pafs
@@ -15,23 +14,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from driftline.errors import DataSourceError, InputError, UnknownNameError
-from driftline.io import iter_batches, read_table, resolve
+from driftline.io import iter_batches, read_table
+from driftline.storage import resolve
+from tests.object_store import S3Server
 
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "driftline", "AWS_SECRET_ACCESS_KEY": "driftline-secret"}
-ENDPOINT_VARS = (
-    "MINIO_ENDPOINT",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_S3",
-    "STORAGE_EMULATOR_HOST",
-)
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ENDPOINT_VARS:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
+pytestmark = pytest.mark.usefixtures("object_store_env")
 
 
 def test_local_and_file_uris(tmp_path: Path) -> None:
@@ -68,34 +55,29 @@ def test_uri_errors(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def bucket(s3_endpoint: str, events_module: pa.Table) -> str:
+def s3_endpoint(s3_server: S3Server) -> str:
+    return s3_server.endpoint
+
+
+@pytest.fixture(scope="module")
+def bucket(s3_server: S3Server, events_module: pa.Table) -> str:
     """A bucket on the S3 server holding Parquet, a hive dataset, CSV and gzip'd CSV objects."""
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="driftline",
-        aws_secret_access_key="driftline-secret",
-    )
-    client.create_bucket(Bucket="monitoring")
+    client = s3_server.client
+    name = s3_server.bucket()
     buffer = io.BytesIO()
     pq.write_table(events_module, buffer)
-    client.put_object(Bucket="monitoring", Key="window/events.parquet", Body=buffer.getvalue())
+    client.put_object(Bucket=name, Key="window/events.parquet", Body=buffer.getvalue())
     for k in range(5):
         part = io.BytesIO()
         pq.write_table(
             events_module.filter(pa.compute.equal(events_module["k"], k)).drop(["k"]), part
         )
-        client.put_object(
-            Bucket="monitoring", Key=f"hive/k={k}/part-0.parquet", Body=part.getvalue()
-        )
+        client.put_object(Bucket=name, Key=f"hive/k={k}/part-0.parquet", Body=part.getvalue())
     text = io.BytesIO()
     pacsv.write_csv(events_module, text)
-    client.put_object(Bucket="monitoring", Key="csv/events.csv", Body=text.getvalue())
-    client.put_object(
-        Bucket="monitoring", Key="csv/events.csv.gz", Body=gzip.compress(text.getvalue())
-    )
-    return "monitoring"
+    client.put_object(Bucket=name, Key="csv/events.csv", Body=text.getvalue())
+    client.put_object(Bucket=name, Key="csv/events.csv.gz", Body=gzip.compress(text.getvalue()))
+    return name
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +124,7 @@ def test_s3_streaming(
 
 def test_s3_missing_object_and_bucket(bucket: str, s3_endpoint: str) -> None:
     options = {"endpoint_url": s3_endpoint}
-    with pytest.raises(DataSourceError, match=r"not found: s3://monitoring/nope.parquet"):
+    with pytest.raises(DataSourceError, match=rf"not found: s3://{bucket}/nope.parquet"):
         read_table(f"s3://{bucket}/nope.parquet", storage_options=options)
     with pytest.raises(DataSourceError, match=r"s3://no-such-bucket/x.parquet"):
         read_table("s3://no-such-bucket/x.parquet", storage_options=options)
