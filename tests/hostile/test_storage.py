@@ -121,10 +121,19 @@ def test_unwritable_out_shows_a_traceback(data):
 def test_out_that_is_an_existing_file_shows_a_traceback(data):
     """'Output-path problems show a traceback and exit 1: ... --out that is an existing file'"""
     (data / "taken").write_text("keep me")
+    predictions = {
+        "id": list(range(48)),
+        "timestamp": [f"2024-01-0{1 + h // 24}T{h % 24:02d}:00:00" for h in range(48)],
+        "prediction": [float(h) for h in range(48)],
+        "label": [float(h + 1) for h in range(48)],
+    }
+    pacsv.write_csv(pa.table(predictions), data / "predictions.csv")
     commands = {
         "validate": ["--profile", "profile.json", "--current", "data.csv"],
         "drift": ["--reference", "data.csv", "--current", "data.csv"],
         "setup-monitoring": ["--isvc", "bikes", "--namespace", "ml", "--dry-run"],
+        "performance": ["--predictions", "predictions.csv", "--task", "regression"],
+        "compile": [],
     }
     for command, args in commands.items():
         result = driftline(command, *args, "--out", "taken", cwd=data)

@@ -12,7 +12,7 @@ from driftline.cli.app import main
 @main.command()
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Write <out>/components/*.yaml and <out>/pipelines/*.yaml. Default: the source "
     "checkout's components/yaml and pipelines/yaml (stale files there are removed).",

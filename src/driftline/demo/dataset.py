@@ -91,7 +91,6 @@ def prepare(out_dir: str | Path) -> DemoFiles:
     from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     hours = load_hours()
     train_year = hours[hours["yr"] == 0]
     production = hours[hours["yr"] == 1]
