@@ -75,6 +75,11 @@ def _file_info(filesystem: pafs.FileSystem, path: str, source: Source) -> pafs.F
     return info
 
 
+def _file(entry: FileEntry) -> pafs.FileInfo:
+    """A listed file as pyarrow takes it without asking the store about it again."""
+    return pafs.FileInfo(entry.path, pafs.FileType.File, size=entry.size, mtime=entry.modified)
+
+
 class _Found(NamedTuple):
     format: str
     filesystem: pafs.FileSystem
@@ -131,7 +136,7 @@ def open_dataset(
         raise DataSourceError(f"no data files in directory {name}", param="source")
     try:
         dataset = ds.dataset(
-            found.path if found.files is None else [e.path for e in found.files],
+            found.path if found.files is None else [_file(e) for e in found.files],
             filesystem=found.filesystem,
             format=formats.arrow_format(fmt),
             partitioning="hive",
