@@ -13,7 +13,7 @@ import os
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -111,9 +111,15 @@ def kfp_local(tmp_path: Path) -> None:
     )
 
 
+class Profiles(NamedTuple):
+    reused: dsl.Artifact
+    profiled: dsl.Artifact
+
+
 def test_recorded_profile_read_back_from_mlmd_is_reused(minio, kfp_local, bikes, tmp_path):
     """resolve_baseline hands profile_baseline the recorded profile's MLMD URI (minio://),
-    which is not in the pod: the profile is read from the store, not re-computed."""
+    which is not in the pod: the profile is read from the store, not re-computed. Without a
+    recorded profile, the training dataset's URI from MLMD is profiled."""
     cluster = Cluster(minio, "minio", tmp_path / "outputs")
     dataset_uri = cluster.uri("train/bikes.parquet", parquet(bikes))
     recorded = profile_json(bikes.slice(0, 100), tmp_path)  # not what profiling `bikes` gives
@@ -128,15 +134,20 @@ def test_recorded_profile_read_back_from_mlmd_is_reused(minio, kfp_local, bikes,
     assert resolve(store_uri, run.model_id)["profile_uri"] == profile_uri
 
     @dsl.pipeline
-    def reuse(store: str, model: str) -> dsl.Artifact:
+    def baseline(store: str, model: str) -> Profiles:
         resolved = resolve_baseline(model=model, store=store)
-        return profile_baseline(
+        reused = profile_baseline(
             dataset=resolved.outputs["baseline"], recorded_profile=resolved.outputs["profile_uri"]
-        ).outputs["profile"]
+        )
+        profiled = profile_baseline(dataset=resolved.outputs["baseline"])  # from dataset_uri
+        return Profiles(reused.outputs["profile"], profiled.outputs["profile"])
 
-    profile = reuse(store=store_uri, model=str(run.model_id)).output
-    assert json.loads(Path(profile.path).read_text()) == json.loads(recorded)
-    assert profile.metadata["rows"] == 100
+    task = baseline(store=store_uri, model=str(run.model_id))
+    reused, profiled = task.outputs["reused"], task.outputs["profiled"]
+    assert json.loads(Path(reused.path).read_text()) == json.loads(recorded)
+    assert reused.metadata["rows"] == 100
+    assert json.loads(Path(profiled.path).read_text())["row_count"] == bikes.num_rows
+    assert profiled.metadata["source"] == dataset_uri
 
 
 def test_kserve_capture_on_minio(minio, tmp_path):

@@ -153,3 +153,33 @@ def test_a_process_with_its_own_sigterm_handler_keeps_it(tmp_path: Path) -> None
         [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0 and result.stdout == "own handler\n", result.stderr
+
+
+REPLICA = textwrap.dedent(
+    """
+    import sys
+    from driftline.storage import write_bytes
+
+    target, fill = sys.argv[1], sys.argv[2].encode()
+    for _ in range(40):
+        write_bytes(target, fill * (1 << 20))
+    """
+)
+
+
+def test_replicas_writing_one_target_never_show_a_mix(tmp_path: Path) -> None:
+    """Two processes (replicas, or a retried task and its first try) publish the same file
+    while a reader reads it: every read is one writer's whole file, and no temporary file is
+    left."""
+    target = tmp_path / "report.json"
+    storage.write_bytes(target, b"a" * (1 << 20))
+    writers = [
+        subprocess.Popen([sys.executable, "-c", REPLICA, str(target), fill]) for fill in "ab"
+    ]
+    seen = set()
+    while any(w.poll() is None for w in writers):
+        data = target.read_bytes()
+        assert len(data) == 1 << 20 and data.count(data[:1]) == len(data)
+        seen.add(data[:1])
+    assert [w.wait() for w in writers] == [0, 0]
+    assert seen <= {b"a", b"b"} and files_in(tmp_path) == ["report.json"]
