@@ -3,8 +3,9 @@
 Local targets are written to a temporary file beside them (see `temps`), flushed to disk and
 renamed into place. A new file gets the mode any new file gets (0666 less the umask); a
 replaced file keeps its mode. Object-store targets are staged in a local temporary file and
-uploaded in one PUT, which the store makes visible whole. A write that fails leaves nothing
-behind and raises one `OutputError` naming the target and the problem.
+uploaded once it is whole (a store shows an object only when its upload has completed). A
+write that fails leaves nothing behind and raises one `OutputError` naming the target and
+the problem.
 """
 
 from __future__ import annotations
@@ -65,8 +66,10 @@ def output_error(exc: OSError, target: Target, local: bool = False) -> OutputErr
     if code in (errno.ENOTDIR, errno.EEXIST) and local:
         blocker = _blocking_file(os.fspath(target).removeprefix("file://"))
         problem = f"{blocker} is a file, not a folder" if blocker else None
+    if problem is None and exc.strerror:
+        problem = exc.strerror[:1].lower() + exc.strerror[1:]
     if problem is None:
-        problem = exc.strerror or str(exc) or type(exc).__name__
+        problem = str(exc) or type(exc).__name__
     return OutputError(f"cannot write {os.fspath(target)}: {problem}", param="out")
 
 
@@ -76,30 +79,37 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view[:CHUNK]) :]
 
 
-class _Local:
-    """A local target: temporary file beside it, renamed into place."""
+class _Temp:
+    """A temporary file being written for `target`: its descriptor until closed, its path."""
 
-    def __init__(self, target: Target, path: str) -> None:
-        self.target, self.path = target, path
-        self.backup: str | None = None
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            self.fd: int | None
-            self.fd, self.tmp = temps.temp_beside(path)
-        except OSError as exc:
-            raise output_error(exc, target, local=True) from exc
+    def __init__(self, target: Target, fd: int, tmp: str, local: bool) -> None:
+        self.target, self.tmp, self.local = target, tmp, local
+        self.fd: int | None = fd
 
     def write(self, data: bytes) -> None:
         assert self.fd is not None
         try:
             _write_all(self.fd, data)
         except OSError as exc:
-            raise output_error(exc, self.target, local=True) from exc
+            raise output_error(exc, self.target, self.local) from exc
 
     def close(self) -> None:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+
+
+class _Local(_Temp):
+    """A local target: temporary file beside it, renamed into place."""
+
+    def __init__(self, target: Target, path: str) -> None:
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            super().__init__(target, *temps.temp_beside(path), local=True)
+        except OSError as exc:
+            raise output_error(exc, target, local=True) from exc
+        self.path = path
+        self.backup: str | None = None
 
     def commit(self, keep_old: bool) -> None:
         """Flush to disk (a crash after the rename must not leave it empty), rename into place;
@@ -120,12 +130,12 @@ class _Local:
         temps.release(self.tmp)
 
     def rollback(self) -> None:
-        if self.backup is not None:
-            os.replace(self.backup, self.path)
-            temps.release(self.backup)
-            self.backup = None
-        else:
+        if self.backup is None:
             os.unlink(self.path)
+            return
+        os.replace(self.backup, self.path)
+        temps.release(self.backup)
+        self.backup = None
 
     def discard(self) -> None:
         self.close()
@@ -134,38 +144,25 @@ class _Local:
             temps.remove(self.backup)
 
 
-class _Remote:
-    """An object-store target: staged locally, uploaded in one PUT."""
+class _Remote(_Temp):
+    """An object-store target: staged in a local temporary file, uploaded once whole."""
 
     def __init__(self, target: Target, filesystem: pafs.FileSystem, path: str) -> None:
-        self.target, self.filesystem, self.path = target, filesystem, path
-        self.old: bytes | None = None
         try:
-            self.fd: int | None
-            self.fd, self.tmp = temps.temp_local()
+            super().__init__(target, *temps.temp_local(), local=False)
         except OSError as exc:
             raise output_error(exc, target) from exc
-
-    def write(self, data: bytes) -> None:
-        assert self.fd is not None
-        try:
-            _write_all(self.fd, data)
-        except OSError as exc:
-            raise output_error(exc, self.target) from exc
-
-    def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
+        self.filesystem, self.path = filesystem, path
+        self.old: bytes | None = None
 
     def commit(self, keep_old: bool) -> None:
+        """Upload; with `keep_old`, the object replaced is kept in memory for `rollback`."""
         try:
             if keep_old and self.filesystem.get_file_info(self.path).is_file:
                 with self.filesystem.open_input_stream(self.path) as old:
                     self.old = old.read()
-            local = pafs.LocalFileSystem()
             with (
-                local.open_input_stream(self.tmp) as source,
+                pafs.LocalFileSystem().open_input_stream(self.tmp) as source,
                 self.filesystem.open_output_stream(self.path) as sink,
             ):
                 while chunk := source.read(CHUNK):
@@ -176,9 +173,9 @@ class _Remote:
     def rollback(self) -> None:
         if self.old is None:
             self.filesystem.delete_file(self.path)
-        else:
-            with self.filesystem.open_output_stream(self.path) as sink:
-                sink.write(self.old)
+            return
+        with self.filesystem.open_output_stream(self.path) as sink:
+            sink.write(self.old)
 
     def discard(self) -> None:
         self.close()
@@ -203,9 +200,16 @@ def _publish(staged: Sequence[_Staged]) -> None:
             for item in staged:
                 item.commit(keep_old=len(staged) > 1)
                 done.append(item)
-        except BaseException:
+        except BaseException as exc:
             for item in reversed(done):
-                item.rollback()
+                try:
+                    item.rollback()
+                except OSError as undo:
+                    raise OutputError(
+                        f"{exc}; and {os.fspath(item.target)}, published with it, could not be "
+                        f"restored: {undo}",
+                        param="out",
+                    ) from undo
             raise
 
 

@@ -56,7 +56,7 @@ def test_pair_rolls_back_when_the_second_rename_fails(tmp_path: Path, monkeypatc
         real_commit(self, keep_old)
 
     monkeypatch.setattr(writing._Local, "commit", rename_fails_for_json)
-    with pytest.raises(OutputError, match=r"r\.json: Input/output error"):
+    with pytest.raises(OutputError, match=r"r\.json: input/output error"):
         storage.write_together({html: "new html", json_path: "new json"})
     assert (html.read_text(), json_path.read_text()) == ("old html", "old json")
     assert files_in(tmp_path) == ["r.html", "r.json"]
