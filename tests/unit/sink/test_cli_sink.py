@@ -12,7 +12,7 @@ def test_bad_schema_file_is_one_clear_error(tmp_path):
         main, ["sink", "--out", str(tmp_path / "out"), "--schema", str(tmp_path / "nope.json")]
     )
     assert result.exit_code == 2
-    assert result.output.startswith("error: cannot read schema file")
+    assert result.output.startswith("error: schema file not found: ")
     assert not (tmp_path / "out").exists()
 
 
