@@ -24,6 +24,7 @@ from click.testing import CliRunner, Result
 
 from driftline.cli import main
 from driftline.report import write_report
+from tests.unit.lineage.support import drift_report
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -146,7 +147,7 @@ def test_out_that_is_a_folder_shows_a_traceback(data):
     """'Output-path problems show a traceback and exit 1: ... --out that is ... a folder'"""
     (data / "folder").mkdir()
     report = data / "drift.json"
-    report.write_text(json.dumps(_drift_report()))
+    report.write_text(json.dumps(drift_report()))
     results = [
         driftline("profile", "data.csv", "--out", "folder", cwd=data),
         driftline(
@@ -280,17 +281,3 @@ def test_folder_of_mixed_formats_is_guessed_to_be_csv(tmp_path):
         chosen = driftline("profile", "mixed", "--format", fmt, "--out", "p.json", cwd=tmp_path)
         assert chosen.exit_code == 0, chosen.stderr
         assert json.loads((tmp_path / "p.json").read_text())["row_count"] == rows
-
-
-def _drift_report() -> dict[str, object]:
-    return {
-        "schema_version": "1.0",
-        "kind": "drift",
-        "drift_detected": False,
-        "drift_share": 0.0,
-        "drift_share_threshold": 0.5,
-        "number_of_columns": 1,
-        "number_of_drifted_columns": 0,
-        "mode": "exact",
-        "columns": [],
-    }

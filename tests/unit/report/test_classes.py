@@ -8,7 +8,6 @@ import math
 import shutil
 from pathlib import Path
 
-import boto3
 import pytest
 
 from driftline.errors import DataSourceError, InputError
@@ -20,7 +19,7 @@ from driftline.report import (
     ValidationReport,
     load_report,
 )
-from tests.unit.io.conftest import s3_endpoint  # noqa: F401  (the real S3 server fixture)
+from tests.object_store import S3Server
 from tests.unit.report.conftest import Outputs
 
 CLASSES: list[type[Report]] = [ValidationReport, DriftReport, PerformanceReport]
@@ -46,8 +45,8 @@ def test_load_then_dump_gives_the_same_document(
     report = cls.load(written)
     assert report.to_dict() == _with_nan(report.to_dict(), document)
     paths = report.dump(tmp_path, html="<p>page</p>")
-    assert paths.json.read_bytes() == written.read_bytes()
-    assert paths.html.read_text(encoding="utf-8") == "<p>page</p>"
+    assert Path(paths.json).read_bytes() == written.read_bytes()
+    assert Path(paths.html).read_text(encoding="utf-8") == "<p>page</p>"
     assert isinstance(load_report(written), cls)
 
 
@@ -89,23 +88,20 @@ def test_load_takes_a_file_or_a_kfp_artifact_folder(
 
 def test_load_reads_s3_and_minio_uris_that_are_not_mounted(
     outputs: Outputs,
-    s3_endpoint: str,  # noqa: F811
+    s3: S3Server,  # the real S3 server, as the endpoint of s3:// URIs
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "driftline")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "driftline-secret")
-    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
-    client.create_bucket(Bucket="mlpipeline")
+    client = s3.client
+    s3.bucket("mlpipeline")
     key = "v2/artifacts/monitor/run-1/check-drift/4f1e/report"
     body = _json(outputs.drift, DriftReport).read_bytes()
     client.upload_fileobj(io.BytesIO(body), "mlpipeline", key)
     client.upload_fileobj(io.BytesIO(body), "mlpipeline", "reports/run-1/drift_report.json")
-    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_endpoint)
     expected = DriftReport.load(outputs.drift)
     assert DriftReport.load(f"s3://mlpipeline/{key}") == expected
     assert DriftReport.load("s3://mlpipeline/reports/run-1/") == expected  # a folder
     monkeypatch.delenv("AWS_ENDPOINT_URL")
-    monkeypatch.setenv("MINIO_ENDPOINT", s3_endpoint.removeprefix("http://"))
+    monkeypatch.setenv("MINIO_ENDPOINT", s3.host_port)
     assert DriftReport.load(f"minio://mlpipeline/{key}") == expected
     with pytest.raises(DataSourceError, match=r"drift report minio://mlpipeline/nothing/here"):
         DriftReport.load("minio://mlpipeline/nothing/here")
