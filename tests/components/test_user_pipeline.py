@@ -135,7 +135,7 @@ def test_package_exports_every_component_whatever_was_imported_first() -> None:
         "import importlib, driftline.components.check_drift\n"
         "from kfp.dsl.base_component import BaseComponent\n"
         "from driftline.components import check_drift\n"
-        "from driftline.pipelines.compile import discover_components\n"
+        "from driftline.platforms.kfp.compile import discover_components\n"
         "import driftline.components as package\n"
         "assert isinstance(check_drift, BaseComponent), check_drift\n"
         "names = sorted(discover_components())\n"
