@@ -14,7 +14,6 @@ def compute_performance(
     report_html: Output[HTML],
     metrics: Output[Metrics],
     classification_metrics: Output[ClassificationMetrics],
-    reference: Input[Dataset] = None,  # type: ignore[assignment]
     labels_uri: Optional[str] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
     task: str = "classification",
     id_column: str = "id",
@@ -28,6 +27,7 @@ def compute_performance(
     positive_label: Optional[str] = None,  # noqa: UP045
     window: str = "1d",
     baseline_metrics: Optional[dict] = None,  # noqa: UP045
+    reference_uri: Optional[str] = None,  # noqa: UP045
     min_labelled_rows: int = 100,
     degradation_threshold: float = 0.1,
     degradation_mode: str = "relative",
@@ -41,8 +41,6 @@ def compute_performance(
     Args:
         predictions: Predictions dataset (Parquet/CSV/JSON lines): id, prediction time,
             prediction, optional class probabilities and segment columns.
-        reference: Labelled reference set (e.g. the holdout) whose metrics are the baseline;
-            instead of baseline_metrics.
         labels_uri: Path or URI of the labels table (id, label, optional label time),
             joined on id_column; unset when the predictions hold the label column. With
             neither (labels_uri and label_column unset) the report says "no labels" and
@@ -59,6 +57,8 @@ def compute_performance(
         positive_label: Positive class of a binary task (default: the greater label).
         window: Tumbling window size, e.g. "1h", "1d", "7d".
         baseline_metrics: Training-time metrics (metric name -> value) from the model lineage.
+        reference_uri: Path or URI of a labelled reference set (e.g. the holdout) whose
+            metrics are the baseline, instead of baseline_metrics.
         min_labelled_rows: Labelled rows a window needs to be judged.
         degradation_threshold: Worsening beyond this (relative or absolute) is degradation.
         degradation_mode: "relative" or "absolute".
@@ -84,7 +84,6 @@ def compute_performance(
             report_html,
             metrics,
             classification_metrics,
-            reference=reference,
             labels_uri=labels_uri,
             task=task,
             id_column=id_column,
@@ -98,6 +97,7 @@ def compute_performance(
             positive_label=positive_label,
             window=window,
             baseline_metrics=baseline_metrics,
+            reference_uri=reference_uri,
             min_labelled_rows=min_labelled_rows,
             degradation_threshold=degradation_threshold,
             degradation_mode=degradation_mode,

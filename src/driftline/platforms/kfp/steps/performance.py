@@ -19,10 +19,10 @@ def compute_performance_outputs(
     metrics: Any,
     classification_metrics: Any,
     *,
-    reference: Any = None,
     labels_uri: str | None = None,
     label_column: str | None = None,
     baseline_metrics: Mapping[str, float] | None = None,
+    reference_uri: str | None = None,
     score_columns: Sequence[str] | None = None,
     segment_columns: Sequence[str] | None = None,
     classes: Sequence[Any] | None = None,
@@ -36,7 +36,7 @@ def compute_performance_outputs(
     """Score `predictions` per window against labels and the baseline; fill the outputs.
 
     With neither labels_uri nor label_column the report says "no labels" and nothing is
-    judged. `reference` (a labelled table) computes the baseline instead of
+    judged. `reference_uri` (a labelled table) gives the baseline instead of
     `baseline_metrics`. Other options are `run_performance`'s (task, id_column,
     timestamp_column, prediction_column, window, min_labelled_rows,
     degradation_threshold, degradation_mode, duplicate_labels).
@@ -51,7 +51,7 @@ def compute_performance_outputs(
     chosen = {
         "label_column": given(label_column),
         "baseline": given(baseline_metrics),
-        "reference": reference.path if reference is not None else None,
+        "reference": given(reference_uri),
         "score_columns": given(score_columns),
         "segment_columns": given(segment_columns),
         "classes": given(classes),
