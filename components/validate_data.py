@@ -17,7 +17,7 @@ def validate_data(
     constraints_path: Optional[str] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
     data_format: Optional[str] = None,  # noqa: UP045
     columns: Optional[list] = None,  # noqa: UP045
-    expected_rows: Optional[int] = None,  # noqa: UP045
+    expected_rows: int = 0,
 ) -> NamedTuple("Outputs", [("passed", bool)]):  # type: ignore[valid-type]
     """Check a window against constraints inferred from the baseline profile.
 
@@ -32,8 +32,8 @@ def validate_data(
         data_format: parquet, csv or jsonl; unset detects it from the file name.
         columns: Window columns to check (e.g. features and prediction); unset checks all,
             reporting columns the baseline lacks as extra.
-        expected_rows: Rows a window should hold: validation warns outside +-50%; unset (or
-            0) checks only that the window is not empty.
+        expected_rows: Rows a window should hold: validation warns outside +-50%; 0 checks
+            only that the window is not empty.
 
     Returns:
         report: validation_report.json (status, violations); metadata: status and counts.

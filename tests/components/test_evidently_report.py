@@ -25,7 +25,7 @@ def test_component_writes_a_self_contained_page_with_the_sample_sizes(
             reference=reference.output,
             max_rows=500,
             columns=["temp", "hum", "season", "cnt"],
-        ).outputs["Output"]
+        ).outputs["current_rows_used"]
 
     assert evidently_page().output == 500
     page = (next(kfp_local.iterdir()) / "render-evidently-report" / "report_html").read_text()

@@ -116,8 +116,8 @@ class KfpApiClient:
             raise PlatformError(f"cannot reach the KFP API at {self.base}: {exc}") from exc
         if response.status_code >= 300:
             raise PlatformError(
-                f"KFP API at {self.base} refused to {what}: {response.status_code} "
-                f"{response.reason}: {_message(response.text)}"
+                f"KFP API at {self.base} answered {response.status_code} {response.reason} "
+                f"when asked to {what}: {_message(response.text)}"
             )
         try:
             answer: dict[str, Any] = response.json() if response.content else {}

@@ -102,10 +102,12 @@ def validate_data_outputs(
     constraints_path: str | None = None,
     data_format: str | None = None,
     columns: Sequence[str] | None = None,
-    expected_rows: int | None = None,
+    expected_rows: int = 0,
 ) -> ValidationOutputs:
-    """Validate the window against the baseline profile; fill report, page and metrics."""
-    from driftline.component_io import given_number
+    """Validate the window against the baseline profile; fill report, page and metrics.
+
+    `expected_rows` 0 checks only that the window is not empty.
+    """
     from driftline.report import ReportPaths
     from driftline.validation import run_validation
 
@@ -116,7 +118,7 @@ def validate_data_outputs(
         given(constraints_path),
         format=given(data_format),
         columns=given(columns),
-        expected_rows=given_number(expected_rows) or 0,
+        expected_rows=expected_rows,
     )
     counts = result.counts
     report.metadata.update(
