@@ -1,10 +1,11 @@
 """KFP components: thin wrappers over the driftline library.
 
 Every component runs in `IMAGE` with `install_kfp_package=False`; its body
-imports driftline and calls one glue function (`driftline.platforms.kfp.steps`).
-`load(name)` gives a shipped component from its compiled YAML, in the same image. The components are imported
-here, so `from driftline.components import check_drift` gives the component
-whatever was imported before (a lazy module `__getattr__` would return the
+imports driftline and calls one glue function of `driftline.platforms.kfp.steps`.
+`load(name)` gives a shipped component from its compiled YAML, in the same image.
+
+The components are imported here, so `from driftline.components import check_drift`
+gives the component whatever was imported before (a lazy module `__getattr__` would return the
 *module* once `driftline.components.check_drift` had been imported directly).
 Importing them costs what importing kfp costs, which any use of them needs anyway.
 """

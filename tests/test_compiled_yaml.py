@@ -104,7 +104,8 @@ def test_every_compiled_yaml_loads_as_a_component(tmp_path: Path) -> None:
 def test_image_override_reaches_every_executor(tmp_path: Path) -> None:
     image = "registry.example.com/ml/driftline:9.9.9"
     code = (
-        "import sys; from pathlib import Path; from driftline.platforms.kfp.compile import compile_all;"
+        "import sys; from pathlib import Path;"
+        "from driftline.platforms.kfp.compile import compile_all;"
         f"compile_all(Path(sys.argv[1]), image={image!r}, components_package={SAMPLE_COMPONENTS!r},"
         f" pipelines_package={SAMPLE_PIPELINES!r})"
     )

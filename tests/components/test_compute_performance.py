@@ -56,7 +56,7 @@ def monitor(hour_csv: str, labels_path: str, window: str = "30d") -> Outputs:
         report=task.outputs["report"],
         metrics=task.outputs["metrics"],
         classification_metrics=task.outputs["classification_metrics"],
-        html=task.outputs["html"],
+        html=task.outputs["report_html"],
     )
 
 
@@ -77,7 +77,7 @@ def test_compute_performance_locally(kfp_local: Path, bike_hour_csv: Path) -> No
     assert [r["row"] for r in kfp_cm["rows"]] == document["overall"]["confusion_matrix"]
     roc = task.outputs["classification_metrics"].metadata["confidenceMetrics"]
     assert roc[0]["falsePositiveRate"] == 1.0 and roc[-1]["recall"] == 0.0
-    html = Path(task.outputs["html"].path).read_text()
+    html = Path(task.outputs["report_html"].path).read_text()
     assert html.startswith("<!doctype html>") and "<svg" in html
 
 

@@ -100,7 +100,7 @@ def test_service_account_token_file_is_the_default_bearer(
 
 def test_a_named_token_file_must_exist(tmp_path: Path) -> None:
     client = KfpApiClient("http://127.0.0.1:9", sa_token_path=str(tmp_path / "none"))
-    with pytest.raises(InputError, match="service-account token file .* does not exist"):
+    with pytest.raises(InputError, match=r"service-account token file .* does not exist"):
         client.check_token()
 
 
@@ -126,7 +126,9 @@ def test_changed_settings_update_the_schedule(kfp_api: KfpApiServer) -> None:  #
     pipeline_id, _ = upload(kfp_api)
     first = schedule(kfp_api, pipeline_id)
     other = schedule(kfp_api, pipeline_id, display_name="another-model")
-    changed = schedule(kfp_api, pipeline_id, cron=None, interval=86400, catchup=False, enabled=False)
+    changed = schedule(
+        kfp_api, pipeline_id, cron=None, interval=86400, catchup=False, enabled=False
+    )
     assert changed.action == "updated"
     assert changed.replaced == (first.recurring_run_id,)
     assert set(kfp_api.recurring_runs) == {changed.recurring_run_id, other.recurring_run_id}
@@ -138,7 +140,10 @@ def test_changed_settings_update_the_schedule(kfp_api: KfpApiServer) -> None:  #
 def test_start_and_end_times_are_part_of_the_trigger(kfp_api: KfpApiServer) -> None:  # noqa: F811
     pipeline_id, _ = upload(kfp_api)
     done = schedule(
-        kfp_api, pipeline_id, start_time="2027-01-01T00:00:00Z", end_time="2027-02-01T00:00:00+00:00"
+        kfp_api,
+        pipeline_id,
+        start_time="2027-01-01T00:00:00Z",
+        end_time="2027-02-01T00:00:00+00:00",
     )
     trigger = kfp_api.recurring_runs[done.recurring_run_id]["trigger"]["cron_schedule"]
     assert (trigger["start_time"], trigger["end_time"]) == (

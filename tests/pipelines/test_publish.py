@@ -244,7 +244,11 @@ def test_service_account_token_file(kfp_env: None, pipeline_yaml: Path, tmp_path
         (["--interval", "1h"], "table_uri: 3\n", "pipeline parameter 'table_uri' must be STRING"),
         (["--interval", "1h"], "- a\n- b\n", "must hold a mapping of parameter name to value"),
         (["--interval", "1h"], "a: [\n", "cannot read parameters file"),
-        (["--interval", "1h", "--max-concurrency", "0"], None, "max concurrency must be between 1 and 10"),
+        (
+            ["--interval", "1h", "--max-concurrency", "0"],
+            None,
+            "max concurrency must be between 1 and 10",
+        ),
     ],
 )
 def test_schedule_bad_input(

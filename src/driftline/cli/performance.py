@@ -61,9 +61,7 @@ def _baseline(path: str) -> dict[str, Any]:
     show_default=True,
 )
 @click.option("--no-estimate", is_flag=True, help="Skip CBPE estimates for unlabelled windows.")
-@click.option(
-    "--format", "format", default=None, help="parquet, csv or jsonl (default: suffix)."
-)
+@click.option("--format", "format", default=None, help="parquet, csv or jsonl (default: suffix).")
 @click.option("--out", "out_dir", required=True, help="Output directory.")
 @click.option("--fail-on-degradation", is_flag=True, help="Exit 3 when a window degraded.")
 def performance(

@@ -54,7 +54,9 @@ def module_names(package: str, skip: frozenset[str] = frozenset()) -> list[str]:
     )
 
 
-def discover_components(package: str = COMPONENTS_PACKAGE, *, fresh: bool = False) -> dict[str, Any]:
+def discover_components(
+    package: str = COMPONENTS_PACKAGE, *, fresh: bool = False
+) -> dict[str, Any]:
     """{name: component} for every component module of `package`.
 
     A module without a component named like itself is a bug in the package, so it

@@ -26,9 +26,15 @@ VENV_RUNNER_MESSAGE = (
 
 
 def check_local_runner() -> None:
-    """InputError when kfp.local is set up with a SubprocessRunner that builds a venv."""
+    """InputError when a call runs locally with a SubprocessRunner that builds a venv.
+
+    Calls inside a pipeline definition only build the pipeline's graph and pass.
+    """
+    from kfp.dsl import pipeline_context
     from kfp.local import config
 
+    if pipeline_context.Pipeline.get_default_pipeline() is not None:
+        return
     runner = getattr(config.LocalExecutionConfig.instance, "runner", None)
     if isinstance(runner, config.SubprocessRunner) and runner.use_venv:
         raise InputError(VENV_RUNNER_MESSAGE, param="runner")
@@ -56,7 +62,9 @@ def refuse_venv_runner(component: C) -> C:
     if issubclass(kind, _ChecksLocalRunner):
         return component
     if kind not in _CHECKED:
-        _CHECKED[kind] = type(kind.__name__, (_ChecksLocalRunner, kind), {"__module__": kind.__module__})
+        _CHECKED[kind] = type(
+            kind.__name__, (_ChecksLocalRunner, kind), {"__module__": kind.__module__}
+        )
     checked: C = object.__new__(_CHECKED[kind])
     vars(checked).update(vars(component))
     return checked

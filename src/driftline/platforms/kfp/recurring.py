@@ -128,7 +128,9 @@ def find_recurring_runs(
     scope = {"experiment_id": experiment_id} if experiment_id else {}
     if not experiment_id and api.namespace:
         scope = {"namespace": api.namespace}
-    return api.find_by_name("recurringruns", "recurring_runs", display_name, "list recurring runs", scope)
+    return api.find_by_name(
+        "recurringruns", "recurring_runs", display_name, "list recurring runs", scope
+    )
 
 
 def schedule_monitoring(

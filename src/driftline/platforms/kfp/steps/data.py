@@ -45,8 +45,9 @@ def load_window_outputs(
 
     source = given(source_uri)
     if source is None:
-        raise InputError("source_uri is empty: give the production data's path or URI",
-                         param="source_uri")
+        raise InputError(
+            "source_uri is empty: give the production data's path or URI", param="source_uri"
+        )
     summary = export_window(
         source,
         window.path,
@@ -146,7 +147,7 @@ def render_evidently_report_outputs(
     data_format: str | None = None,
 ) -> EvidentlyOutputs:
     """Evidently's DataDriftPreset page on bounded samples of both tables."""
-    from driftline.report.evidently_report import write_evidently_report
+    from driftline.drift.evidently_report import write_evidently_report
 
     sizes = write_evidently_report(
         reference.path,

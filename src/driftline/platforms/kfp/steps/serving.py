@@ -72,7 +72,7 @@ def setup_monitoring_outputs(
         given(namespace) or "",
         manifests.path,
         sink_url=given(sink_url) or "",
-        metrics_ports=given(metrics_ports),
+        metrics_ports=list(metrics_ports) if metrics_ports else None,
         labels=given(labels),
         dashboard_namespace=given(dashboard_namespace) or "",
         report_url=given(report_url) or "",
