@@ -77,7 +77,7 @@ def test_compute_performance_locally(kfp_local: Path, bike_hour_csv: Path) -> No
     assert [r["row"] for r in kfp_cm["rows"]] == document["overall"]["confusion_matrix"]
     roc = task.outputs["classification_metrics"].metadata["confidenceMetrics"]
     assert roc[0]["falsePositiveRate"] == 1.0 and roc[-1]["recall"] == 0.0
-    html = Path(task.outputs["report_html"].path).read_text()
+    html = Path(task.outputs["html"].path).read_text()
     assert html.startswith("<!doctype html>") and "<svg" in html
 
 
