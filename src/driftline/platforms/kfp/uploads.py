@@ -38,10 +38,12 @@ class PipelinePackage:
 
     @property
     def spec(self) -> dict[str, Any]:
+        """The pipeline spec (the first YAML document)."""
         return self.docs[0]
 
     @property
     def name(self) -> str:
+        """The compiled pipelineInfo.name."""
         return str(self.spec.get("pipelineInfo", {}).get("name") or "")
 
     @property

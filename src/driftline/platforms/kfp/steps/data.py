@@ -8,23 +8,32 @@ from typing import Any, NamedTuple
 
 from driftline import component_io as io
 from driftline.component_io import given
+from driftline.errors import InputError
 
 
 class WindowOutputs(NamedTuple):
+    """load_window's returned outputs."""
+
     rows: int
     window_start: str
     window_end: str
 
 
 class ProfileOutputs(NamedTuple):
+    """profile_baseline's returned outputs."""
+
     rows: int
 
 
 class ValidationOutputs(NamedTuple):
+    """validate_data's returned outputs."""
+
     passed: bool
 
 
 class EvidentlyOutputs(NamedTuple):
+    """render_evidently_report's returned outputs."""
+
     current_rows_used: int
 
 
@@ -40,7 +49,6 @@ def load_window_outputs(
     columns: Sequence[str] | None = None,
 ) -> WindowOutputs:
     """Write the window [window_end - window_length, window_end) of the source as Parquet."""
-    from driftline.errors import InputError
     from driftline.io.export import export_window
 
     source = given(source_uri)

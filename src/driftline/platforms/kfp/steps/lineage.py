@@ -13,6 +13,8 @@ from driftline.errors import InputError
 
 
 class BaselineOutputs(NamedTuple):
+    """resolve_baseline's returned outputs."""
+
     model_id: int
     dataset_uri: str
     profile_uri: str
@@ -20,10 +22,14 @@ class BaselineOutputs(NamedTuple):
 
 
 class RecordedProfile(NamedTuple):
+    """record_baseline's returned outputs."""
+
     profile_id: int
 
 
 class RecordedRun(NamedTuple):
+    """record_monitoring_result's returned outputs."""
+
     monitoring_run_id: int
 
 

@@ -6,13 +6,18 @@ from typing import Any, NamedTuple
 
 from driftline import component_io as io
 from driftline.component_io import given
+from driftline.errors import InputError
 
 
 class PublishOutputs(NamedTuple):
+    """publish_metrics's returned outputs."""
+
     run_timestamp: float
 
 
 class AlertOutputs(NamedTuple):
+    """send_notification's returned outputs."""
+
     alert_raised: bool
 
 
@@ -29,7 +34,6 @@ def publish_metrics_outputs(
     pipeline_name: str = "scheduled-monitoring",
 ) -> PublishOutputs:
     """Publish the reports' results (Pushgateway when given) and write the text artifact."""
-    from driftline.errors import InputError
     from driftline.observability.publish import publish_monitoring_metrics
     from driftline.serving.pod import default_namespace
 

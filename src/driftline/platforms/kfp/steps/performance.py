@@ -9,6 +9,8 @@ from driftline.component_io import given
 
 
 class PerformanceOutputs(NamedTuple):
+    """compute_performance's returned outputs."""
+
     degraded: bool
 
 

@@ -13,10 +13,14 @@ from driftline.component_io import given
 
 
 class ScheduleOutputs(NamedTuple):
+    """schedule_monitoring's returned outputs."""
+
     recurring_run_id: str
 
 
 class RetrainOutputs(NamedTuple):
+    """start_retraining's returned outputs."""
+
     run_id: str
 
 

@@ -9,11 +9,15 @@ from driftline.component_io import given
 
 
 class DeployOutputs(NamedTuple):
+    """deploy_model's returned outputs."""
+
     url: str
     namespace: str
 
 
 class SetupOutputs(NamedTuple):
+    """setup_monitoring's returned outputs."""
+
     dashboard_uid: str
 
 
