@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,8 +113,12 @@ class KfpApiClient:
                 timeout=self.timeout,
                 verify=self.verify,
             )
+        except requests.Timeout as exc:
+            raise PlatformError(
+                f"the KFP API at {self.base} did not answer within {self.timeout:g} s"
+            ) from exc
         except requests.RequestException as exc:
-            raise PlatformError(f"cannot reach the KFP API at {self.base}: {exc}") from exc
+            raise PlatformError(f"cannot reach the KFP API at {self.base}: {_cause(exc)}") from exc
         if response.status_code >= 300:
             raise PlatformError(
                 f"KFP API at {self.base} answered {response.status_code} {response.reason} "
@@ -152,6 +157,14 @@ class KfpApiClient:
 def _camel(snake: str) -> str:
     head, *rest = snake.split("_")
     return head + "".join(word.title() for word in rest)
+
+
+def _cause(exc: Exception) -> str:
+    """The root cause of a connection failure ("[Errno 111] Connection refused"), not the
+    whole chain of wrapped exceptions with the encoded URL."""
+    text = str(exc)
+    found = re.search(r"\[Errno -?\d+\] [^'\")]+", text)
+    return found.group(0) if found else text[:300]
 
 
 def _message(text: str) -> str:
