@@ -16,7 +16,7 @@ from driftline.alerting import notify_from_reports
 from driftline.cli import main
 from driftline.lineage import open_store, record_monitoring_result
 from driftline.observability.publish import publish_monitoring_metrics
-from driftline.pipelines.local_demo import _outcome, format_table
+from driftline.demo.runner import _outcome, format_table
 from driftline.report import PerformanceReport
 from tests.unit.lineage.support import seed_training
 from tests.unit.report.conftest import DAYS, Outputs
