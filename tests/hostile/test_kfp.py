@@ -112,8 +112,8 @@ def test_compile_with_image_writes_a_catalogue_in_that_image(tmp_path: Path) -> 
         (["schedule", "--interval", "often"], None, "interval 'often' must be a positive"),
         (["schedule", "--interval", "1h", "--max-concurrency", "0"], None, "between 1 and 10"),
         (["schedule", "--interval", "1h", "--start", "tomorrow"], None, "RFC 3339"),
-        (["schedule", "--interval", "1h", "--experiment", " "], None, "experiment name is empty"),
-        (["run", "--run-name", " "], None, "the run's name is empty"),
+        (["schedule", "--interval", "1h", "--experiment", " "], None, "--experiment is empty"),
+        (["run", "--run-name", " "], None, "--run-name is empty"),
     ],
 )
 def test_bad_parameters_fail_before_the_host_is_contacted(

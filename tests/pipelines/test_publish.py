@@ -247,7 +247,7 @@ def test_service_account_token_file(kfp_env: None, pipeline_yaml: Path, tmp_path
         (
             ["--interval", "1h", "--max-concurrency", "0"],
             None,
-            "max concurrency must be between 1 and 10",
+            "--max-concurrency must be between 1 and 10",
         ),
     ],
 )

@@ -147,7 +147,7 @@ def run(
     params = check_params(params or {}, package)
     _check_experiment_name(experiment)
     if run_name is not None and not run_name.strip():
-        raise InputError("the run's name is empty", param="run_name")
+        raise InputError("`run_name` is empty: name the run or leave it out", param="run_name")
     api.check_token()
 
     uploaded = upload_pipeline(api, package)
@@ -174,7 +174,7 @@ def run(
 
 def _check_experiment_name(name: str) -> None:
     if not name.strip():
-        raise InputError("experiment name is empty", param="experiment")
+        raise InputError("`experiment` is empty: name an experiment", param="experiment")
 
 
 def _published(api: KfpApiClient, uploaded: Uploaded, action: str, **extra: Any) -> Published:

@@ -57,7 +57,7 @@ def recurring_run_body(
     if not display_name.strip():
         raise InputError("the recurring run's name is empty", param="display_name")
     if not pipeline_id:
-        raise InputError("pipeline_id is required to schedule runs", param="pipeline_id")
+        raise InputError("`pipeline_id` is required to schedule runs", param="pipeline_id")
     check_max_concurrency(max_concurrency)
     body: dict[str, Any] = {
         "display_name": display_name,
@@ -172,7 +172,7 @@ def check_max_concurrency(value: int) -> int:
     """`value` if KFP accepts it as max_concurrency (1-10); else InputError."""
     if value not in MAX_CONCURRENCY:
         raise InputError(
-            f"max concurrency must be between 1 and 10, got {value}", param="max_concurrency"
+            f"`max_concurrency` must be between 1 and 10, got {value}", param="max_concurrency"
         )
     return value
 

@@ -13,7 +13,7 @@ from driftline.platforms.kfp.recurring import run_target
 def ensure_experiment(api: KfpApiClient, name: str) -> str:
     """The id of the experiment called `name` in the client's namespace, created if missing."""
     if not name.strip():
-        raise InputError("experiment name is empty", param="experiment")
+        raise InputError("`experiment` is empty: name an experiment", param="experiment")
     scope = {"namespace": api.namespace} if api.namespace else {}
     found = api.find_by_name("experiments", "experiments", name, "list experiments", scope)
     if found:
@@ -41,9 +41,9 @@ def start_run(
     starts one run: give such a run a name unique to what triggered it.
     """
     if not pipeline_id:
-        raise InputError("pipeline_id is required to start a run", param="pipeline_id")
+        raise InputError("`pipeline_id` is required to start a run", param="pipeline_id")
     if not display_name.strip():
-        raise InputError("the run's name is empty", param="run_name")
+        raise InputError("`run_name` is empty: name the run", param="run_name")
     if once:
         scope = {"experiment_id": experiment_id} if experiment_id else {}
         if not experiment_id and api.namespace:

@@ -50,8 +50,7 @@ def make_trigger(
     """The v2beta1 `trigger` of a recurring run: exactly one of `cron` and `interval`."""
     if bool(cron) == bool(interval):
         raise InputError(
-            "give exactly one trigger: a cron schedule (e.g. '0 * * * *') or an interval "
-            "(e.g. 3600 or 1h)",
+            "give exactly one trigger: `cron` (e.g. '0 * * * *') or `interval` (e.g. 3600 or 1h)",
             param="cron" if cron else "interval",
         )
     bounds = {k: _rfc3339(k, v) for k, v in (("start_time", start_time), ("end_time", end_time))}

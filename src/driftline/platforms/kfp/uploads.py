@@ -155,7 +155,7 @@ def upload_pipeline(
     """
     name = name or package.name
     if not name.strip():
-        raise InputError("pipeline name is empty; give --name", param="name")
+        raise InputError("pipeline name is empty; give `name`", param="name")
     scope = {"namespace": api.namespace} if api.namespace else {}
     found = api.find_by_name("pipelines", "pipelines", name, "find the pipeline", scope)
     upload = (package.path.name, package.content)

@@ -54,7 +54,7 @@ def load_window_outputs(
     source = given(source_uri)
     if source is None:
         raise InputError(
-            "source_uri is empty: give the production data's path or URI", param="source_uri"
+            "`source_uri` is empty: give the production data's path or URI", param="source_uri"
         )
     summary = export_window(
         source,

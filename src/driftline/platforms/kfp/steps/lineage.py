@@ -129,7 +129,7 @@ def record_baseline_outputs(
 def _required_model(model: str | None) -> str:
     if not given(model):
         raise InputError(
-            "model is empty: give an MLMD artifact id, an artifact URI or isvc:NAMESPACE/NAME",
+            "`model` is empty: give an MLMD artifact id, an artifact URI or isvc:NAMESPACE/NAME",
             param="model",
         )
     return str(model)
@@ -140,4 +140,4 @@ def _model_of(model: str | None, baseline_metadata: dict[str, Any]) -> str:
         return str(model)
     if io.MODEL_ID in baseline_metadata:
         return str(int(baseline_metadata[io.MODEL_ID]))
-    raise InputError("no model: pass model, or a baseline from resolve_baseline", param="model")
+    raise InputError("no model: pass `model`, or a baseline from resolve_baseline", param="model")

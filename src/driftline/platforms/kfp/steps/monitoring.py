@@ -40,7 +40,7 @@ def publish_metrics_outputs(
     label = given(model_name) or given(model)
     if label is None:
         raise InputError(
-            "give model_name (or model): it is the metrics' model label", param="model_name"
+            "give `model_name` (or `model`): it is the metrics' model label", param="model_name"
         )
     result = publish_monitoring_metrics(
         label,
