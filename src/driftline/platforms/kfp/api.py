@@ -2,7 +2,7 @@
 
 The CLI (upload, schedule, run) and the components (schedule_monitoring,
 start_retraining) talk to KFP through `KfpApiClient`, so both share one way to find
-the API, authenticate and report failures. Inside a KFP pod the host defaults to the
+the API, authenticate and name failures. Inside a KFP pod the host defaults to the
 in-cluster API service and the token to the projected service-account token KFP
 reads from KF_PIPELINES_SA_TOKEN_PATH (in Kubeflow, the `access-ml-pipeline`
 PodDefault mounts it on pods labelled `access-ml-pipeline: "true"`).
