@@ -29,11 +29,12 @@ test-env:  ## install what the tests need (system packages, server venvs); see c
 	  if [ -x "$$script" ]; then PYTHON="$(PYTHON)" VENV="$(VENV)" "$$script" || exit 1; fi; \
 	done
 
-lint: install  ## ruff (lint + format check) and mypy on src/
+lint: install  ## ruff (lint + format check), mypy on src/, hadolint, actionlint
 	$(BIN)/python -m ruff check src components pipelines tests bench
 	$(BIN)/python -m ruff format --check src components pipelines tests bench
 	$(BIN)/python -m mypy
 	$(BIN)/hadolint images/runtime/Dockerfile images/sink/Dockerfile
+	$(BIN)/actionlint .github/workflows/*.yml
 
 format: install
 	$(BIN)/python -m ruff check --fix src components pipelines tests bench

@@ -1,9 +1,11 @@
-"""KFP components: thin `@dsl.component` wrappers over the driftline library.
+"""KFP components: thin wrappers over the driftline library.
 
 Every component runs in `IMAGE` with `install_kfp_package=False`; its body
-imports driftline and calls one library function. The components are imported
-here, so `from driftline.components import check_drift` gives the component
-whatever was imported before (a lazy module `__getattr__` would return the
+imports driftline and calls one glue function of `driftline.platforms.kfp.steps`.
+`load(name)` gives a shipped component from its compiled YAML, in the same image.
+
+The components are imported here, so `from driftline.components import check_drift`
+gives the component whatever was imported before (a lazy module `__getattr__` would return the
 *module* once `driftline.components.check_drift` had been imported directly).
 Importing them costs what importing kfp costs, which any use of them needs anyway.
 """
@@ -13,6 +15,7 @@ from driftline.components.compute_performance import compute_performance
 from driftline.components.deploy_model import deploy_model
 from driftline.components.image import IMAGE
 from driftline.components.load_window import load_window
+from driftline.components.loader import load
 from driftline.components.profile_baseline import profile_baseline
 from driftline.components.publish_metrics import publish_metrics
 from driftline.components.record_baseline import record_baseline
@@ -30,6 +33,7 @@ __all__ = [
     "check_drift",
     "compute_performance",
     "deploy_model",
+    "load",
     "load_window",
     "profile_baseline",
     "publish_metrics",

@@ -1,14 +1,13 @@
 """Component: check a window for data and prediction drift against the baseline."""
 
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
-from kfp import dsl
 from kfp.dsl import HTML, Artifact, Dataset, Input, Metrics, Output
 
-from driftline.components.image import IMAGE
+from driftline.components._declare import component
 
 
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
+@component
 def check_drift(
     current: Input[Dataset],
     reference: Input[Artifact],
@@ -16,14 +15,14 @@ def check_drift(
     report_html: Output[HTML],
     metrics: Output[Metrics],
     method: str = "auto",
-    threshold: float = -1.0,
-    method_overrides: dict = {},  # noqa: B006  KFP takes the default from the signature
-    threshold_overrides: dict = {},  # noqa: B006
-    columns: list = [],  # noqa: B006
+    threshold: Optional[float] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
+    method_overrides: Optional[dict] = None,  # noqa: UP045
+    threshold_overrides: Optional[dict] = None,  # noqa: UP045
+    columns: Optional[list] = None,  # noqa: UP045
     drift_share: float = 0.5,
-    prediction_column: str = "",
-    timestamp_column: str = "",
-    data_format: str = "",
+    prediction_column: Optional[str] = None,  # noqa: UP045
+    timestamp_column: Optional[str] = None,  # noqa: UP045
+    data_format: Optional[str] = None,  # noqa: UP045
 ) -> NamedTuple("Outputs", [("drift_detected", bool), ("drift_share", float)]):  # type: ignore[valid-type]
     """Check every column of a window for drift against a baseline table or profile.
 
@@ -38,14 +37,14 @@ def check_drift(
         method: Method for every column: auto (Evidently 0.7's default choice), ks, chi2, z,
             psi, jensenshannon, wasserstein, hellinger, kl_div, l_infinity,
             cramer_von_mises, anderson, tvd.
-        threshold: Threshold for every column; negative uses each method's default.
+        threshold: Threshold for every column; unset (or 0) uses each method's default.
         method_overrides: Per-column methods, column -> method.
         threshold_overrides: Per-column thresholds, column -> threshold.
-        columns: Columns to check; empty checks every baseline column except the timestamp.
+        columns: Columns to check; unset checks every baseline column except the timestamp.
         drift_share: Share of drifted columns at which the dataset counts as drifted.
         prediction_column: The model's output column, checked and reported on its own.
         timestamp_column: The window's time column, never checked.
-        data_format: Format of table inputs: parquet, csv or jsonl; empty detects it.
+        data_format: Format of table inputs: parquet, csv or jsonl; unset detects it.
 
     Returns:
         report: drift_report.json; metadata: drift_detected, drift_share, drifted_columns.
@@ -54,13 +53,11 @@ def check_drift(
         drift_detected: True when the share of drifted columns reaches drift_share.
         drift_share: The share of drifted columns.
     """
-    from collections import namedtuple
-
     from driftline.drift.kfp_outputs import check_drift_artifacts
     from driftline.exits import exit_on_error
 
     with exit_on_error():
-        result = check_drift_artifacts(
+        return check_drift_artifacts(
             current=current,
             reference=reference,
             report=report,
@@ -76,5 +73,3 @@ def check_drift(
             timestamp_column=timestamp_column,
             data_format=data_format,
         )
-        outputs = namedtuple("Outputs", ["drift_detected", "drift_share"])
-        return outputs(result.drift_detected, result.drift_share)

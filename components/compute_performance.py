@@ -1,46 +1,49 @@
 """compute_performance: model quality per time window once late labels arrive."""
 
-from typing import Optional
+from typing import NamedTuple, Optional
 
-from kfp import dsl
 from kfp.dsl import HTML, Artifact, ClassificationMetrics, Dataset, Input, Metrics, Output
 
-from driftline.components.image import IMAGE
+from driftline.components._declare import component
 
 
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
+@component
 def compute_performance(
     predictions: Input[Dataset],
+    report: Output[Artifact],
+    report_html: Output[HTML],
     metrics: Output[Metrics],
     classification_metrics: Output[ClassificationMetrics],
-    html: Output[HTML],
-    report: Output[Artifact],
-    labels_uri: str = "",
+    labels_uri: Optional[str] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
     task: str = "classification",
     id_column: str = "id",
     timestamp_column: str = "timestamp",
     prediction_column: str = "prediction",
-    label_column: str = "label",
-    label_timestamp_column: str = "",
-    score_columns: Optional[list] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
-    segment_columns: Optional[list] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
-    classes: Optional[list] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
-    positive_label: str = "",
+    label_column: Optional[str] = "label",  # noqa: UP045
+    label_timestamp_column: Optional[str] = None,  # noqa: UP045
+    score_columns: Optional[list] = None,  # noqa: UP045
+    segment_columns: Optional[list] = None,  # noqa: UP045
+    classes: Optional[list] = None,  # noqa: UP045
+    positive_label: Optional[str] = None,  # noqa: UP045
     window: str = "1d",
-    baseline_metrics: Optional[dict] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
+    baseline_metrics: Optional[dict] = None,  # noqa: UP045
+    reference_uri: Optional[str] = None,  # noqa: UP045
     min_labelled_rows: int = 100,
     degradation_threshold: float = 0.1,
     degradation_mode: str = "relative",
-    data_format: str = "",
-) -> bool:
+    degradation_metrics: Optional[list] = None,  # noqa: UP045
+    duplicate_labels: str = "latest",
+    estimate: bool = True,
+    data_format: Optional[str] = None,  # noqa: UP045
+) -> NamedTuple("Outputs", [("degraded", bool)]):  # type: ignore[valid-type]
     """Scores predictions against late-arriving labels per time window and flags degradation.
 
     Args:
         predictions: Predictions dataset (Parquet/CSV/JSON lines): id, prediction time,
             prediction, optional class probabilities and segment columns.
         labels_uri: Path or URI of the labels table (id, label, optional label time),
-            joined on id_column; empty when the predictions hold the label column. With
-            neither (empty labels_uri and label_column) the report says "no labels" and
+            joined on id_column; unset when the predictions hold the label column. With
+            neither (labels_uri and label_column unset) the report says "no labels" and
             nothing is judged.
         task: "classification" or "regression".
         id_column: Column joining predictions and labels.
@@ -54,45 +57,52 @@ def compute_performance(
         positive_label: Positive class of a binary task (default: the greater label).
         window: Tumbling window size, e.g. "1h", "1d", "7d".
         baseline_metrics: Training-time metrics (metric name -> value) from the model lineage.
+        reference_uri: Path or URI of a labelled reference set (e.g. the holdout) whose
+            metrics are the baseline, instead of baseline_metrics.
         min_labelled_rows: Labelled rows a window needs to be judged.
         degradation_threshold: Worsening beyond this (relative or absolute) is degradation.
         degradation_mode: "relative" or "absolute".
-        data_format: "parquet", "csv" or "jsonl"; empty: Parquet for suffix-less KFP paths.
+        degradation_metrics: Metrics to judge; unset judges every metric of the baseline.
+        duplicate_labels: Several labels for one id: "latest" wins, or "error".
+        estimate: Estimate metrics of unlabelled windows from the scores (CBPE).
+        data_format: "parquet", "csv" or "jsonl"; unset: Parquet for suffix-less KFP paths.
 
     Returns:
+        report: performance_report.json; metadata "degraded".
+        report_html: Self-contained report page: each metric over time against the baseline.
         metrics: Each metric per window ("<metric>@<window start>") and overall.
         classification_metrics: Confusion matrix and ROC curve over all labelled rows.
-        html: Self-contained report page: each metric over time against the baseline.
-        report: performance_report.json; metadata "degraded".
-        Output: True when a window with enough labels degraded against the baseline.
+        degraded: True when a window with enough labels degraded against the baseline.
     """
     from driftline.exits import exit_on_error
-    from driftline.performance import publish, run_performance, write_no_labels_report
-    from driftline.report import ReportPaths
+    from driftline.platforms.kfp.steps.performance import compute_performance_outputs
 
     with exit_on_error():
-        outputs = ReportPaths(json=report.path, html=html.path)
-        if not labels_uri and not label_column:
-            return publish(write_no_labels_report(outputs, task), metrics, None, report)
-        result = run_performance(
-            predictions.path,
-            labels_uri or None,
-            outputs,
+        return compute_performance_outputs(
+            predictions,
+            report,
+            report_html,
+            metrics,
+            classification_metrics,
+            labels_uri=labels_uri,
             task=task,
             id_column=id_column,
             timestamp_column=timestamp_column,
             prediction_column=prediction_column,
             label_column=label_column,
             label_timestamp_column=label_timestamp_column,
-            score_columns=score_columns or (),
-            segment_columns=segment_columns or (),
+            score_columns=score_columns,
+            segment_columns=segment_columns,
             classes=classes,
             positive_label=positive_label,
             window=window,
-            baseline=baseline_metrics,
+            baseline_metrics=baseline_metrics,
+            reference_uri=reference_uri,
             min_labelled_rows=min_labelled_rows,
             degradation_threshold=degradation_threshold,
             degradation_mode=degradation_mode,
-            format=data_format or None,
+            degradation_metrics=degradation_metrics,
+            duplicate_labels=duplicate_labels,
+            estimate=estimate,
+            data_format=data_format,
         )
-        return publish(result, metrics, classification_metrics, report)

@@ -1,25 +1,24 @@
 """Component: deploy a model with KServe (InferenceService, logger on) and wait until Ready."""
 
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
-from kfp import dsl
 from kfp.dsl import Artifact, Output
 
-from driftline.components.image import IMAGE
+from driftline.components._declare import component
 
 
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
+@component
 def deploy_model(
     manifest: Output[Artifact],
-    model_uri: str = "",
-    isvc_name: str = "",
-    namespace: str = "",
+    model_uri: Optional[str] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
+    isvc_name: Optional[str] = None,  # noqa: UP045
+    namespace: Optional[str] = None,  # noqa: UP045
     model_format: str = "sklearn",
-    runtime: str = "",
+    runtime: Optional[str] = None,  # noqa: UP045
     protocol_version: str = "v2",
-    logger_url: str = "",
+    logger_url: Optional[str] = None,  # noqa: UP045
     logger_mode: str = "all",
-    service_account: str = "",
+    service_account: Optional[str] = None,  # noqa: UP045
     wait_timeout_seconds: int = 600,
     dry_run: bool = False,
 ) -> NamedTuple("Outputs", [("url", str), ("namespace", str)]):  # type: ignore[valid-type]
@@ -32,13 +31,13 @@ def deploy_model(
     Args:
         model_uri: The model's storage URI (s3://, gs://, pvc://, ...), its storageUri.
         isvc_name: Name of the InferenceService (a DNS-1123 label).
-        namespace: Namespace to deploy to; empty = the pod's namespace.
+        namespace: Namespace to deploy to; unset = the pod's namespace.
         model_format: Model format KServe picks a serving runtime for, e.g. sklearn, xgboost.
-        runtime: Name of a specific ServingRuntime; empty lets KServe choose.
+        runtime: Name of a specific ServingRuntime; unset lets KServe choose.
         protocol_version: Inference protocol, "v1" or "v2" (Open Inference Protocol).
-        logger_url: Logger sink URL; empty: http://driftline-sink.<namespace>.svc.cluster.local/.
+        logger_url: Logger sink URL; unset: http://driftline-sink.<namespace>.svc.cluster.local/.
         logger_mode: What the logger sends: "all", "request" or "response".
-        service_account: Service account of the predictor (storage credentials); empty = default.
+        service_account: Service account of the predictor (storage credentials); unset = default.
         wait_timeout_seconds: How long to wait for Ready before failing with the reason.
         dry_run: Only write the manifest; do not talk to the cluster.
 
@@ -49,13 +48,14 @@ def deploy_model(
         namespace: The namespace deployed to.
     """
     from driftline.exits import exit_on_error
-    from driftline.serving.deploy import deploy_model as deploy
+    from driftline.platforms.kfp.steps.serving import deploy_model_outputs
 
     with exit_on_error():
-        result = deploy(
-            name=isvc_name,
-            namespace=namespace,
+        return deploy_model_outputs(
+            manifest,
             model_uri=model_uri,
+            isvc_name=isvc_name,
+            namespace=namespace,
             model_format=model_format,
             runtime=runtime,
             protocol_version=protocol_version,
@@ -64,7 +64,4 @@ def deploy_model(
             service_account=service_account,
             wait_timeout_seconds=wait_timeout_seconds,
             dry_run=dry_run,
-            manifest_path=manifest.path,
         )
-        manifest.metadata.update(result.summary())
-        return (result.url, result.manifest["metadata"]["namespace"])

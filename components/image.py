@@ -1,15 +1,14 @@
-"""The one container image every driftline component runs in.
+"""The image of the components defined here (`driftline.image` explains the setting).
 
-`DRIFTLINE_IMAGE` (read when the components are imported, e.g. by
-`make compile IMAGE=registry.example.com/ml/driftline:0.1.0`) overrides it for
-users with their own registry.
+`IMAGE` is read when the components are imported: set `DRIFTLINE_IMAGE` first (e.g.
+`make compile IMAGE=registry.example.com/ml/driftline:0.1.0`), or load shipped
+components with `driftline.components.load`, which reads it at each call.
 """
 
 from __future__ import annotations
 
-import os
+from driftline.image import DEFAULT_REGISTRY, IMAGE_ENV, PUBLISHED_IMAGE, configured_image
 
-from driftline import __version__
+IMAGE = configured_image()
 
-DEFAULT_REGISTRY = "ghcr.io/driftline"
-IMAGE = os.environ.get("DRIFTLINE_IMAGE") or f"{DEFAULT_REGISTRY}/driftline:{__version__}"
+__all__ = ["DEFAULT_REGISTRY", "IMAGE", "IMAGE_ENV", "PUBLISHED_IMAGE"]

@@ -1,22 +1,21 @@
 """Component: load the production window that ends at the run's (scheduled) time."""
 
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
-from kfp import dsl
 from kfp.dsl import Dataset, Output
 
-from driftline.components.image import IMAGE
+from driftline.components._declare import component
 
 
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
+@component
 def load_window(
     window: Output[Dataset],
-    source_uri: str = "",
-    data_format: str = "",
+    source_uri: Optional[str] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
+    data_format: Optional[str] = None,  # noqa: UP045
     timestamp_column: str = "timestamp",
-    window_end: str = "",
+    window_end: Optional[str] = None,  # noqa: UP045
     window_length: str = "1d",
-    columns: list = [],  # noqa: B006  KFP takes the default from the signature
+    columns: Optional[list] = None,  # noqa: UP045
     min_rows: int = 1,
 ) -> NamedTuple("Outputs", [("rows", int), ("window_start", str), ("window_end", str)]):  # type: ignore[valid-type]
     """Cut the window [window_end - window_length, window_end) out of a production data source.
@@ -30,12 +29,12 @@ def load_window(
     Args:
         source_uri: Path or URI of the production data (inference log, feature log).
         data_format: parquet, csv, jsonl, or kserve (the KServe logger's object-storage
-            capture layout); empty detects it from the file name.
+            capture layout); unset detects it from the file name.
         timestamp_column: Column holding each row's time (request time).
         window_end: End of the window (ISO 8601, exclusive). Scheduled pipelines pass the
-            run's scheduled time, so catch-up runs check the right window; empty means now.
+            run's scheduled time, so catch-up runs check the right window; unset means now.
         window_length: Length of the window: 30m, 1h, 1d, 7d, 2w, ...
-        columns: Columns to load; empty loads all.
+        columns: Columns to load; unset loads all.
         min_rows: Fewest rows the window must hold; fewer fails the task, writing nothing.
 
     Returns:
@@ -44,22 +43,17 @@ def load_window(
         window_start: Start of the window (ISO 8601, UTC).
         window_end: End of the window (ISO 8601, UTC).
     """
-    from collections import namedtuple
-
     from driftline.exits import exit_on_error
-    from driftline.io.export import export_window
+    from driftline.platforms.kfp.steps.data import load_window_outputs
 
     with exit_on_error():
-        summary = export_window(
-            source_uri,
-            window.path,
+        return load_window_outputs(
+            window,
+            source_uri=source_uri,
+            data_format=data_format,
             timestamp_column=timestamp_column,
-            window_end=window_end or None,
+            window_end=window_end,
             window_length=window_length,
-            format=data_format or None,
-            columns=columns or None,
+            columns=columns,
             min_rows=min_rows,
         )
-        window.metadata.update(summary.metadata())
-        outputs = namedtuple("Outputs", ["rows", "window_start", "window_end"])
-        return outputs(summary.rows, summary.start.isoformat(), summary.end.isoformat())

@@ -1,20 +1,21 @@
 """Component: profile a baseline dataset into a mergeable driftline profile."""
 
-from kfp import dsl
+from typing import NamedTuple, Optional
+
 from kfp.dsl import Artifact, Dataset, Input, Output
 
-from driftline.components.image import IMAGE
+from driftline.components._declare import component
 
 
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
+@component
 def profile_baseline(
     dataset: Input[Dataset],
     profile: Output[Artifact],
-    data_format: str = "",
-    columns: list = [],  # noqa: B006  KFP takes the default from the signature
-    kinds: dict = {},  # noqa: B006
-    recorded_profile: str = "",
-) -> int:
+    data_format: Optional[str] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
+    columns: Optional[list] = None,  # noqa: UP045
+    kinds: Optional[dict] = None,  # noqa: UP045
+    recorded_profile: Optional[str] = None,  # noqa: UP045
+) -> NamedTuple("Outputs", [("rows", int)]):  # type: ignore[valid-type]
     """Profile a baseline dataset (e.g. the training data) in one streaming pass.
 
     The profile (versioned JSON: per-column counts, nulls, moments, quantile sketch,
@@ -23,34 +24,25 @@ def profile_baseline(
 
     Args:
         dataset: The baseline table: Parquet file or folder, CSV or JSON lines.
-        data_format: parquet, csv or jsonl; empty detects it from the file name.
-        columns: Columns to profile; empty profiles all.
+        data_format: parquet, csv or jsonl; unset detects it from the file name.
+        columns: Columns to profile; unset profiles all.
         kinds: Column kind overrides, column -> numeric|categorical|boolean|datetime|text.
         recorded_profile: Path of a profile recorded earlier for this baseline (resolve_baseline's
             profile_uri); when given it is reused instead of re-reading the dataset.
 
     Returns:
         profile: The baseline profile JSON; metadata has kind, schema_version, rows.
-        Output: The number of rows profiled.
+        rows: The number of rows profiled.
     """
     from driftline.exits import exit_on_error
-    from driftline.profile import write_profile
+    from driftline.platforms.kfp.steps.data import profile_baseline_outputs
 
     with exit_on_error():
-        result = write_profile(
-            dataset.path,
-            profile.path,
-            format=data_format or None,
+        return profile_baseline_outputs(
+            dataset,
+            profile,
+            data_format=data_format,
             columns=columns,
             kinds=kinds,
-            recorded=recorded_profile or None,
+            recorded_profile=recorded_profile,
         )
-        profile.metadata.update(
-            {
-                "kind": "profile",
-                "schema_version": result.schema_version,
-                "rows": result.row_count,
-                "source": dataset.uri,
-            }
-        )
-        return result.row_count

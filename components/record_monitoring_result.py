@@ -1,26 +1,27 @@
 """Component: record one monitoring result (reports + model) in ML Metadata."""
 
-from kfp import dsl
+from typing import NamedTuple, Optional
+
 from kfp.dsl import Artifact, Dataset, Input
 
-from driftline.components.image import IMAGE
+from driftline.components._declare import component
 
 
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
+@component
 def record_monitoring_result(
     validation_report: Input[Artifact] = None,  # type: ignore[assignment]
     drift_report: Input[Artifact] = None,  # type: ignore[assignment]
     performance_report: Input[Artifact] = None,  # type: ignore[assignment]
     baseline: Input[Dataset] = None,  # type: ignore[assignment]
     window: Input[Dataset] = None,  # type: ignore[assignment]
-    model: str = "",
-    store: str = "",
-    run_id: str = "",
-    task: str = "",
-    window_uri: str = "",
-    window_start: str = "",
-    window_end: str = "",
-) -> int:
+    model: Optional[str] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
+    store: Optional[str] = None,  # noqa: UP045
+    run_id: Optional[str] = None,  # noqa: UP045
+    task: Optional[str] = None,  # noqa: UP045
+    window_uri: Optional[str] = None,  # noqa: UP045
+    window_start: Optional[str] = None,  # noqa: UP045
+    window_end: Optional[str] = None,  # noqa: UP045
+) -> NamedTuple("Outputs", [("monitoring_run_id", int)]):  # type: ignore[valid-type]
     """Record a monitoring run in ML Metadata, linked to the model, its baseline and the reports.
 
     Args:
@@ -31,31 +32,31 @@ def record_monitoring_result(
             baseline artifact ids); optional when model is given.
         window: The production window from load_window (recorded as an input; its metadata
             gives the window bounds); optional.
-        model: The model (MLMD id or URI); empty = the model_id in the baseline's metadata.
-        store: Lineage store URI; empty = the in-cluster MLMD service.
+        model: The model (MLMD id or URI); unset = the model_id in the baseline's metadata.
+        store: Lineage store URI; unset = the in-cluster MLMD service.
         run_id: Pipeline run id; pass dsl.PIPELINE_JOB_ID_PLACEHOLDER.
         task: Task name; pass dsl.PIPELINE_TASK_NAME_PLACEHOLDER. With run_id it makes the
             write idempotent: a retried task records nothing twice.
-        window_uri: URI of the production window data; empty = the window artifact's URI.
-        window_start: Start of the monitored window (ISO 8601); empty = from the window.
-        window_end: End of the monitored window (ISO 8601); empty = from the window.
+        window_uri: URI of the production window data; unset = the window artifact's URI.
+        window_start: Start of the monitored window (ISO 8601); unset = from the window.
+        window_end: End of the monitored window (ISO 8601); unset = from the window.
 
     Returns:
-        Output: The MLMD id of the driftline.MonitoringRun execution.
+        monitoring_run_id: The MLMD id of the driftline.MonitoringRun execution.
     """
     from driftline.exits import exit_on_error
-    from driftline.lineage.artifacts import record_from_artifacts
+    from driftline.platforms.kfp.steps.lineage import record_monitoring_result_outputs
 
     with exit_on_error():
-        return record_from_artifacts(
-            store,
-            model,
+        return record_monitoring_result_outputs(
             [validation_report, drift_report, performance_report],
-            baseline,
+            baseline=baseline,
+            window=window,
+            model=model,
+            store=store,
             run_id=run_id,
             task=task,
             window_uri=window_uri,
             window_start=window_start,
             window_end=window_end,
-            window=window,
         )

@@ -1,20 +1,21 @@
 """Component: an Evidently DataDriftPreset page on bounded samples, for Evidently's visuals."""
 
-from kfp import dsl
+from typing import NamedTuple, Optional
+
 from kfp.dsl import HTML, Dataset, Input, Output
 
-from driftline.components.image import IMAGE
+from driftline.components._declare import component
 
 
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
+@component
 def render_evidently_report(
     current: Input[Dataset],
     reference: Input[Dataset],
     report_html: Output[HTML],
     max_rows: int = 10000,
-    columns: list = [],  # noqa: B006  KFP takes the default from the signature
-    data_format: str = "",
-) -> int:
+    columns: Optional[list] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
+    data_format: Optional[str] = None,  # noqa: UP045
+) -> NamedTuple("Outputs", [("current_rows_used", int)]):  # type: ignore[valid-type]
     """Render Evidently's DataDriftPreset report for users who want its visuals.
 
     Evidently holds both tables in memory, so it sees a seeded sample of at most max_rows
@@ -25,26 +26,22 @@ def render_evidently_report(
         current: The production window (table).
         reference: The baseline table (a driftline profile will not do: Evidently needs rows).
         max_rows: Most rows Evidently sees per side.
-        columns: Columns to include; empty includes all.
-        data_format: parquet, csv or jsonl; empty detects it from the file name.
+        columns: Columns to include; unset includes all.
+        data_format: parquet, csv or jsonl; unset detects it from the file name.
 
     Returns:
         report_html: Evidently's self-contained HTML page with the sample sizes on top.
-        Output: Rows of the current window Evidently saw.
+        current_rows_used: Rows of the current window Evidently saw.
     """
     from driftline.exits import exit_on_error
-    from driftline.report.evidently_report import write_evidently_report
+    from driftline.platforms.kfp.steps.data import render_evidently_report_outputs
 
     with exit_on_error():
-        sizes = write_evidently_report(
-            reference.path,
-            current.path,
-            report_html.path,
+        return render_evidently_report_outputs(
+            current,
+            reference,
+            report_html,
             max_rows=max_rows,
-            columns=columns or None,
-            format=data_format or None,
+            columns=columns,
+            data_format=data_format,
         )
-        report_html.metadata.update(
-            {"reference_rows_used": sizes.reference_used, "current_rows_used": sizes.current_used}
-        )
-        return sizes.current_used

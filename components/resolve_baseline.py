@@ -1,20 +1,19 @@
 """Component: resolve a model's baseline (training data, profile, metrics) from ML Metadata."""
 
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
-from kfp import dsl
 from kfp.dsl import Dataset, Metrics, Output
 
-from driftline.components.image import IMAGE
+from driftline.components._declare import component
 
 
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
+@component
 def resolve_baseline(
     baseline: Output[Dataset],
     training_metrics: Output[Metrics],
-    model: str = "",
-    store: str = "",
-    dataset_name: str = "",
+    model: Optional[str] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
+    store: Optional[str] = None,  # noqa: UP045
+    dataset_name: Optional[str] = None,  # noqa: UP045
     require: str = "any",
 ) -> NamedTuple(
     "Outputs", [("model_id", int), ("dataset_uri", str), ("profile_uri", str), ("metrics", dict)]
@@ -25,7 +24,7 @@ def resolve_baseline(
         model: The model: MLMD artifact id, artifact URI (s3:// and minio:// match each
             other), or isvc:<NAMESPACE/NAME> of a KServe InferenceService.
         store: Lineage store URI (sqlite:///..., mysql://user@host:port/db, grpc://host:port);
-            empty = the in-cluster MLMD service from METADATA_GRPC_SERVICE_HOST/PORT.
+            unset = the in-cluster MLMD service from METADATA_GRPC_SERVICE_HOST/PORT.
         dataset_name: Input name of the baseline dataset when the training run read several.
         require: What must exist: "dataset", "profile" or "any" (at least one).
 
@@ -40,9 +39,14 @@ def resolve_baseline(
             compute_performance's baseline_metrics.
     """
     from driftline.exits import exit_on_error
-    from driftline.lineage.artifacts import resolve_baseline_outputs
+    from driftline.platforms.kfp.steps.lineage import resolve_baseline_outputs
 
     with exit_on_error():
         return resolve_baseline_outputs(
-            store, model, dataset_name, require, baseline, training_metrics
+            baseline,
+            training_metrics,
+            model=model,
+            store=store,
+            dataset_name=dataset_name,
+            require=require,
         )

@@ -1,33 +1,32 @@
 """setup_monitoring: request logging, scraping, alert rules and a dashboard for a deployed model."""
 
-from typing import Optional
+from typing import NamedTuple, Optional
 
-from kfp import dsl
 from kfp.dsl import Artifact, Output
 
-from driftline.components.image import IMAGE
+from driftline.components._declare import component
 
 
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
+@component
 def setup_monitoring(
     manifests: Output[Artifact],
-    isvc_name: str = "",
-    namespace: str = "",
+    isvc_name: Optional[str] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
+    namespace: Optional[str] = None,  # noqa: UP045
     logger_mode: str = "all",
-    sink_url: str = "",
+    sink_url: Optional[str] = None,  # noqa: UP045
     component: str = "predictor",
     monitor_kind: str = "PodMonitor",
-    metrics_ports: Optional[list] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
+    metrics_ports: Optional[list] = None,  # noqa: UP045
     scrape_interval: str = "30s",
     drift_share_threshold: float = 0.5,
     error_rate_threshold: float = 0.05,
     latency_p95_seconds: float = 1.0,
     schedule_interval_seconds: int = 3600,
-    labels: Optional[dict] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
-    dashboard_namespace: str = "",
-    report_url: str = "",
+    labels: Optional[dict] = None,  # noqa: UP045
+    dashboard_namespace: Optional[str] = None,  # noqa: UP045
+    report_url: Optional[str] = None,  # noqa: UP045
     dry_run: bool = False,
-) -> str:
+) -> NamedTuple("Outputs", [("dashboard_uid", str)]):  # type: ignore[valid-type]
     """Sets up monitoring for a KServe InferenceService (server-side apply, idempotent).
 
     Patches the InferenceService's request/response logger (keeping the rest of its
@@ -39,33 +38,33 @@ def setup_monitoring(
         isvc_name: Name of the deployed InferenceService (the `model` label everywhere).
         namespace: Namespace of the InferenceService.
         logger_mode: What the KServe logger sends: "all", "request" or "response".
-        sink_url: Logger sink URL; empty: http://driftline-sink.<namespace>.svc.cluster.local/.
+        sink_url: Logger sink URL; unset: http://driftline-sink.<namespace>.svc.cluster.local/.
         component: InferenceService component to log: predictor, transformer or explainer.
         monitor_kind: "PodMonitor" or "ServiceMonitor" for the model server's metrics.
-        metrics_ports: Named container/Service ports to scrape; empty: ["http-usermetric"].
+        metrics_ports: Named container/Service ports to scrape; unset: ["http-usermetric"].
         scrape_interval: Prometheus scrape interval of the monitor, e.g. "30s".
         drift_share_threshold: Drift alert fires when the drift share exceeds this.
         error_rate_threshold: Error alert fires above this share of failed requests.
         latency_p95_seconds: Latency alert fires when p95 latency exceeds this.
         schedule_interval_seconds: Monitoring schedule; no run for twice this long alerts.
         labels: Extra labels on monitor, rule and dashboard (e.g. {"release": "kps"}).
-        dashboard_namespace: Namespace of the dashboard ConfigMap; empty: `namespace`.
-        report_url: Link put on every alert; empty: the model's Grafana dashboard.
+        dashboard_namespace: Namespace of the dashboard ConfigMap; unset: `namespace`.
+        report_url: Link put on every alert; unset: the model's Grafana dashboard.
         dry_run: Only write the manifests; do not talk to the cluster.
 
     Returns:
         manifests: Directory with one YAML file per object kind and a plain Prometheus
             rule file; metadata lists the objects and what applying did.
-        Output: The Grafana dashboard uid.
+        dashboard_uid: The Grafana dashboard uid.
     """
     from driftline.exits import exit_on_error
-    from driftline.serving.setup import setup_monitoring_from_params
+    from driftline.platforms.kfp.steps.serving import setup_monitoring_outputs
 
     with exit_on_error():
-        result = setup_monitoring_from_params(
-            isvc_name,
-            namespace,
-            manifests.path,
+        return setup_monitoring_outputs(
+            manifests,
+            isvc_name=isvc_name,
+            namespace=namespace,
             dry_run=dry_run,
             logger_mode=logger_mode,
             sink_url=sink_url,
@@ -81,5 +80,3 @@ def setup_monitoring(
             dashboard_namespace=dashboard_namespace,
             report_url=report_url,
         )
-        manifests.metadata.update(result.summary())
-        return result.dashboard_uid

@@ -1,23 +1,24 @@
 """Component: validate a data window against a baseline profile."""
 
-from kfp import dsl
+from typing import NamedTuple, Optional
+
 from kfp.dsl import HTML, Artifact, Dataset, Input, Metrics, Output
 
-from driftline.components.image import IMAGE
+from driftline.components._declare import component
 
 
-@dsl.component(base_image=IMAGE, install_kfp_package=False)
+@component
 def validate_data(
     window: Input[Dataset],
     baseline_profile: Input[Artifact],
     report: Output[Artifact],
     report_html: Output[HTML],
     metrics: Output[Metrics],
-    constraints_path: str = "",
-    data_format: str = "",
-    columns: list = [],  # noqa: B006  KFP takes the default from the signature
-    expected_rows: int = -1,
-) -> bool:
+    constraints_path: Optional[str] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
+    data_format: Optional[str] = None,  # noqa: UP045
+    columns: Optional[list] = None,  # noqa: UP045
+    expected_rows: int = 0,
+) -> NamedTuple("Outputs", [("passed", bool)]):  # type: ignore[valid-type]
     """Check a window against constraints inferred from the baseline profile.
 
     Checks column presence, extra columns, kinds/types, completeness, numeric ranges,
@@ -27,38 +28,31 @@ def validate_data(
     Args:
         window: The production window (Parquet from load_window, or any table).
         baseline_profile: The baseline profile from profile_baseline.
-        constraints_path: Path of a constraints file overriding the inferred ones; empty for none.
-        data_format: parquet, csv or jsonl; empty detects it from the file name.
-        columns: Window columns to check (e.g. features and prediction); empty checks all,
+        constraints_path: Path of a constraints file overriding the inferred ones.
+        data_format: parquet, csv or jsonl; unset detects it from the file name.
+        columns: Window columns to check (e.g. features and prediction); unset checks all,
             reporting columns the baseline lacks as extra.
-        expected_rows: Rows a window should hold (within 50%); 0 checks only that it is not
-            empty; negative expects the baseline's own row count.
+        expected_rows: Rows a window should hold: validation warns outside +-50%; 0 checks
+            only that the window is not empty.
 
     Returns:
         report: validation_report.json (status, violations); metadata: status and counts.
         report_html: The same report as a self-contained HTML page.
-        metrics: Violation counts (errors, warnings) and rows.
-        Output: True when no error-severity violation was found (status ok or warning).
+        metrics: Violation counts (validation_errors, validation_warnings) and rows.
+        passed: True when no error-severity violation was found (status ok or warning).
     """
     from driftline.exits import exit_on_error
-    from driftline.report import ReportPaths
-    from driftline.validation import run_validation
+    from driftline.platforms.kfp.steps.data import validate_data_outputs
 
     with exit_on_error():
-        result = run_validation(
-            baseline_profile.path,
-            window.path,
-            ReportPaths(json=report.path, html=report_html.path),
-            constraints_path or None,
-            format=data_format or None,
-            columns=columns or None,
-            expected_rows=expected_rows if expected_rows >= 0 else None,
+        return validate_data_outputs(
+            window,
+            baseline_profile,
+            report,
+            report_html,
+            metrics,
+            constraints_path=constraints_path,
+            data_format=data_format,
+            columns=columns,
+            expected_rows=expected_rows,
         )
-        document = result.to_dict()
-        report.metadata.update(
-            {"kind": "validation", "status": result.status, **document["counts"]}
-        )
-        metrics.log_metric("validation_errors", document["counts"]["error"])
-        metrics.log_metric("validation_warnings", document["counts"]["warning"])
-        metrics.log_metric("rows", document["rows"])
-        return result.status != "fail"

@@ -6,16 +6,20 @@ monitoring run only when a monitoring pipeline id is given (`dsl.If`).
 
 Tasks with side effects (deploy, baseline record, monitoring setup, scheduling) and
 the lineage lookup are not cached: re-running the pipeline re-applies and re-checks.
+Parameters a user may leave out default to the zero value of their type (see
+docs/components.md).
 """
 
 from kfp import dsl, kubernetes
 
+from driftline import component_io as io
 from driftline.components.deploy_model import deploy_model
 from driftline.components.profile_baseline import profile_baseline
 from driftline.components.record_baseline import record_baseline
 from driftline.components.resolve_baseline import resolve_baseline
 from driftline.components.schedule_monitoring import schedule_monitoring
 from driftline.components.setup_monitoring import setup_monitoring
+from driftline.platforms.kfp.local import refuse_venv_runner
 
 #: Kubeflow's PodDefault `access-ml-pipeline` mounts a KFP API token on pods with this label.
 KFP_API_ACCESS_LABEL = ("access-ml-pipeline", "true")
@@ -63,17 +67,17 @@ def deploy_and_baseline(
     resolved = resolve_baseline(
         model=model_uri, store=store, dataset_name=dataset_name, require="dataset"
     ).after(deployed)
-    profiled = profile_baseline(dataset=resolved.outputs["baseline"])
+    profiled = profile_baseline(dataset=resolved.outputs[io.BASELINE])
     recorded = record_baseline(
-        baseline=resolved.outputs["baseline"],
-        profile=profiled.outputs["profile"],
+        baseline=resolved.outputs[io.BASELINE],
+        profile=profiled.outputs[io.PROFILE],
         store=store,
         run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
         task=dsl.PIPELINE_TASK_NAME_PLACEHOLDER,
     )
     monitoring = setup_monitoring(
         isvc_name=isvc_name,
-        namespace=deployed.outputs["namespace"],
+        namespace=deployed.outputs[io.NAMESPACE],
         logger_mode=logger_mode,
         sink_url=logger_url,
         monitor_kind=monitor_kind,
@@ -83,7 +87,7 @@ def deploy_and_baseline(
     )
     for task in (deployed, resolved, recorded, monitoring):
         task.set_caching_options(False)
-    return deployed.outputs["url"]
+    return deployed.outputs[io.URL]
 
 
 @dsl.pipeline(
@@ -155,3 +159,7 @@ def deployment(
         scheduled.set_caching_options(False)
         kubernetes.add_pod_label(scheduled, *KFP_API_ACCESS_LABEL)
     return core.output
+
+
+deploy_and_baseline = refuse_venv_runner(deploy_and_baseline)
+deployment = refuse_venv_runner(deployment)

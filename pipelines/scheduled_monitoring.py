@@ -7,6 +7,10 @@ result in MLMD and publish Prometheus metrics. `scheduled_monitoring` is what us
 schedule: it runs `monitor_window` for the window ending at the run's *scheduled* time
 (so catch-up and backfill runs check the right window), then alerts and, if asked,
 starts a retraining run when something is wrong.
+
+Parameters a user may leave out default to the zero value of their type ("", 0, 0.0,
+[], {}), which the components read as unset: KFP pipelines cannot pass None (see
+docs/components.md).
 """
 
 from typing import NamedTuple
@@ -14,6 +18,7 @@ from typing import NamedTuple
 from kfp import dsl, kubernetes
 from kfp.dsl import Artifact
 
+from driftline import component_io as io
 from driftline.components.check_drift import check_drift
 from driftline.components.compute_performance import compute_performance
 from driftline.components.load_window import load_window
@@ -24,6 +29,7 @@ from driftline.components.resolve_baseline import resolve_baseline
 from driftline.components.send_notification import send_notification
 from driftline.components.start_retraining import start_retraining
 from driftline.components.validate_data import validate_data
+from driftline.platforms.kfp.local import refuse_venv_runner
 
 # KFP's own object-store secret exists in every KFP (profile) namespace: its keys become
 # the AWS variables the readers use for s3:// and minio:// sources.
@@ -62,7 +68,7 @@ def monitor_window(
     task: str = "classification",
     performance_window: str = "1d",
     drift_method: str = "auto",
-    drift_threshold: float = -1.0,
+    drift_threshold: float = 0.0,
     drift_share: float = 0.5,
     constraints_path: str = "",
     min_rows: int = 1,
@@ -76,9 +82,9 @@ def monitor_window(
     """Monitor the window [window_end - window_length, window_end) of `model`."""
     resolved = resolve_baseline(model=model, store=store).set_caching_options(False)
     baseline_profile = profile_baseline(
-        dataset=resolved.outputs["baseline"],
+        dataset=resolved.outputs[io.BASELINE],
         columns=columns,
-        recorded_profile=resolved.outputs["profile_uri"],
+        recorded_profile=resolved.outputs[io.PROFILE_URI],
     )
     window = load_window(
         source_uri=source_uri,
@@ -90,15 +96,15 @@ def monitor_window(
     ).set_caching_options(False)  # late-arriving rows change a window
     kubernetes.use_secret_as_env(window, credentials_secret, OBJECT_STORE_KEYS)
     validation = validate_data(
-        window=window.outputs["window"],
-        baseline_profile=baseline_profile.outputs["profile"],
+        window=window.outputs[io.WINDOW],
+        baseline_profile=baseline_profile.outputs[io.PROFILE],
         constraints_path=constraints_path,
         columns=columns,
         expected_rows=expected_rows,
     )
     drift = check_drift(
-        current=window.outputs["window"],
-        reference=baseline_profile.outputs["profile"],
+        current=window.outputs[io.WINDOW],
+        reference=baseline_profile.outputs[io.PROFILE],
         method=drift_method,
         threshold=drift_threshold,
         columns=columns,
@@ -107,7 +113,7 @@ def monitor_window(
         timestamp_column=timestamp_column,
     )
     performance = compute_performance(
-        predictions=window.outputs["window"],
+        predictions=window.outputs[io.WINDOW],
         labels_uri=labels_uri,
         task=task,
         id_column=id_column,
@@ -115,25 +121,25 @@ def monitor_window(
         prediction_column=prediction_column,
         label_column=label_column,
         window=performance_window,
-        baseline_metrics=resolved.outputs["metrics"],
+        baseline_metrics=resolved.outputs[io.BASELINE_METRICS],
     )
     performance.set_caching_options(False)  # labels arrive late: a rerun must join them again
     kubernetes.use_secret_as_env(performance, credentials_secret, OBJECT_STORE_KEYS)
     recorded = record_monitoring_result(
-        validation_report=validation.outputs["report"],
-        drift_report=drift.outputs["report"],
-        performance_report=performance.outputs["report"],
-        baseline=resolved.outputs["baseline"],
-        window=window.outputs["window"],
+        validation_report=validation.outputs[io.REPORT],
+        drift_report=drift.outputs[io.REPORT],
+        performance_report=performance.outputs[io.REPORT],
+        baseline=resolved.outputs[io.BASELINE],
+        window=window.outputs[io.WINDOW],
         model=model,
         store=store,
         run_id=run_id,
         task=dsl.PIPELINE_TASK_NAME_PLACEHOLDER,
     ).set_caching_options(False)
     published = publish_metrics(
-        drift_report=drift.outputs["report"],
-        validation_report=validation.outputs["report"],
-        performance_report=performance.outputs["report"],
+        drift_report=drift.outputs[io.REPORT],
+        validation_report=validation.outputs[io.REPORT],
+        performance_report=performance.outputs[io.REPORT],
         model_name=model_name,
         model=model,
         namespace=namespace,
@@ -141,12 +147,12 @@ def monitor_window(
     ).after(recorded)
     published.set_caching_options(False)
     return WindowOutputs(
-        drift_report=drift.outputs["report"],
-        validation_report=validation.outputs["report"],
-        performance_report=performance.outputs["report"],
-        window_start=window.outputs["window_start"],
-        window_end=window.outputs["window_end"],
-        monitoring_run_id=recorded.output,
+        drift_report=drift.outputs[io.REPORT],
+        validation_report=validation.outputs[io.REPORT],
+        performance_report=performance.outputs[io.REPORT],
+        window_start=window.outputs[io.WINDOW_START],
+        window_end=window.outputs[io.WINDOW_END],
+        monitoring_run_id=recorded.outputs[io.MONITORING_RUN_ID],
     )
 
 
@@ -173,7 +179,7 @@ def scheduled_monitoring(
     task: str = "classification",
     performance_window: str = "1d",
     drift_method: str = "auto",
-    drift_threshold: float = -1.0,
+    drift_threshold: float = 0.0,
     drift_share: float = 0.5,
     constraints_path: str = "",
     min_rows: int = 1,
@@ -205,11 +211,12 @@ def scheduled_monitoring(
         task: classification or regression.
         performance_window: Window size of the performance report.
         drift_method: auto or a method name (ks, psi, wasserstein, jensenshannon, ...).
-        drift_threshold: Threshold for every column; negative = each method's default.
+        drift_threshold: Threshold for every column; 0 = each method's default.
         drift_share: Share of drifted columns that makes the window drifted.
         constraints_path: Validation constraints file overriding the inferred ones.
         min_rows: Fewest rows a window must hold.
-        expected_rows: Rows a window should hold (validation warns outside +-50%); 0 = no check.
+        expected_rows: Rows a window should hold (validation warns outside +-50%); 0 = no
+            volume check.
         model_name: `model` label of the published metrics; empty = the model reference.
         namespace: `namespace` label of the published metrics.
         pushgateway_url: Prometheus Pushgateway; empty = metrics only as an artifact.
@@ -253,12 +260,12 @@ def scheduled_monitoring(
         performance_report=monitored.outputs["performance_report"],
         url=notification_url,
         model=model,
-        window_start=monitored.outputs["window_start"],
-        window_end=monitored.outputs["window_end"],
+        window_start=monitored.outputs[io.WINDOW_START],
+        window_end=monitored.outputs[io.WINDOW_END],
         run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
     ).set_caching_options(False)
     with (
-        dsl.If(alert.output == True, name="alert-raised"),  # noqa: E712  KFP condition syntax
+        dsl.If(alert.outputs[io.ALERT_RAISED] == True, name="alert-raised"),  # noqa: E712
         dsl.If(retrain_pipeline_id != "", name="retraining-configured"),
     ):
         start_retraining(
@@ -267,8 +274,12 @@ def scheduled_monitoring(
             experiment_id=retrain_experiment_id,
             parameters=retrain_parameters,
             model=model,
+            triggered_by=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
         ).set_caching_options(False)
 
+
+monitor_window = refuse_venv_runner(monitor_window)
+scheduled_monitoring = refuse_venv_runner(scheduled_monitoring)
 
 PIPELINES = {
     "scheduled_monitoring": scheduled_monitoring,

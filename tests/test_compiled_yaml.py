@@ -12,8 +12,8 @@ import yaml
 from kfp import components
 
 from driftline.errors import DriftlineError, InputError
-from driftline.pipelines import compile as compile_mod
-from driftline.pipelines.compile import compile_all, discover_components, discover_pipelines
+from driftline.platforms.kfp import compile as compile_mod
+from driftline.platforms.kfp.compile import compile_all, discover_components, discover_pipelines
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_COMPONENTS = "tests.pipelines.sample.components"
@@ -35,7 +35,7 @@ def test_discovery_finds_every_component_module() -> None:
     modules = {
         p.stem
         for p in (ROOT / "components").glob("*.py")
-        if not p.stem.startswith("_") and p.stem != "image"
+        if not p.stem.startswith("_") and p.stem not in {"image", "loader"}
     }
     assert set(discover_components()) == modules
 
@@ -104,7 +104,8 @@ def test_every_compiled_yaml_loads_as_a_component(tmp_path: Path) -> None:
 def test_image_override_reaches_every_executor(tmp_path: Path) -> None:
     image = "registry.example.com/ml/driftline:9.9.9"
     code = (
-        "import sys; from pathlib import Path; from driftline.pipelines.compile import compile_all;"
+        "import sys; from pathlib import Path;"
+        "from driftline.platforms.kfp.compile import compile_all;"
         f"compile_all(Path(sys.argv[1]), image={image!r}, components_package={SAMPLE_COMPONENTS!r},"
         f" pipelines_package={SAMPLE_PIPELINES!r})"
     )

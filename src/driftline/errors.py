@@ -85,3 +85,11 @@ class StoreError(DriftlineError, ConnectionError):
 
 class LineageError(DriftlineError, LookupError):
     """A model's lineage is missing or ambiguous."""
+
+
+class UnsupportedTypeError(InputError, TypeError):
+    """A value of a type the target (e.g. an ML Metadata property) cannot hold."""
+
+
+class PlatformError(DriftlineError, ConnectionError):
+    """A platform API (Kubeflow Pipelines, ...) is unreachable or refused a request."""

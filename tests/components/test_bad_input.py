@@ -87,7 +87,7 @@ def test_missing_baseline_profile_in_validate_data(
         current = dsl.importer(artifact_uri=window, artifact_class=Dataset)
         profile = dsl.importer(artifact_uri=missing, artifact_class=Artifact)
         task = validate_data(window=current.output, baseline_profile=profile.output)
-        return task.outputs["Output"]
+        return task.outputs["passed"]
 
     line = _task_error(validate_without_profile, "validate-data", capsys)
     assert line == _cli(

@@ -52,11 +52,11 @@ def monitor(hour_csv: str, labels_path: str, window: str = "30d") -> Outputs:
         baseline_metrics={"accuracy": 0.95},
     )
     return Outputs(
-        degraded=task.outputs["Output"],
+        degraded=task.outputs["degraded"],
         report=task.outputs["report"],
         metrics=task.outputs["metrics"],
         classification_metrics=task.outputs["classification_metrics"],
-        html=task.outputs["html"],
+        html=task.outputs["report_html"],
     )
 
 
@@ -94,7 +94,7 @@ def test_compute_performance_bad_input_fails_the_task(kfp_local: Path, bike_hour
 def monitor_without_labels(hour_csv: str, labels_path: str) -> bool:
     data = bike_predictions(hour_csv=hour_csv, labels_path=labels_path)
     return compute_performance(predictions=data.outputs["predictions"], label_column="").outputs[
-        "Output"
+        "degraded"
     ]
 
 

@@ -20,7 +20,7 @@ def _profile_and_validate(baseline: str, window: str):  # type: ignore[no-untype
         current = dsl.importer(artifact_uri=window, artifact_class=Dataset, reimport=False)
         profiled = profile_baseline(dataset=base.output)
         checked = validate_data(window=current.output, baseline_profile=profiled.outputs["profile"])
-        return checked.outputs["Output"]
+        return checked.outputs["passed"]
 
     return profile_then_validate()
 
@@ -71,7 +71,7 @@ def test_empty_baseline_fails_with_one_clear_message(
     @dsl.pipeline
     def profile_empty() -> int:
         base = dsl.importer(artifact_uri=str(empty), artifact_class=Dataset)
-        return profile_baseline(dataset=base.output).outputs["Output"]
+        return profile_baseline(dataset=base.output).outputs["rows"]
 
     with pytest.raises(RuntimeError, match="profile-baseline"):
         profile_empty()

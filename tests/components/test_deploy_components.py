@@ -128,7 +128,7 @@ def test_schedule_monitoring_creates_one_recurring_run(
     kfp_runner: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("KF_PIPELINES_SA_TOKEN_PATH", raising=False)
-    assert schedule_monitoring().outputs["Output"] == ""  # no pipeline id: nothing to do
+    assert schedule_monitoring().outputs["recurring_run_id"] == ""  # no pipeline id: nothing to do
     with KfpApiServer() as api:
         spec = "pipelineInfo:\n  name: monitor\nroot:\n  dag:\n    tasks: {}\n"
         _, pipeline = api.op_post_pipelines_upload(spec, {"display_name": "monitor"}, None)
@@ -140,8 +140,8 @@ def test_schedule_monitoring_creates_one_recurring_run(
             "cron": "0 * * * *",
             "kfp_host": api.url,
         }
-        first = schedule_monitoring(**args).outputs["Output"]
-        again = schedule_monitoring(**args).outputs["Output"]
+        first = schedule_monitoring(**args).outputs["recurring_run_id"]
+        again = schedule_monitoring(**args).outputs["recurring_run_id"]
     assert api.errors == []
     assert first == again and list(api.recurring_runs) == [first]
     recurring = api.recurring_runs[first]

@@ -9,8 +9,8 @@ from kfp.dsl import Artifact, Dataset
 
 from driftline.components.profile_baseline import profile_baseline
 from driftline.components.render_evidently_report import render_evidently_report
+from driftline.drift.evidently_report import write_evidently_report
 from driftline.errors import InputError
-from driftline.report.evidently_report import write_evidently_report
 
 
 def test_component_writes_a_self_contained_page_with_the_sample_sizes(
@@ -25,7 +25,7 @@ def test_component_writes_a_self_contained_page_with_the_sample_sizes(
             reference=reference.output,
             max_rows=500,
             columns=["temp", "hum", "season", "cnt"],
-        ).outputs["Output"]
+        ).outputs["current_rows_used"]
 
     assert evidently_page().output == 500
     page = (next(kfp_local.iterdir()) / "render-evidently-report" / "report_html").read_text()

@@ -23,7 +23,7 @@ def test_setup_monitoring_dry_run_writes_manifests(kfp_local: Path) -> None:
         drift_share_threshold=0.3,
         dry_run=True,
     )
-    assert task.outputs["Output"] == "driftline-ml-bike"
+    assert task.outputs["dashboard_uid"] == "driftline-ml-bike"
     manifests = Path(task.outputs["manifests"].path)
     files = sorted(p.name for p in manifests.iterdir())
     assert files == [

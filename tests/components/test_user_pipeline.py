@@ -1,7 +1,8 @@
 """A small pipeline written the way a user writes one, run end to end by kfp.local.
 
-Once with the committed YAML (`kfp.components.load_component_from_file`), once with
-`from driftline.components import ...`, each mixed with the user's own components
+Once with the committed YAML (`kfp.components.load_component_from_file`), once loaded by
+name (`driftline.components.load`), once with `from driftline.components import ...`, each
+mixed with the user's own components
 upstream (cutting the baseline out of the raw data) and downstream (reading our report).
 Both must give what the library gives on the same files.
 """
@@ -61,6 +62,16 @@ def _yaml_components() -> SimpleNamespace:
     )
 
 
+def _loaded_components() -> SimpleNamespace:
+    from driftline.components import load
+
+    return SimpleNamespace(
+        load_window=load("load_window"),
+        profile_baseline=load("profile_baseline"),
+        check_drift=load("check_drift"),
+    )
+
+
 def _python_components() -> SimpleNamespace:
     from driftline.components import check_drift, load_window, profile_baseline
 
@@ -92,7 +103,11 @@ def _run_user_pipeline(ops: SimpleNamespace, raw: str) -> str:
     return my_bike_monitoring().output
 
 
-@pytest.mark.parametrize("load", [_yaml_components, _python_components], ids=["yaml", "import"])
+@pytest.mark.parametrize(
+    "load",
+    [_yaml_components, _loaded_components, _python_components],
+    ids=["yaml", "load", "import"],
+)
 def test_user_pipeline_end_to_end(
     load, kfp_local: Path, tmp_path: Path, bike_hour_csv: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -120,12 +135,26 @@ def test_user_pipeline_end_to_end(
 
 
 def test_yaml_and_python_components_are_the_same_component() -> None:
-    from driftline.components import check_drift
+    from driftline.components import check_drift, load
 
     loaded = components.load_component_from_file(str(YAML / "check_drift.yaml"))
     assert loaded.component_spec.inputs == check_drift.component_spec.inputs
     assert loaded.component_spec.outputs == check_drift.component_spec.outputs
     assert loaded.component_spec.implementation == check_drift.component_spec.implementation
+    by_name = load("check_drift")
+    assert by_name.component_spec.implementation == check_drift.component_spec.implementation
+
+
+def test_load_names_the_valid_components() -> None:
+    from driftline.components import load
+    from driftline.errors import UnknownNameError
+
+    with pytest.raises(
+        UnknownNameError, match="unknown component 'check_drfit'; valid: check_drift"
+    ):
+        load("check_drfit")
+    other = load("check_drift", image="registry.example.com/x:1")
+    assert other.component_spec.implementation.container.image == "registry.example.com/x:1"
 
 
 def test_package_exports_every_component_whatever_was_imported_first() -> None:
@@ -135,11 +164,12 @@ def test_package_exports_every_component_whatever_was_imported_first() -> None:
         "import importlib, driftline.components.check_drift\n"
         "from kfp.dsl.base_component import BaseComponent\n"
         "from driftline.components import check_drift\n"
-        "from driftline.pipelines.compile import discover_components\n"
+        "from driftline.platforms.kfp.compile import discover_components\n"
         "import driftline.components as package\n"
         "assert isinstance(check_drift, BaseComponent), check_drift\n"
         "names = sorted(discover_components())\n"
-        "assert sorted(set(package.__all__) - {'IMAGE'}) == names, (package.__all__, names)\n"
+        "helpers = {'IMAGE', 'load'}\n"
+        "assert sorted(set(package.__all__) - helpers) == names, (package.__all__, names)\n"
         "for name in names:\n"
         "    assert getattr(package, name) is discover_components()[name], name\n"
         "print(len(names))\n"
@@ -148,4 +178,5 @@ def test_package_exports_every_component_whatever_was_imported_first() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert int(done.stdout) == len(list((ROOT / "components").glob("[!_]*.py"))) - 1  # image.py
+    helpers = 2  # image.py, loader.py
+    assert int(done.stdout) == len(list((ROOT / "components").glob("[!_]*.py"))) - helpers

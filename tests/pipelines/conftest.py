@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from driftline.pipelines.compile import compile_all
+from driftline.platforms.kfp.compile import compile_all
 from tests.pipelines.kfp_api_server import KfpApiServer
 
 KFP_ENV = (

@@ -412,6 +412,22 @@ class KfpApiServer:
         self.recurring_runs[recurring["recurring_run_id"]] = recurring
         return 200, recurring
 
+    def op_get_runs(self, _: Any, query: JSON, __: Any) -> tuple[int, JSON]:
+        found = _filtered(list(self.runs.values()), query.get("filter"))
+        for key in ("experiment_id", "namespace"):
+            if query.get(key):
+                found = [r for r in found if r.get(key, "") == query[key]]
+        return 200, {"runs": found, "total_size": len(found)} if found else {}
+
+    def op_post_recurringruns_recurring_run_id_disable(
+        self, _: Any, __: Any, path: JSON
+    ) -> tuple[int, JSON]:
+        recurring = self.recurring_runs.get(path["recurring_run_id"])
+        if recurring is None:
+            return 404, _status(5, "recurring run not found")
+        recurring.update(mode="DISABLE", status="DISABLED", updated_at=self._now())
+        return 200, {}
+
     def op_get_recurringruns(self, _: Any, query: JSON, __: Any) -> tuple[int, JSON]:
         found = _filtered(list(self.recurring_runs.values()), query.get("filter"))
         for key in ("experiment_id", "namespace"):

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from driftline.demo.runner import run_demo
 from driftline.lineage import open_store
-from driftline.pipelines.local_demo import run_demo
 
 
 def test_demo_window_is_monitored_reported_and_recorded(tmp_path: Path) -> None:

@@ -121,11 +121,11 @@ def test_schedule_with_cron_and_params_file(
     )
 
 
-def test_schedule_with_interval_no_catchup_reuses_experiment(
+def test_schedule_keeps_one_recurring_run_per_name(
     kfp_api: KfpApiServer, pipeline_yaml: Path
 ) -> None:
-    for interval in ("1h", "900"):
-        published(
+    def schedule(interval: str, *extra: str) -> dict[str, Any]:
+        return published(
             cli(
                 "schedule",
                 str(pipeline_yaml),
@@ -137,11 +137,24 @@ def test_schedule_with_interval_no_catchup_reuses_experiment(
                 "nightly",
                 "--host",
                 kfp_api.url,
+                *extra,
             )
         )
-    runs = list(kfp_api.recurring_runs.values())
-    assert [int(r["trigger"]["periodic_schedule"]["interval_second"]) for r in runs] == [3600, 900]
-    assert all(r["no_catchup"] is True and r["mode"] == "DISABLE" for r in runs)
+
+    first = schedule("1h")
+    assert (first["action"], first["upload"]) == ("created", "created")
+    assert first["recurring_run_name"] == "count-rows-pipeline"
+    same = schedule("3600")
+    assert (same["action"], same["upload"]) == ("unchanged", "unchanged")
+    assert same["recurring_run_id"] == first["recurring_run_id"]
+    changed = schedule("900")
+    assert changed["action"] == "updated" and changed["replaced"] == [first["recurring_run_id"]]
+    (run,) = kfp_api.recurring_runs.values()
+    assert run["recurring_run_id"] == changed["recurring_run_id"]
+    assert int(run["trigger"]["periodic_schedule"]["interval_second"]) == 900
+    assert run["no_catchup"] is True and run["mode"] == "DISABLE"
+    other = schedule("900", "--name", "second schedule")
+    assert other["action"] == "created" and len(kfp_api.recurring_runs) == 2
     assert len(kfp_api.experiments) == 1
     assert len(kfp_api.pipelines) == 1
 
@@ -231,7 +244,11 @@ def test_service_account_token_file(kfp_env: None, pipeline_yaml: Path, tmp_path
         (["--interval", "1h"], "table_uri: 3\n", "pipeline parameter 'table_uri' must be STRING"),
         (["--interval", "1h"], "- a\n- b\n", "must hold a mapping of parameter name to value"),
         (["--interval", "1h"], "a: [\n", "cannot read parameters file"),
-        (["--interval", "1h", "--max-concurrency", "0"], None, "max concurrency must be >= 1"),
+        (
+            ["--interval", "1h", "--max-concurrency", "0"],
+            None,
+            "--max-concurrency must be between 1 and 10",
+        ),
     ],
 )
 def test_schedule_bad_input(

@@ -40,7 +40,7 @@ def test_scheduled_dag_runs_monitoring_then_alert_then_conditional_retraining() 
     assert tasks["send-notification"]["dependentTasks"] == ["driftline-monitor-window"]
     condition = tasks["condition-1"]
     assert condition["dependentTasks"] == ["send-notification"]
-    assert "send-notification-Output'] == true" in condition["triggerPolicy"]["condition"]
+    assert "send-notification-alert_raised'] == true" in condition["triggerPolicy"]["condition"]
     inner = spec["components"]["comp-condition-1"]["dag"]["tasks"]["condition-2"]
     assert "retrain_pipeline_id'] != ''" in inner["triggerPolicy"]["condition"]
     retrain = spec["components"]["comp-condition-2"]["dag"]["tasks"]

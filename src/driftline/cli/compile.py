@@ -26,7 +26,7 @@ from driftline.cli.app import main
 )
 def compile(out: Path | None, image: str | None) -> None:
     """Compile every component and pipeline to KFP YAML with the KFP compiler."""
-    from driftline.pipelines.compile import compile_all
+    from driftline.platforms.kfp.compile import compile_all
 
     for item in compile_all(out, image=image or None):
         click.echo(f"{item.kind:9} {item.name:32} {item.path}")

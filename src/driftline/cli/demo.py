@@ -18,6 +18,6 @@ def demo_command(workdir: str, windows: int) -> None:
     Runs the scheduled-monitoring pipeline's core with kfp.local on the UCI Bike Sharing
     data: no cluster, no services, nothing but this package.
     """
-    from driftline.pipelines.local_demo import run_demo
+    from driftline.demo.runner import run_demo
 
     run_demo(workdir, windows=windows, echo=click.echo)

@@ -1,6 +1,6 @@
 """`driftline upload | schedule | run`: publish compiled pipelines to a KFP API.
 
-Connection options follow kfp.Client and read the same environment variables
+Connection options follow kfp.Client's and read the same environment variables
 (KF_PIPELINES_ENDPOINT, KF_PIPELINES_UI_ENDPOINT, KF_PIPELINES_SA_TOKEN_PATH,
 KF_PIPELINES_DEFAULT_EXPERIMENT_NAME). Each command prints one JSON object.
 """
@@ -27,7 +27,7 @@ def _connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--host",
             envvar="KF_PIPELINES_ENDPOINT",
             help="KFP API URL [env KF_PIPELINES_ENDPOINT]; "
-            "default: in-cluster service or kubeconfig, as kfp.Client.",
+            "default: the in-cluster service ml-pipeline.kubeflow:8888.",
         ),
         click.option("-n", "--namespace", default=None, help="Profile namespace (multi-user KFP)."),
         click.option(
@@ -65,20 +65,24 @@ def _connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _connect(kw: dict[str, Any]) -> tuple[Any, Any]:
-    from driftline.pipelines.publish import Connection, connect
+def _client(kw: dict[str, Any]) -> Any:
+    """The KFP API client for the connection options (no request is made here)."""
+    import os
 
-    conn = Connection(
-        host=kw.pop("host"),
-        namespace=kw.pop("namespace"),
-        existing_token=kw.pop("existing_token"),
-        service_account_token=kw.pop("sa_token"),
-        sa_token_path=kw.pop("sa_token_path"),
-        ui_host=kw.pop("ui_host"),
-        ssl_ca_cert=kw.pop("ssl_ca_cert"),
-        verify_ssl=False if kw.pop("insecure") else None,
+    from driftline.platforms.kfp.api import DEFAULT_TOKEN_PATH, TOKEN_PATH_ENV, KfpApiClient
+
+    sa_token_path = kw.pop("sa_token_path")
+    if kw.pop("sa_token") and not sa_token_path:
+        sa_token_path = os.environ.get(TOKEN_PATH_ENV) or DEFAULT_TOKEN_PATH
+    ca_cert = kw.pop("ssl_ca_cert")
+    return KfpApiClient(
+        host=kw.pop("host") or "",
+        namespace=kw.pop("namespace") or "",
+        token=kw.pop("existing_token") or None,
+        sa_token_path=sa_token_path,
+        verify=False if kw.pop("insecure") else (ca_cert or True),
+        ui_host=kw.pop("ui_host") or "",
     )
-    return connect(conn), conn
 
 
 def _print(result: Any) -> None:
@@ -118,18 +122,13 @@ def upload(
     pipeline: str, name: str | None, description: str | None, version_name: str | None, **kw: Any
 ) -> None:
     """Upload a pipeline, or a new version of it; nothing new when the content is unchanged."""
-    from driftline.pipelines import publish
+    from driftline.platforms.kfp import publish
+    from driftline.platforms.kfp.uploads import resolve_package
 
-    package = publish.resolve_package(pipeline)
-    client, conn = _connect(kw)
+    package = resolve_package(pipeline)
     _print(
         publish.upload(
-            client,
-            package,
-            name=name,
-            description=description,
-            version_name=version_name,
-            conn=conn,
+            _client(kw), package, name=name, description=description, version_name=version_name
         )
     )
 
@@ -150,7 +149,11 @@ def upload(
     help="Backfill missed intervals after a pause (a run's scheduled time is its window end).",
 )
 @click.option(
-    "--name", "job_name", default=None, help="Recurring run name (default: pipeline + schedule)."
+    "--name",
+    "job_name",
+    default=None,
+    help="Recurring run name (default: the pipeline's name). One recurring run per name: "
+    "the same settings leave it unchanged, other settings replace it.",
 )
 @click.option("--start", "start_time", default=None, help="RFC 3339 time the schedule starts.")
 @click.option("--end", "end_time", default=None, help="RFC 3339 time the schedule ends.")
@@ -174,17 +177,17 @@ def schedule(
     service_account: str | None,
     **kw: Any,
 ) -> None:
-    """Create a recurring run (cron or interval) of a pipeline, uploading it first."""
-    from driftline.pipelines import publish
+    """Keep one recurring run (cron or interval) of a pipeline by name, uploading it first."""
+    from driftline.platforms.kfp import publish
+    from driftline.platforms.kfp.uploads import load_params, resolve_package
 
-    package = publish.resolve_package(pipeline)
-    params = publish.load_params(params_file)
     if (cron is None) == (interval is None):
         raise click.UsageError("give exactly one of --cron and --interval")
-    client, conn = _connect(kw)
+    package = resolve_package(pipeline)
+    params = load_params(params_file)
     _print(
         publish.schedule(
-            client,
+            _client(kw),
             package,
             experiment=experiment,
             cron=cron,
@@ -192,12 +195,11 @@ def schedule(
             max_concurrency=max_concurrency,
             catchup=catchup,
             params=params,
-            job_name=job_name,
+            name=job_name,
             start_time=start_time,
             end_time=end_time,
             enabled=not disabled,
             service_account=service_account,
-            conn=conn,
         )
     )
 
@@ -218,19 +220,18 @@ def run(
     **kw: Any,
 ) -> None:
     """Start one run of a pipeline, uploading it first."""
-    from driftline.pipelines import publish
+    from driftline.platforms.kfp import publish
+    from driftline.platforms.kfp.uploads import load_params, resolve_package
 
-    package = publish.resolve_package(pipeline)
-    params = publish.load_params(params_file)
-    client, conn = _connect(kw)
+    package = resolve_package(pipeline)
+    params = load_params(params_file)
     _print(
         publish.run(
-            client,
+            _client(kw),
             package,
             experiment=experiment,
             params=params,
             run_name=run_name,
             service_account=service_account,
-            conn=conn,
         )
     )

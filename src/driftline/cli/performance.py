@@ -33,7 +33,12 @@ def _baseline(path: str) -> dict[str, Any]:
 @click.option("--prediction-column", default="prediction", show_default=True)
 @click.option("--label-column", default="label", show_default=True)
 @click.option("--label-timestamp-column", default=None, help="Latest label per id wins.")
-@click.option("--task", type=click.Choice(["classification", "regression"]), required=True)
+@click.option(
+    "--task",
+    type=click.Choice(["classification", "regression"]),
+    default="classification",
+    show_default=True,
+)
 @click.option("--window", default="1d", show_default=True, help="Tumbling window: 1h, 1d, 7d.")
 @click.option("--score-columns", default=None, help="Class probabilities, comma-separated.")
 @click.option("--segment-columns", default=None, help="Report metrics per value of these.")
@@ -57,6 +62,7 @@ def _baseline(path: str) -> dict[str, Any]:
     show_default=True,
 )
 @click.option("--no-estimate", is_flag=True, help="Skip CBPE estimates for unlabelled windows.")
+@click.option("--format", "format", default=None, help="parquet, csv or jsonl (default: suffix).")
 @click.option("--out", "out_dir", required=True, help="Output directory.")
 @click.option("--fail-on-degradation", is_flag=True, help="Exit 3 when a window degraded.")
 def performance(

@@ -8,6 +8,7 @@ from datetime import datetime
 import click
 
 from driftline.cli.app import EXIT_DRIFT, main
+from driftline.cli.options import split_names
 
 EXIT_VALIDATION_FAILED = EXIT_DRIFT  # 3: the check ran and found errors (--fail-on-error)
 
@@ -18,6 +19,18 @@ EXIT_VALIDATION_FAILED = EXIT_DRIFT  # 3: the check ran and found errors (--fail
 @click.option("--out", "out_dir", required=True, help="Folder for validation_report.json/.html.")
 @click.option("--constraints", "constraints_path", default=None, help="YAML/JSON overrides.")
 @click.option("--format", "format_", default=None, help="parquet, csv or jsonl (default: suffix).")
+@click.option(
+    "--columns",
+    default=None,
+    help="Comma-separated window columns to check (default: all; other columns are extra).",
+)
+@click.option(
+    "--expected-rows",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Rows the window should hold: warns outside +-50%; 0 checks only that it is not empty.",
+)
 @click.option("--timestamp-column", default=None, help="Column that places rows in time.")
 @click.option("--start", type=click.DateTime(), default=None, help="Window start (inclusive).")
 @click.option("--end", type=click.DateTime(), default=None, help="Window end (exclusive).")
@@ -28,6 +41,8 @@ def validate_command(
     out_dir: str,
     constraints_path: str | None,
     format_: str | None,
+    columns: str | None,
+    expected_rows: int,
     timestamp_column: str | None,
     start: datetime | None,
     end: datetime | None,
@@ -42,6 +57,8 @@ def validate_command(
         out_dir,
         constraints_path,
         format=format_,
+        columns=split_names(columns),
+        expected_rows=expected_rows,
         timestamp_column=timestamp_column,
         start=start,
         end=end,

@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
+from driftline import component_io as io
+from driftline.component_io import given
 from driftline.drift.options import ALL_COLUMNS
-from driftline.drift.result import DriftResult
 from driftline.drift.run import run_drift
 from driftline.profile import is_profile_file
 from driftline.report import ReportPaths
+
+
+class DriftOutputs(NamedTuple):
+    """The check_drift component's returned outputs."""
+
+    drift_detected: bool
+    drift_share: float
 
 
 def _option(default: Any, overrides: Mapping[str, Any] | None) -> Any:
@@ -32,19 +40,20 @@ def check_drift_artifacts(
     report_html: Any,
     metrics: Any,
     method: str = "auto",
-    threshold: float = -1.0,
+    threshold: float | None = None,
     method_overrides: Mapping[str, str] | None = None,
     threshold_overrides: Mapping[str, float] | None = None,
     columns: Sequence[str] | None = None,
     drift_share: float = 0.5,
-    prediction_column: str = "",
-    timestamp_column: str = "",
-    data_format: str = "",
-) -> DriftResult:
+    prediction_column: str | None = None,
+    timestamp_column: str | None = None,
+    data_format: str | None = None,
+) -> DriftOutputs:
     """Run the drift check of the `check_drift` component and fill its output artifacts.
 
     `reference` is a profile (profile mode) when its file is a driftline profile, else a
-    table (exact mode). A negative `threshold` means each method's default.
+    table (exact mode). An unset `threshold` (None, or 0 from a pipeline) means each
+    method's default.
     """
     profile_mode = is_profile_file(reference.path)
     result = run_drift(
@@ -52,27 +61,27 @@ def check_drift_artifacts(
         out_dir=ReportPaths(json=report.path, html=report_html.path),
         reference=None if profile_mode else reference.path,
         reference_profile=reference.path if profile_mode else None,
-        columns=list(columns) if columns else None,
-        method=_option(None if method == "auto" else method, method_overrides) or "auto",
-        threshold=_option(threshold if threshold >= 0 else None, threshold_overrides),
+        columns=given(columns),
+        method=_option(None if method == "auto" else method, given(method_overrides)) or "auto",
+        threshold=_option(io.given_number(threshold), given(threshold_overrides)),
         drift_share=drift_share,
-        prediction_column=prediction_column or None,
-        timestamp_column=timestamp_column or None,
-        format=data_format or None,
+        prediction_column=given(prediction_column),
+        timestamp_column=given(timestamp_column),
+        format=given(data_format),
     )
     drifted = [c.name for c in result.columns if c.drift_detected]
     report.metadata.update(
         {
-            "kind": "drift",
-            "mode": result.mode,
-            "drift_detected": result.drift_detected,
-            "drift_share": result.drift_share,
-            "drifted_columns": drifted,
+            io.KIND: "drift",
+            io.MODE: result.mode,
+            io.DRIFT_DETECTED: result.drift_detected,
+            io.DRIFT_SHARE: result.drift_share,
+            io.DRIFTED_COLUMNS: drifted,
         }
     )
-    metrics.log_metric("drift_share", result.drift_share)
-    metrics.log_metric("drifted_columns", len(drifted))
+    metrics.log_metric(io.DRIFT_SHARE, result.drift_share)
+    metrics.log_metric(io.DRIFTED_COLUMN_COUNT, len(drifted))
     for column in result.columns:
         if math.isfinite(column.score):
-            metrics.log_metric(f"score_{column.name}", column.score)
-    return result
+            metrics.log_metric(f"{io.SCORE_PREFIX}{column.name}", column.score)
+    return DriftOutputs(result.drift_detected, result.drift_share)

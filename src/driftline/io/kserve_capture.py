@@ -49,7 +49,7 @@ def _records(uri: str, fmt: str) -> list[Mapping[str, Any]]:
 def _event(record: Mapping[str, Any], fallback_us: int) -> LoggedEvent:
     kind = _KIND.get(str(record.get("reqType", "")))
     if kind is None:
-        raise ValueError(f"reqType {record.get('reqType')!r} is not request/response")
+        raise DataSourceError(f"reqType {record.get('reqType')!r} is not request/response")
     payload = record.get("bytes") or ""
     body = base64.b64decode(payload, validate=True).decode("utf-8")
     return LoggedEvent(

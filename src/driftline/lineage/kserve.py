@@ -7,6 +7,7 @@ from typing import Any
 
 from driftline import storage
 from driftline.errors import InputError, LineageError
+from driftline.serving.inference_service import predictor_storage_uri
 
 # KFP records MinIO objects as minio://bucket/key; KServe reads the same object as s3://bucket/key.
 SCHEME_ALIASES = {"s3": "minio", "minio": "s3"}
@@ -25,34 +26,13 @@ def storage_uri(reference: str) -> str:
     """The predictor storageUri of an InferenceService: a manifest file (YAML/JSON, possibly
     several documents) or `NAMESPACE/NAME` of one in the current Kubernetes cluster."""
     if os.path.isfile(reference):
-        return storage_uri_of(_load_manifest(reference), reference)
+        return predictor_storage_uri(_load_manifest(reference), reference)
     if reference.count("/") == 1 and "://" not in reference:
-        return storage_uri_of(_fetch(*reference.split("/")), f"inferenceservice {reference}")
+        return predictor_storage_uri(_fetch(*reference.split("/")), f"inferenceservice {reference}")
     raise InputError(
         f"InferenceService {reference!r} is neither a manifest file nor NAMESPACE/NAME",
         param="model",
     )
-
-
-def storage_uri_of(manifest: dict[str, Any], where: str) -> str:
-    """The predictor's storageUri (`spec.predictor.model` or a framework key like `sklearn`)."""
-    if manifest.get("kind") != "InferenceService":
-        raise InputError(
-            f"{where} is a {manifest.get('kind')!r}, not an InferenceService", param="model"
-        )
-    predictor = (manifest.get("spec") or {}).get("predictor") or {}
-    found = [
-        spec["storageUri"]
-        for spec in predictor.values()
-        if isinstance(spec, dict) and isinstance(spec.get("storageUri"), str)
-    ]
-    if isinstance(predictor.get("storageUri"), str):
-        found.append(predictor["storageUri"])
-    if len(found) != 1:
-        raise LineageError(
-            f"{where}: the predictor names {len(found)} storageUri values, expected exactly one"
-        )
-    return str(found[0])
 
 
 def _load_manifest(path: str) -> dict[str, Any]:

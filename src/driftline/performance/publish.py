@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from driftline import component_io as io
 from driftline.performance.run import PerformanceResult
 
 
@@ -29,7 +30,8 @@ def publish(
         if result.roc_curve is not None:
             classification_metrics.log_roc_curve(*result.roc_curve)
     if report is not None:
-        report.metadata["degraded"] = result.degraded
-        report.metadata["degraded_windows"] = len(result.document["degraded_windows"])
-        report.metadata["labelled_rows"] = result.document["overall"]["labelled_rows"]
+        report.metadata[io.KIND] = "performance"
+        report.metadata[io.DEGRADED] = result.degraded
+        report.metadata[io.DEGRADED_WINDOWS] = len(result.document["degraded_windows"])
+        report.metadata[io.LABELLED_ROWS] = result.document["overall"]["labelled_rows"]
     return result.degraded

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from driftline.errors import DataSourceError
+
 DEFAULT_PRECISION = 12
 
 
@@ -70,7 +72,7 @@ class HyperLogLog:
         sketch = cls(int(data["precision"]))
         registers = np.frombuffer(base64.b64decode(data["registers"]), dtype=np.uint8)
         if registers.size != sketch.registers.size:
-            raise ValueError("HyperLogLog registers do not match its precision")
+            raise DataSourceError("HyperLogLog registers do not match its precision")
         sketch.registers = registers.copy()
         return sketch
 

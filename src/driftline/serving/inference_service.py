@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from driftline.errors import InputError
+from driftline.errors import InputError, LineageError
 from driftline.serving.logger import ISVC_API_VERSION, logger_patch
 
 PROTOCOL_VERSIONS = ("v1", "v2")
@@ -92,10 +92,29 @@ def build_inference_service(
 
 def storage_uri_of(manifest: dict[str, Any]) -> str:
     """The model's storageUri in an InferenceService manifest (new or old predictor style)."""
-    from driftline.lineage.kserve import storage_uri_of as lineage_storage_uri
-
     name = (manifest.get("metadata") or {}).get("name", "?")
-    return lineage_storage_uri(manifest, f"InferenceService {name}")
+    return predictor_storage_uri(manifest, f"InferenceService {name}")
+
+
+def predictor_storage_uri(manifest: dict[str, Any], where: str) -> str:
+    """The predictor's storageUri (`spec.predictor.model` or a framework key like `sklearn`)."""
+    if manifest.get("kind") != "InferenceService":
+        raise InputError(
+            f"{where} is a {manifest.get('kind')!r}, not an InferenceService", param="model"
+        )
+    predictor = (manifest.get("spec") or {}).get("predictor") or {}
+    found = [
+        spec["storageUri"]
+        for spec in predictor.values()
+        if isinstance(spec, dict) and isinstance(spec.get("storageUri"), str)
+    ]
+    if isinstance(predictor.get("storageUri"), str):
+        found.append(predictor["storageUri"])
+    if len(found) != 1:
+        raise LineageError(
+            f"{where}: the predictor names {len(found)} storageUri values, expected exactly one"
+        )
+    return str(found[0])
 
 
 def ready_condition(manifest: dict[str, Any]) -> dict[str, Any] | None:

@@ -14,9 +14,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from driftline.alerting import notify_from_reports
 from driftline.cli import main
+from driftline.demo.runner import _outcome, format_table
 from driftline.lineage import open_store, record_monitoring_result
 from driftline.observability.publish import publish_monitoring_metrics
-from driftline.pipelines.local_demo import _outcome, format_table
 from driftline.report import PerformanceReport
 from tests.unit.lineage.support import seed_training
 from tests.unit.report.conftest import DAYS, Outputs

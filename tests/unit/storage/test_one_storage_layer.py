@@ -21,7 +21,7 @@ ALLOWED = {
     "src/driftline/performance/spill.py": (
         "scratch files of one performance run in a private temporary folder, deleted with it"
     ),
-    "pipelines/local_demo.py": (
+    "src/driftline/demo/runner.py": (
         "the demo's task log, streamed while the demo runs so a failed task can be read"
     ),
 }

@@ -8,6 +8,8 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 
+from driftline.errors import UnsupportedTypeError
+
 
 def set_value(target: Any, value: Any) -> None:
     """Fill an MLMD `Value` like KFP: str -> string, number -> double, bool -> int 0/1,
@@ -23,7 +25,10 @@ def set_value(target: Any, value: Any) -> None:
     elif isinstance(value, Mapping):
         target.struct_value.CopyFrom(_struct({"struct": dict(value)}))
     else:
-        raise TypeError(f"cannot store {type(value).__name__} in ML Metadata")
+        raise UnsupportedTypeError(
+            f"cannot store {type(value).__name__} in ML Metadata; "
+            "valid: bool, int, float, str, list, mapping"
+        )
 
 
 def set_property(target: Any, value: Any) -> None:

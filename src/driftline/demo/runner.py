@@ -66,7 +66,7 @@ def _outcome(run: Any) -> WindowOutcome:
         degraded=performance.degraded,
         drift_html=str(report_dir / "check-drift" / "report_html"),
         validation_html=str(report_dir / "validate-data" / "report_html"),
-        performance_html=str(report_dir / "compute-performance" / "html"),
+        performance_html=str(report_dir / "compute-performance" / "report_html"),
     )
 
 

@@ -1,11 +1,14 @@
 """Find every component and pipeline and compile them to YAML with the KFP compiler.
 
 Conventions (checked, not guessed):
-- every module of `driftline.components`, except `image` and private `_*` modules,
-  defines a component object named like the module (`check_drift.py` -> `check_drift`);
-- a module of `driftline.pipelines` is a pipeline module when it defines a
-  `@dsl.pipeline` object named like the module, or a `PIPELINES` dict {name: pipeline}.
-  Other modules there (this one, `publish`) are tools and are skipped.
+- every module of `driftline.components`, except its helpers (`image`, `loader`) and
+  private `_*` modules, defines a component object named like the module
+  (`check_drift.py` -> `check_drift`);
+- every module of `driftline.pipelines` defines a `@dsl.pipeline` object named like the
+  module, or a `PIPELINES` dict {name: pipeline}; `driftline.pipelines` holds pipeline
+  definitions only, so a module with neither is an error.
+
+kfp and the definitions are imported when compiling, not when this module is imported.
 
 Output is deterministic (the compiler writes no timestamps), so a test can compare a
 fresh compile with the committed YAML byte for byte.
@@ -21,18 +24,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-
-from kfp import compiler
-from kfp.dsl.base_component import BaseComponent
-from kfp.dsl.graph_component import GraphComponent
+from typing import Any
 
 from driftline import storage
 from driftline.errors import DriftlineError, InputError
+from driftline.image import IMAGE_ENV
 
 COMPONENTS_PACKAGE = "driftline.components"
 PIPELINES_PACKAGE = "driftline.pipelines"
-NOT_COMPONENT_MODULES = frozenset({"image"})
-IMAGE_ENV = "DRIFTLINE_IMAGE"
+NOT_COMPONENT_MODULES = frozenset({"image", "loader"})
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,16 @@ def module_names(package: str, skip: frozenset[str] = frozenset()) -> list[str]:
 
 def discover_components(
     package: str = COMPONENTS_PACKAGE, *, fresh: bool = False
-) -> dict[str, BaseComponent]:
+) -> dict[str, Any]:
     """{name: component} for every component module of `package`.
 
     A module without a component named like itself is a bug in the package, so it
     raises instead of being skipped. `fresh` re-imports (after an image change).
     """
-    found: dict[str, BaseComponent] = {}
+    from kfp.dsl.base_component import BaseComponent
+    from kfp.dsl.graph_component import GraphComponent
+
+    found: dict[str, Any] = {}
     for name in module_names(package, NOT_COMPONENT_MODULES):
         obj = getattr(_load(f"{package}.{name}", fresh), name, None)
         if not isinstance(obj, BaseComponent) or isinstance(obj, GraphComponent):
@@ -74,11 +77,11 @@ def discover_components(
     return found
 
 
-def discover_pipelines(
-    package: str = PIPELINES_PACKAGE, *, fresh: bool = False
-) -> dict[str, GraphComponent]:
+def discover_pipelines(package: str = PIPELINES_PACKAGE, *, fresh: bool = False) -> dict[str, Any]:
     """{name: pipeline} for every pipeline module of `package` (see module docstring)."""
-    found: dict[str, GraphComponent] = {}
+    from kfp.dsl.graph_component import GraphComponent
+
+    found: dict[str, Any] = {}
     for name in module_names(package):
         module = _load(f"{package}.{name}", fresh)
         registry = getattr(module, "PIPELINES", None)
@@ -87,10 +90,13 @@ def discover_pipelines(
         else:
             candidates = {name: getattr(module, name, None)}
         for key, obj in candidates.items():
-            if isinstance(obj, GraphComponent):
-                found[key] = obj
-            elif registry is not None:
-                raise DriftlineError(f"{package}.{name}.PIPELINES[{key!r}] is not a @dsl.pipeline")
+            if not isinstance(obj, GraphComponent):
+                where = f"PIPELINES[{key!r}]" if registry is not None else repr(name)
+                raise DriftlineError(
+                    f"{package}.{name} holds pipeline definitions only: {where} must be a "
+                    "@dsl.pipeline (or give the module a PIPELINES dict)"
+                )
+            found[key] = obj
     return found
 
 
@@ -129,6 +135,8 @@ def compile_all(
         targets, prune = dirs, True
     else:
         targets, prune = (Path(out) / "components", Path(out) / "pipelines"), False
+    from kfp import compiler
+
     if image:
         os.environ[IMAGE_ENV] = image
         _load(f"{COMPONENTS_PACKAGE}.image", fresh=True)

@@ -1,4 +1,4 @@
-"""KFP REST calls (runs, recurring runs) against the strict local KFP v2beta1 API stand-in."""
+"""The one KFP API client (runs, recurring runs by name) against the strict v2beta1 stand-in."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from typing import Any
 
 import pytest
 
-from driftline.alerting.kfp_rest import (
+from driftline.errors import InputError, PlatformError
+from driftline.platforms.kfp.api import KfpApiClient
+from driftline.platforms.kfp.recurring import (
+    disable_recurring_run,
     ensure_recurring_run,
-    normalize_cron,
-    parse_interval,
-    start_pipeline_run,
+    recurring_run_body,
+    schedule_monitoring,
 )
-from driftline.errors import DriftlineError, InputError
+from driftline.platforms.kfp.runs import start_run
+from driftline.platforms.kfp.triggers import normalize_cron, parse_interval
 from tests.pipelines.conftest import kfp_api, kfp_env  # noqa: F401  fixtures
 from tests.pipelines.kfp_api_server import KfpApiServer
 
@@ -26,43 +29,55 @@ def upload(api: KfpApiServer, name: str = "monitor") -> tuple[str, str]:
     return pipeline["pipeline_id"], api.versions[pipeline["pipeline_id"]][-1]["pipeline_version_id"]
 
 
-def schedule(api: KfpApiServer, pipeline_id: str = "", **changes: Any) -> Any:
-    args: dict[str, Any] = {
+def schedule(api: KfpApiServer, pipeline_id: str = "", host: str | None = None, **changes: Any):
+    settings: dict[str, Any] = {
         "display_name": "driftline-monitoring-bike",
         "pipeline_id": pipeline_id,
         "parameters": {"model": "s3://models/bike", "window_hours": 24},
         "cron": "0 * * * *",
-        "host": api.url,
+        **changes,
     }
-    return ensure_recurring_run(**{**args, **changes})
+    client = KfpApiClient(api.url if host is None else host)
+    return ensure_recurring_run(client, recurring_run_body(**settings))
 
 
-def test_start_pipeline_run_uses_the_latest_version_and_default_experiment(
+def test_start_run_uses_the_latest_version_and_default_experiment(
     kfp_api: KfpApiServer,  # noqa: F811
 ) -> None:
     pipeline_id, version_id = upload(kfp_api)
-    run_id = start_pipeline_run(
+    run_id, started = start_run(
+        KfpApiClient(kfp_api.url, token="t0ken"),
         pipeline_id=pipeline_id,
         display_name="retrain bike",
         parameters={"model": "s3://models/bike"},
-        host=kfp_api.url,
-        token="t0ken",
     )
     run = kfp_api.runs[run_id]
+    assert started
     assert run["pipeline_version_reference"]["pipeline_version_id"] == version_id
     assert run["runtime_config"]["parameters"] == {"model": "s3://models/bike"}
     assert kfp_api.experiments[run["experiment_id"]]["display_name"] == "Default"
     assert kfp_api.requests[-1]["headers"]["authorization"] == "Bearer t0ken"
 
 
-def test_start_pipeline_run_errors(kfp_api: KfpApiServer) -> None:  # noqa: F811
+def test_a_run_started_once_is_found_by_its_name(kfp_api: KfpApiServer) -> None:  # noqa: F811
+    pipeline_id, _ = upload(kfp_api)
+    client = KfpApiClient(kfp_api.url)
+    args = {"pipeline_id": pipeline_id, "display_name": "retrain bike after run-7", "once": True}
+    first, started = start_run(client, **args)
+    again, started_again = start_run(client, **args)
+    assert (started, started_again) == (True, False)
+    assert first == again and list(kfp_api.runs) == [first]
+
+
+def test_start_run_errors(kfp_api: KfpApiServer) -> None:  # noqa: F811
+    client = KfpApiClient(kfp_api.url)
     with pytest.raises(InputError, match="pipeline_id"):
-        start_pipeline_run(pipeline_id="", display_name="x", host=kfp_api.url)
-    with pytest.raises(DriftlineError, match=r"refused to start the run \(400\).*does not exist"):
-        start_pipeline_run(pipeline_id="nope", display_name="x", host=kfp_api.url)
+        start_run(client, pipeline_id="", display_name="x")
+    with pytest.raises(PlatformError, match=r"answered 400 .* start the run: .*does not exist"):
+        start_run(client, pipeline_id="nope", display_name="x")
     kfp_api.errors.clear()  # the stand-in recorded the rejected request
-    with pytest.raises(DriftlineError, match="cannot reach the KFP API"):
-        start_pipeline_run(pipeline_id="p", display_name="x", host="http://127.0.0.1:9")
+    with pytest.raises(PlatformError, match="cannot reach the KFP API"):
+        start_run(KfpApiClient("http://127.0.0.1:9"), pipeline_id="p", display_name="x")
 
 
 def test_service_account_token_file_is_the_default_bearer(
@@ -76,12 +91,17 @@ def test_service_account_token_file_is_the_default_bearer(
     with KfpApiServer(token="projected-sa-token") as api:
         pipeline_id, _ = upload(api)
         monkeypatch.setenv("KF_PIPELINES_ENDPOINT", api.url)
-        result = schedule(api, pipeline_id, host="")
-        assert result.action == "created"
+        assert schedule(api, pipeline_id, host="").action == "created"
         token.write_text("wrong")
-        with pytest.raises(DriftlineError, match="401"):
+        with pytest.raises(PlatformError, match="401"):
             schedule(api, pipeline_id, host="")
     assert api.errors == []
+
+
+def test_a_named_token_file_must_exist(tmp_path: Path) -> None:
+    client = KfpApiClient("http://127.0.0.1:9", sa_token_path=str(tmp_path / "none"))
+    with pytest.raises(InputError, match=r"service-account token file .* does not exist"):
+        client.check_token()
 
 
 def test_recurring_run_is_created_once_then_left_unchanged(kfp_api: KfpApiServer) -> None:  # noqa: F811
@@ -102,14 +122,14 @@ def test_recurring_run_is_created_once_then_left_unchanged(kfp_api: KfpApiServer
     assert '"display_name"' in listed["query"]["filter"]
 
 
-def test_changed_settings_replace_the_schedule(kfp_api: KfpApiServer) -> None:  # noqa: F811
+def test_changed_settings_update_the_schedule(kfp_api: KfpApiServer) -> None:  # noqa: F811
     pipeline_id, _ = upload(kfp_api)
     first = schedule(kfp_api, pipeline_id)
     other = schedule(kfp_api, pipeline_id, display_name="another-model")
     changed = schedule(
-        kfp_api, pipeline_id, cron="", interval_seconds=86400, catchup=False, enabled=False
+        kfp_api, pipeline_id, cron=None, interval=86400, catchup=False, enabled=False
     )
-    assert changed.action == "replaced"
+    assert changed.action == "updated"
     assert changed.replaced == (first.recurring_run_id,)
     assert set(kfp_api.recurring_runs) == {changed.recurring_run_id, other.recurring_run_id}
     new = kfp_api.recurring_runs[changed.recurring_run_id]
@@ -117,12 +137,55 @@ def test_changed_settings_replace_the_schedule(kfp_api: KfpApiServer) -> None:  
     assert (new["no_catchup"], new["mode"], new["status"]) == (True, "DISABLE", "DISABLED")
 
 
+def test_start_and_end_times_are_part_of_the_trigger(kfp_api: KfpApiServer) -> None:  # noqa: F811
+    pipeline_id, _ = upload(kfp_api)
+    done = schedule(
+        kfp_api,
+        pipeline_id,
+        start_time="2027-01-01T00:00:00Z",
+        end_time="2027-02-01T00:00:00+00:00",
+    )
+    trigger = kfp_api.recurring_runs[done.recurring_run_id]["trigger"]["cron_schedule"]
+    assert (trigger["start_time"], trigger["end_time"]) == (
+        "2027-01-01T00:00:00Z",
+        "2027-02-01T00:00:00Z",
+    )
+
+
+def test_disable_recurring_run_by_name(kfp_api: KfpApiServer) -> None:  # noqa: F811
+    pipeline_id, _ = upload(kfp_api)
+    client = KfpApiClient(kfp_api.url)
+    assert disable_recurring_run(client, "driftline-monitoring-bike") is None
+    created = schedule(kfp_api, pipeline_id)
+    disabled = disable_recurring_run(client, "driftline-monitoring-bike")
+    assert disabled is not None and disabled.recurring_run_id == created.recurring_run_id
+    assert kfp_api.recurring_runs[created.recurring_run_id]["status"] == "DISABLED"
+    calls = len(kfp_api.requests)
+    assert disable_recurring_run(client, "driftline-monitoring-bike") is not None
+    posts = [r for r in kfp_api.requests[calls:] if r["method"] == "POST"]
+    assert posts == []  # already disabled: nothing to do
+
+
+def test_schedule_monitoring_names_the_run_after_the_model(kfp_api: KfpApiServer) -> None:  # noqa: F811
+    pipeline_id, _ = upload(kfp_api)
+    client = KfpApiClient(kfp_api.url)
+    assert schedule_monitoring(client, pipeline_id=None) is None
+    done = schedule_monitoring(
+        client, pipeline_id=pipeline_id, model="s3://m/bike", store="sqlite:///x", model_name="b"
+    )
+    assert done is not None and done.display_name == "driftline monitoring s3://m/bike"
+    params = kfp_api.recurring_runs[done.recurring_run_id]["runtime_config"]["parameters"]
+    assert params == {"model_name": "b", "model": "s3://m/bike", "store": "sqlite:///x"}
+    trigger = kfp_api.recurring_runs[done.recurring_run_id]["trigger"]
+    assert trigger == {"periodic_schedule": {"interval_second": "3600"}}
+
+
 def test_recurring_runs_are_found_across_pages_and_duplicates_are_removed(
     kfp_api: KfpApiServer,  # noqa: F811
 ) -> None:
     pipeline_id, _ = upload(kfp_api)
-    for _ in range(3):  # e.g. created by hand or by an older driftline
-        schedule(kfp_api, pipeline_id, description=f"by hand {_}")
+    for number in range(3):  # e.g. created by hand or by an older driftline
+        schedule(kfp_api, pipeline_id, description=f"by hand {number}")
     kept = schedule(kfp_api, pipeline_id, description="by hand 2")
     assert kept.action == "unchanged"
     assert list(kfp_api.recurring_runs) == [kept.recurring_run_id]
@@ -143,11 +206,12 @@ def test_experiment_scope(kfp_api: KfpApiServer) -> None:  # noqa: F811
     [
         ({"pipeline_id": ""}, "pipeline_id"),
         ({"display_name": ""}, "display_name"),
-        ({"cron": "", "interval_seconds": 0}, "interval_seconds"),
-        ({"interval_seconds": 60}, "cron"),
+        ({"cron": None, "interval": None}, "interval"),
+        ({"interval": 60}, "cron"),
         ({"cron": "every hour"}, "cron"),
-        ({"cron": "", "interval_seconds": -5}, "interval"),
+        ({"cron": None, "interval": -5}, "interval"),
         ({"max_concurrency": 11}, "max_concurrency"),
+        ({"start_time": "2027-01-01"}, "start_time"),
     ],
 )
 def test_bad_schedules_are_input_errors_and_nothing_is_sent(

@@ -1,0 +1,1 @@
+"""Adapters to the platforms driftline runs on; `kfp` is Kubeflow Pipelines."""

@@ -1,0 +1,171 @@
+"""Glue of the data components: load_window, profile_baseline, validate_data,
+render_evidently_report."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from driftline import component_io as io
+from driftline.component_io import given
+from driftline.errors import InputError
+
+
+class WindowOutputs(NamedTuple):
+    """load_window's returned outputs."""
+
+    rows: int
+    window_start: str
+    window_end: str
+
+
+class ProfileOutputs(NamedTuple):
+    """profile_baseline's returned outputs."""
+
+    rows: int
+
+
+class ValidationOutputs(NamedTuple):
+    """validate_data's returned outputs."""
+
+    passed: bool
+
+
+class EvidentlyOutputs(NamedTuple):
+    """render_evidently_report's returned outputs."""
+
+    current_rows_used: int
+
+
+def load_window_outputs(
+    window: Any,
+    *,
+    source_uri: str | None,
+    timestamp_column: str,
+    window_length: str,
+    min_rows: int,
+    window_end: str | None = None,
+    data_format: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> WindowOutputs:
+    """Write the window [window_end - window_length, window_end) of the source as Parquet."""
+    from driftline.io.export import export_window
+
+    source = given(source_uri)
+    if source is None:
+        raise InputError(
+            "`source_uri` is empty: give the production data's path or URI", param="source_uri"
+        )
+    summary = export_window(
+        source,
+        window.path,
+        timestamp_column=timestamp_column,
+        window_end=given(window_end),
+        window_length=window_length,
+        format=given(data_format),
+        columns=given(columns),
+        min_rows=min_rows,
+    )
+    window.metadata.update(summary.metadata())
+    return WindowOutputs(summary.rows, summary.start.isoformat(), summary.end.isoformat())
+
+
+def profile_baseline_outputs(
+    dataset: Any,
+    profile: Any,
+    *,
+    data_format: str | None = None,
+    columns: Sequence[str] | None = None,
+    kinds: Mapping[str, str] | None = None,
+    recorded_profile: str | None = None,
+) -> ProfileOutputs:
+    """Profile the baseline (or reuse the recorded profile) into the `profile` artifact."""
+    from driftline.profile import write_profile
+
+    result = write_profile(
+        dataset.path,
+        profile.path,
+        format=given(data_format),
+        columns=given(columns),
+        kinds=given(kinds),
+        recorded=given(recorded_profile),
+    )
+    profile.metadata.update(
+        {
+            io.KIND: "profile",
+            io.SCHEMA_VERSION: result.schema_version,
+            io.ROWS: result.row_count,
+            io.SOURCE: dataset.uri,
+        }
+    )
+    return ProfileOutputs(result.row_count)
+
+
+def validate_data_outputs(
+    window: Any,
+    baseline_profile: Any,
+    report: Any,
+    report_html: Any,
+    metrics: Any,
+    *,
+    constraints_path: str | None = None,
+    data_format: str | None = None,
+    columns: Sequence[str] | None = None,
+    expected_rows: int = 0,
+) -> ValidationOutputs:
+    """Validate the window against the baseline profile; fill report, page and metrics.
+
+    `expected_rows` 0 checks only that the window is not empty.
+    """
+    from driftline.report import ReportPaths
+    from driftline.validation import run_validation
+
+    result = run_validation(
+        baseline_profile.path,
+        window.path,
+        ReportPaths(json=report.path, html=report_html.path),
+        given(constraints_path),
+        format=given(data_format),
+        columns=given(columns),
+        expected_rows=expected_rows,
+    )
+    counts = result.counts
+    report.metadata.update(
+        {
+            io.KIND: "validation",
+            io.STATUS: result.status,
+            io.ERROR_COUNT: counts["error"],
+            io.WARNING_COUNT: counts["warning"],
+            io.ROWS: result.rows,
+        }
+    )
+    metrics.log_metric(io.VALIDATION_ERRORS, counts["error"])
+    metrics.log_metric(io.VALIDATION_WARNINGS, counts["warning"])
+    metrics.log_metric(io.ROWS, result.rows)
+    return ValidationOutputs(result.status != "fail")
+
+
+def render_evidently_report_outputs(
+    current: Any,
+    reference: Any,
+    report_html: Any,
+    *,
+    max_rows: int,
+    columns: Sequence[str] | None = None,
+    data_format: str | None = None,
+) -> EvidentlyOutputs:
+    """Evidently's DataDriftPreset page on bounded samples of both tables."""
+    from driftline.drift.evidently_report import write_evidently_report
+
+    sizes = write_evidently_report(
+        reference.path,
+        current.path,
+        report_html.path,
+        max_rows=max_rows,
+        columns=given(columns),
+        format=given(data_format),
+    )
+    report_html.metadata.update(
+        {io.REFERENCE_ROWS_USED: sizes.reference_used, io.CURRENT_ROWS_USED: sizes.current_used}
+    )
+    return EvidentlyOutputs(sizes.current_used)
