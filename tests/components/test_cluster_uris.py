@@ -190,7 +190,7 @@ def test_load_window_source_uri(cluster, bikes):
 def test_profile_baseline_dataset(cluster, bikes):
     dataset = cluster.artifact("train/bikes.parquet", parquet(bikes))
     profile = cluster.output("profile")
-    assert profile_baseline.python_func(dataset=dataset, profile=profile) == bikes.num_rows
+    assert profile_baseline.python_func(dataset=dataset, profile=profile).rows == bikes.num_rows
     assert json.loads(Path(profile.path).read_text())["row_count"] == bikes.num_rows
 
 
@@ -201,7 +201,7 @@ def test_validate_data_window_profile_and_constraints(cluster, bikes, tmp_path):
         "constraints.yaml", "severity:\n  range: error\ncolumns:\n  cnt:\n    max: 10\n"
     )
     report, html = cluster.output("report"), cluster.output("report.html", dsl.HTML)
-    passed = validate_data.python_func(
+    checked = validate_data.python_func(
         window=window,
         baseline_profile=baseline,
         report=report,
@@ -211,7 +211,7 @@ def test_validate_data_window_profile_and_constraints(cluster, bikes, tmp_path):
     )
     document = json.loads(Path(report.path).read_text())
     assert document["rows"] == 500
-    assert not passed and any(v["column"] == "cnt" for v in document["violations"])
+    assert not checked.passed and any(v["column"] == "cnt" for v in document["violations"])
 
 
 @pytest.mark.parametrize("reference_kind", ["profile", "table"])
@@ -238,13 +238,13 @@ def test_check_drift_current_and_reference(cluster, bikes, tmp_path, reference_k
 def test_render_evidently_report_tables(cluster, bikes):
     small = bikes.select(["temp", "hum", "cnt"])
     html = cluster.output("evidently.html", dsl.HTML)
-    used = render_evidently_report.python_func(
+    sizes = render_evidently_report.python_func(
         current=cluster.artifact("current", parquet(small.slice(0, 300))),
         reference=cluster.artifact("reference", parquet(small.slice(300, 300))),
         report_html=html,
         max_rows=1000,
     )
-    assert used == 300 and "<html" in Path(html.path).read_text()[:1000].lower()
+    assert sizes.current_rows_used == 300 and "<html" in Path(html.path).read_text()[:1000].lower()
 
 
 def test_compute_performance_predictions_and_labels_uri(cluster):
@@ -259,7 +259,7 @@ def test_compute_performance_predictions_and_labels_uri(cluster):
         predictions=cluster.artifact("predictions", parquet(predictions)),
         metrics=cluster.output("metrics", dsl.Metrics),
         classification_metrics=cluster.output("cm", dsl.ClassificationMetrics),
-        html=cluster.output("performance.html", dsl.HTML),
+        report_html=cluster.output("performance.html", dsl.HTML),
         report=report,
         labels_uri=cluster.uri("labels.parquet", parquet(labels)),
         min_labelled_rows=1,
@@ -303,11 +303,11 @@ def test_record_publish_and_notify_read_report_artifacts(cluster, seeded_store):
     recorded = record_monitoring_result.python_func(
         **reports, model=str(run.model_id), store=store, run_id="r", task="t"
     )
-    assert recorded > 0
+    assert recorded.monitoring_run_id > 0
     metrics_text = cluster.output("metrics.prom")
     publish_metrics.python_func(metrics_text=metrics_text, **reports, model="m", namespace="ns")
     lines = Path(metrics_text.path).read_text().splitlines()
     assert [
         line.rsplit(" ", 1)[1] for line in lines if line.startswith("driftline_drift_share{")
     ] == ["0.75"]
-    assert send_notification.python_func(**reports, model="m") is True
+    assert send_notification.python_func(**reports, model="m").alert_raised is True
