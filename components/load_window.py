@@ -17,6 +17,7 @@ def load_window(
     window_length: str = "1d",
     columns: Optional[list] = None,  # noqa: UP045
     min_rows: int = 1,
+    capture_header: Optional[list] = None,  # noqa: UP045
 ) -> NamedTuple("Outputs", [("rows", int), ("window_start", str), ("window_end", str)]):  # type: ignore[valid-type]
     """Cut the window [window_end - window_length, window_end) out of a production data source.
 
@@ -28,17 +29,22 @@ def load_window(
 
     Args:
         source_uri: Path or URI of the production data (inference log, feature log).
-        data_format: parquet, csv, jsonl, or kserve (the KServe logger's object-storage
-            capture layout); unset detects it from the file name.
+        data_format: parquet, csv, jsonl, kserve (the KServe logger's object-storage
+            capture layout) or sagemaker-capture (SageMaker Data Capture: give the
+            {prefix}/{endpoint}/{variant} folder; only the window's hour folders are read);
+            unset detects it from the file names.
         timestamp_column: Column holding each row's time (request time).
         window_end: End of the window (ISO 8601, exclusive). Scheduled pipelines pass the
             run's scheduled time, so catch-up runs check the right window; unset means now.
         window_length: Length of the window: 30m, 1h, 1d, 7d, 2w, ...
         columns: Columns to load; unset loads all.
         min_rows: Fewest rows the window must hold; fewer fails the task, writing nothing.
+        capture_header: SageMaker captures: names of the input values in order (CSV and
+            JSON arrays); unset names them _c0, _c1, ... as Model Monitor does.
 
     Returns:
-        window: The window as Parquet; metadata has rows, window_start, window_end, source.
+        window: The window as Parquet; metadata has rows, window_start, window_end, source
+            (captures: also capture_records, bad_records and bad_record_reasons).
         rows: Rows in the window.
         window_start: Start of the window (ISO 8601, UTC).
         window_end: End of the window (ISO 8601, UTC).
@@ -56,4 +62,5 @@ def load_window(
             window_length=window_length,
             columns=columns,
             min_rows=min_rows,
+            capture_header=capture_header,
         )

@@ -18,6 +18,8 @@ def publish_metrics(
     namespace: Optional[str] = None,  # noqa: UP045
     pushgateway_url: Optional[str] = None,  # noqa: UP045
     pipeline_name: str = "scheduled-monitoring",
+    sagemaker_endpoint: Optional[str] = None,  # noqa: UP045
+    monitoring_schedule: Optional[str] = None,  # noqa: UP045
 ) -> NamedTuple("Outputs", [("run_timestamp", float)]):  # type: ignore[valid-type]
     """Publishes the run's drift/validation/performance results as Prometheus metrics.
 
@@ -36,6 +38,11 @@ def publish_metrics(
         pushgateway_url: Pushgateway URL, e.g. http://pushgateway.monitoring:9091;
             unset: only write the text artifact.
         pipeline_name: Pipeline name in the grouping key (one group per model and pipeline).
+        sagemaker_endpoint: A SageMaker endpoint name: the headline metrics also go to
+            CloudWatch (PutMetricData, Model Monitor's namespace, dimensions Endpoint and
+            MonitoringSchedule), with AWS credentials from the standard chain (pod role or
+            AWS_* variables); unset: no CloudWatch.
+        monitoring_schedule: The MonitoringSchedule dimension of the CloudWatch metrics.
 
     Returns:
         metrics_text: The metrics in Prometheus text exposition format.
@@ -56,4 +63,6 @@ def publish_metrics(
             namespace=namespace,
             pushgateway_url=pushgateway_url,
             pipeline_name=pipeline_name,
+            sagemaker_endpoint=sagemaker_endpoint,
+            monitoring_schedule=monitoring_schedule,
         )

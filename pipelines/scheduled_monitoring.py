@@ -78,6 +78,8 @@ def monitor_window(
     pushgateway_url: str = "",
     run_id: str = "",
     credentials_secret: str = CREDENTIALS_SECRET,
+    sagemaker_endpoint: str = "",
+    monitoring_schedule: str = "",
 ) -> WindowOutputs:
     """Monitor the window [window_end - window_length, window_end) of `model`."""
     resolved = resolve_baseline(model=model, store=store).set_caching_options(False)
@@ -144,6 +146,8 @@ def monitor_window(
         model=model,
         namespace=namespace,
         pushgateway_url=pushgateway_url,
+        sagemaker_endpoint=sagemaker_endpoint,
+        monitoring_schedule=monitoring_schedule,
     ).after(recorded)
     published.set_caching_options(False)
     return WindowOutputs(
@@ -193,6 +197,8 @@ def scheduled_monitoring(
     retrain_experiment_id: str = "",
     retrain_parameters: dict = {},  # noqa: B006
     credentials_secret: str = CREDENTIALS_SECRET,
+    sagemaker_endpoint: str = "",
+    monitoring_schedule: str = "",
 ) -> None:
     """Monitor the window ending at this run's scheduled time; alert and retrain on problems.
 
@@ -226,6 +232,9 @@ def scheduled_monitoring(
         retrain_experiment_id: Experiment of the retraining run.
         retrain_parameters: Parameters of the retraining run.
         credentials_secret: Secret with accesskey/secretkey for s3:// and minio:// sources.
+        sagemaker_endpoint: SageMaker endpoint whose captures are monitored: the headline
+            metrics also go to CloudWatch (dimension Endpoint); empty = no CloudWatch.
+        monitoring_schedule: The MonitoringSchedule dimension of those CloudWatch metrics.
     """
     monitored = monitor_window(
         model=model,
@@ -253,6 +262,8 @@ def scheduled_monitoring(
         pushgateway_url=pushgateway_url,
         run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
         credentials_secret=credentials_secret,
+        sagemaker_endpoint=sagemaker_endpoint,
+        monitoring_schedule=monitoring_schedule,
     )
     alert = send_notification(
         drift_report=monitored.outputs["drift_report"],

@@ -29,3 +29,6 @@ def bike_years(tmp_path: Path, bike_hour_csv: Path) -> tuple[Path, Path]:
         pq.write_table(table.filter(years == year).drop(["instant", "yr"]), path)
         paths.append(path)
     return paths[0], paths[1]
+
+
+from tests.aws_server import aws, aws_endpoint  # noqa: E402, F401  moto for the SageMaker tests

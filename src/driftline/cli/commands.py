@@ -17,5 +17,6 @@ from driftline.cli import metrics
 from driftline.cli import setup_monitoring
 from driftline.cli import sink
 from driftline.cli import demo
+from driftline.cli import sagemaker
 
 __all__ = ["main"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from driftline.errors import EmptyDataError, InputError
-from driftline.io.readers import read_table
+from driftline.io.readers import detect_format, read_table
+from driftline.io.sagemaker_capture import CaptureOptions, read_capture_table
+from driftline.io.sagemaker_layout import SAGEMAKER_CAPTURE
 from driftline.io.windows import window_bounds
 from driftline.storage import atomic_output
 
@@ -29,15 +31,17 @@ class WindowSummary:
     end: datetime
     rows: int
     columns: tuple[str, ...]
+    details: dict[str, Any] = field(default_factory=dict)  # captures: records read and not used
 
     def metadata(self) -> dict[str, Any]:
-        """Artifact metadata: rows, ISO window bounds, source, columns."""
+        """Artifact metadata: rows, ISO window bounds, source, columns (and capture counts)."""
         return {
             "rows": self.rows,
             "window_start": self.start.isoformat(),
             "window_end": self.end.isoformat(),
             "source": self.source,
             "columns": list(self.columns),
+            **self.details,
         }
 
 
@@ -49,13 +53,28 @@ def _read(
     end: datetime,
     columns: Sequence[str] | None,
     storage_options: dict[str, Any] | None,
-) -> pa.Table:
+    capture_options: CaptureOptions | None = None,
+) -> tuple[pa.Table, dict[str, Any]]:
     if format == KSERVE_CAPTURE:
         from driftline.io.kserve_capture import read_capture
 
         table = read_capture(source, start, end)
-        return table.select(list(columns)) if columns else table
-    return read_table(
+        return (table.select(list(columns)) if columns else table), {}
+    format = detect_format(source, format, storage_options)  # once, for both readers below
+    if format == SAGEMAKER_CAPTURE:
+        table, report = read_capture_table(
+            source, start, end, options=capture_options, storage_options=storage_options
+        )
+        print(report.summary())
+        missing = [c for c in columns or () if c not in table.column_names]
+        if missing:
+            raise InputError(
+                f"`columns` {', '.join(map(repr, missing))} not in the capture; columns: "
+                f"{', '.join(table.column_names)}",
+                param="columns",
+            )
+        return (table.select(list(columns)) if columns else table), report.metadata()
+    table = read_table(
         source,
         format=format,
         columns=columns,
@@ -64,6 +83,7 @@ def _read(
         end=end,
         storage_options=storage_options,
     )
+    return table, {}
 
 
 def export_window(
@@ -77,13 +97,16 @@ def export_window(
     columns: Sequence[str] | None = None,
     min_rows: int = 1,
     storage_options: dict[str, Any] | None = None,
+    capture_options: CaptureOptions | None = None,
 ) -> WindowSummary:
     """Write the rows of `source` with `timestamp_column` in [end - length, end) to `out_path`.
 
     `window_end` defaults to now (UTC); scheduled pipelines pass the run's scheduled
     time (an unfilled KFP placeholder, as older backends leave it, also means now).
-    `format="kserve"` reads the KServe logger's object-storage capture layout. Fewer than
-    `min_rows` rows is an error and writes nothing.
+    `format="kserve"` reads the KServe logger's object-storage capture layout;
+    `format="sagemaker-capture"` (detected too) reads SageMaker Data Capture, only the window's
+    hour folders, naming positional values by `capture_options`. Fewer than `min_rows` rows is an
+    error and writes nothing.
     """
     if isinstance(window_end, str) and window_end.startswith("{{"):
         # KFP backends before 2.16 leave the scheduled-time placeholder unfilled.
@@ -91,10 +114,12 @@ def export_window(
         window_end = None
     if min_rows < 0:
         raise InputError(f"`min_rows` must be >= 0, got {min_rows}", param="min_rows")
-    if not timestamp_column and format != KSERVE_CAPTURE:
+    if not timestamp_column and format not in (KSERVE_CAPTURE, SAGEMAKER_CAPTURE):
         raise InputError("a window needs `timestamp_column`", param="timestamp_column")
     start, end = window_bounds(window_end or datetime.now(UTC), window_length)
-    table = _read(source, format, timestamp_column, start, end, columns, storage_options)
+    table, details = _read(
+        source, format, timestamp_column, start, end, columns, storage_options, capture_options
+    )
     if table.num_rows < min_rows:
         raise EmptyDataError(
             f"window [{start.isoformat()}, {end.isoformat()}) of {source} has "
@@ -103,4 +128,4 @@ def export_window(
         )
     with atomic_output(out_path) as tmp:
         pq.write_table(table, tmp)
-    return WindowSummary(source, start, end, table.num_rows, tuple(table.column_names))
+    return WindowSummary(source, start, end, table.num_rows, tuple(table.column_names), details)

@@ -11,7 +11,7 @@ import pyarrow.dataset as ds
 from driftline.errors import InputError, UnknownNameError
 from driftline.storage import FileEntry
 
-FORMATS = ("parquet", "csv", "jsonl")
+FORMATS = ("parquet", "csv", "jsonl", "sagemaker-capture", "sagemaker-ground-truth")
 SUFFIXES = {
     ".parquet": "parquet",
     ".pq": "parquet",

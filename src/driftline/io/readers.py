@@ -22,6 +22,9 @@ import pyarrow.fs as pafs
 from driftline.errors import DataSourceError, InputError
 from driftline.io import formats, windows
 from driftline.io.formats import FORMATS
+from driftline.io.sagemaker_capture import capture_dataset
+from driftline.io.sagemaker_ground_truth import ground_truth_dataset
+from driftline.io.sagemaker_layout import GROUND_TRUTH, SAGEMAKER_CAPTURE, sniff_format
 from driftline.storage import FileEntry, list_files, resolve
 
 __all__ = [
@@ -94,6 +97,10 @@ def _detect(
     fmt = formats.check_format(format) if format else formats.format_of_name(os.fspath(source))
     filesystem, path = resolve(source, storage_options)
     info = _file_info(filesystem, path, source)
+    if fmt in (SAGEMAKER_CAPTURE, GROUND_TRUTH):  # their readers list only what they need
+        return _Found(fmt, filesystem, path, None, None)
+    if fmt == "jsonl" and not format:
+        fmt = sniff_format(os.fspath(source), storage_options) or fmt
     if info.type != pafs.FileType.Directory:
         if fmt is None and info.extension:
             raise InputError(
@@ -105,6 +112,10 @@ def _detect(
     entries = list_files(source, storage_options)
     fmt = fmt or formats.format_of_files([e.path for e in entries], os.fspath(source))
     fmt = fmt or "parquet"
+    if fmt == "jsonl" and not format:
+        fmt = sniff_format(os.fspath(source), storage_options) or fmt
+        if fmt != "jsonl":
+            return _Found(fmt, filesystem, path, None, None)
     return _Found(fmt, filesystem, path, None, formats.files_of_format(entries, fmt))
 
 
@@ -122,14 +133,22 @@ def open_dataset(
     format: str | None = None,
     *,
     storage_options: Mapping[str, Any] | None = None,
+    start: TimeBound = None,
+    end: TimeBound = None,
 ) -> ds.Dataset:
     """Open `source` as a pyarrow dataset, with one clear error if it cannot be read.
 
     A folder is read as its data files of the format (files whose suffix names another
-    format are left out; so are names starting with `.` or `_`).
+    format are left out; so are names starting with `.` or `_`). SageMaker Data Capture and
+    ground truth are decoded into in-memory datasets; for captures `start`/`end` select the
+    hour folders to read (other formats are filtered by the scan).
     """
     found = _detect(source, format, storage_options)
     fmt, name = found.format, os.fspath(source)
+    if fmt == SAGEMAKER_CAPTURE:
+        return capture_dataset(name, start, end, storage_options)
+    if fmt == GROUND_TRUTH:
+        return ground_truth_dataset(name, storage_options)
     if found.size == 0:
         raise DataSourceError(f"data source is empty (0 bytes): {name}", param="source")
     if found.files is not None and not found.files:
@@ -181,7 +200,7 @@ class _Scan:
             ) from exc
 
     def _scanned(self, batch_rows: int) -> Iterator[pa.RecordBatch]:
-        if not isinstance(self.dataset.format, ds.ParquetFileFormat):
+        if not isinstance(getattr(self.dataset, "format", None), ds.ParquetFileFormat):
             yield from self.dataset.to_batches(
                 columns=self.read_columns,
                 filter=self.pushdown,
@@ -233,7 +252,7 @@ def _plan(
     end: TimeBound,
     storage_options: Mapping[str, Any] | None,
 ) -> _Scan:
-    dataset = open_dataset(source, format, storage_options=storage_options)
+    dataset = open_dataset(source, format, storage_options=storage_options, start=start, end=end)
     projection = _check_columns(dataset, columns)
     schema = (
         dataset.schema

@@ -62,6 +62,20 @@ class LogSketch:
             _add_counts(self.positive, index[~negative])
             _add_counts(self.negative, index[negative])
 
+    def add_counts(self, values: np.ndarray, counts: np.ndarray) -> None:
+        """Add finite float64 `values`, each `counts` times (a weighted sample, e.g. a KLL's)."""
+        counts = np.asarray(counts, dtype=np.int64)
+        magnitude = np.abs(values)
+        indexable = magnitude >= self.lower_bound(self.min_index)
+        self.zero += int(counts[~indexable].sum())
+        values, magnitude, counts = values[indexable], magnitude[indexable], counts[indexable]
+        if values.size == 0:
+            return
+        index = self._index(magnitude)
+        for store, side in ((self.positive, values > 0), (self.negative, values < 0)):
+            for key, count in zip(index[side].tolist(), counts[side].tolist(), strict=True):
+                store[key] = store.get(key, 0) + count
+
     def _index(self, magnitude: np.ndarray) -> np.ndarray:
         position = np.log(magnitude)
         position *= 1.0 / self._log_gamma

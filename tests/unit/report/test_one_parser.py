@@ -22,6 +22,16 @@ ALLOWED = {
     ("src/driftline/profile/dataset.py", "is_profile_file"): "a profile sniff",
     ("src/driftline/cli/performance.py", "_baseline"): "the --baseline metrics file",
     ("src/driftline/lineage/mlmd/history.py", "_record"): "an MLMD property (metrics JSON)",
+    ("src/driftline/io/sagemaker_capture.py", "_records"): "a SageMaker Data Capture record",
+    ("src/driftline/io/sagemaker_ground_truth.py", "read_ground_truth"): "a ground-truth record",
+    ("src/driftline/platforms/sagemaker/cloudwatch.py", "read_metric_lines"): "metric lines",
+    ("src/driftline/platforms/sagemaker/files.py", "read_json"): "a Model Monitor JSON file",
+    ("src/driftline/platforms/sagemaker/constraints.py", "load_constraints_file"): (
+        "a Model Monitor constraints.json"
+    ),
+    ("src/driftline/platforms/sagemaker/violations.py", "read_violations"): (
+        "a Model Monitor constraint_violations.json"
+    ),
 }
 
 

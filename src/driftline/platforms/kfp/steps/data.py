@@ -47,9 +47,11 @@ def load_window_outputs(
     window_end: str | None = None,
     data_format: str | None = None,
     columns: Sequence[str] | None = None,
+    capture_header: Sequence[str] | None = None,
 ) -> WindowOutputs:
     """Write the window [window_end - window_length, window_end) of the source as Parquet."""
     from driftline.io.export import export_window
+    from driftline.io.sagemaker_capture import CaptureOptions
 
     source = given(source_uri)
     if source is None:
@@ -65,6 +67,7 @@ def load_window_outputs(
         format=given(data_format),
         columns=given(columns),
         min_rows=min_rows,
+        capture_options=CaptureOptions(features=tuple(given(capture_header) or ())),
     )
     window.metadata.update(summary.metadata())
     return WindowOutputs(summary.rows, summary.start.isoformat(), summary.end.isoformat())

@@ -32,6 +32,8 @@ def publish_metrics_outputs(
     namespace: str | None = None,
     pushgateway_url: str | None = None,
     pipeline_name: str = "scheduled-monitoring",
+    sagemaker_endpoint: str | None = None,
+    monitoring_schedule: str | None = None,
 ) -> PublishOutputs:
     """Publish the reports' results (Pushgateway when given) and write the text artifact."""
     from driftline.observability.publish import publish_monitoring_metrics
@@ -55,6 +57,16 @@ def publish_metrics_outputs(
     metrics_text.metadata.update(
         {io.GROUPING_KEY: result.grouping_key, io.PUSHED_TO: result.pushed_to or ""}
     )
+    endpoint = given(sagemaker_endpoint)
+    if endpoint is not None:
+        from driftline.platforms.sagemaker.cloudwatch import publish_report_metrics
+
+        metrics_text.metadata["cloudwatch_metrics"] = publish_report_metrics(
+            drift_report=_path(drift_report),
+            validation_report=_path(validation_report),
+            endpoint=endpoint,
+            schedule=given(monitoring_schedule) or "",
+        )
     return PublishOutputs(result.run_timestamp)
 
 
