@@ -1,4 +1,5 @@
-"""A real AWS endpoint for tests: moto_server, a separate process on a loopback port.
+"""A real AWS endpoint for tests: moto_server, a separate process on a loopback port (one per
+test module: the SageMaker tests create endpoints and packages by name).
 
 moto serves S3, CloudWatch, EventBridge and SageMaker (models, endpoint configs, endpoints,
 model packages, data-quality job definitions). `aws` points the standard AWS credential
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.unit.io.conftest import _free_port, _server, _start
+from tests.object_store import ENDPOINT_VARS, free_port, running, server_binary
 
 REGION = "us-east-1"
 
@@ -19,21 +20,19 @@ REGION = "us-east-1"
 @pytest.fixture(scope="module")
 def aws_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """moto_server on a free loopback port (fails, never skips, when it is missing)."""
-    binary = _server("moto_server", "pip install 'moto[s3]' flask flask-cors")
-    port = _free_port()
+    binary = server_binary("moto_server", "pip install 'moto[s3,events]' flask flask-cors")
+    port = free_port()
     log = tmp_path_factory.mktemp("moto-aws") / "server.log"
     url = f"http://127.0.0.1:{port}"
-    proc = _start([str(binary), "-H", "127.0.0.1", "-p", str(port)], f"{url}/moto-api/", log)
-    try:
+    with running([str(binary), "-H", "127.0.0.1", "-p", str(port)], f"{url}/moto-api/", log):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture
 def aws(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The standard AWS chain pointed at moto (environment variables only)."""
+    for name in ENDPOINT_VARS:
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws_endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
