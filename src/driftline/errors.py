@@ -93,3 +93,16 @@ class UnsupportedTypeError(InputError, TypeError):
 
 class PlatformError(DriftlineError, ConnectionError):
     """A platform API (Kubeflow Pipelines, ...) is unreachable or refused a request."""
+
+
+class PayloadError(InputError):
+    """A captured record (SageMaker Data Capture, ground truth) that cannot become rows; the
+    readers count it, with this message as its reason, instead of failing the read."""
+
+
+class NotDeployedError(DriftlineError, LookupError):
+    """An approved model package serves no endpoint yet; retrying later can help."""
+
+
+class DeliveryAuthError(DriftlineError, PermissionError):
+    """An event delivery without the receiver's token (or with another one)."""

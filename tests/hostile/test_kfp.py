@@ -299,6 +299,8 @@ TWINS = {
             "namespace": "namespace",
             "pushgateway_url": "pushgateway_url",
             "pipeline_name": "pipeline",
+            "sagemaker_endpoint": "sagemaker_endpoint",
+            "monitoring_schedule": "monitoring_schedule",
         },
         component_only={"model": "the label falls back to the model reference a pipeline has"},
         cli_only={"out_path": OUT},

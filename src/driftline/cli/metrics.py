@@ -24,6 +24,8 @@ _report = click.Path(exists=True, path_type=Path)
 )
 @click.option("--pipeline", default="scheduled-monitoring", show_default=True)
 @click.option("--out", "out_path", type=click.Path(path_type=Path))
+@click.option("--sagemaker-endpoint", default=None, help="Also to CloudWatch, this Endpoint.")
+@click.option("--monitoring-schedule", default=None, help="CloudWatch MonitoringSchedule.")
 def publish_metrics_command(
     model: str,
     namespace: str,
@@ -33,6 +35,8 @@ def publish_metrics_command(
     pushgateway_url: str | None,
     pipeline: str,
     out_path: Path | None,
+    sagemaker_endpoint: str | None,
+    monitoring_schedule: str | None,
 ) -> None:
     """Publish reports as metrics (Pushgateway and/or an exposition-format text file)."""
     from driftline.observability.publish import publish_monitoring_metrics
@@ -53,3 +57,13 @@ def publish_metrics_command(
         click.echo(f"wrote {result.written_to}")
     if not result.pushed_to and not result.written_to:
         click.echo(result.text, nl=False)
+    if sagemaker_endpoint:
+        from driftline.platforms.sagemaker.cloudwatch import publish_report_metrics
+
+        sent = publish_report_metrics(
+            drift_report=drift_report,
+            validation_report=validation_report,
+            endpoint=sagemaker_endpoint,
+            schedule=monitoring_schedule or "",
+        )
+        click.echo(f"sent {sent} metric(s) to CloudWatch for endpoint {sagemaker_endpoint}")

@@ -26,13 +26,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from driftline.errors import PayloadError
+
 Row = dict[str, Any]
 ENCODINGS = ("CSV", "JSON", "BASE64")
 _LIST_KEYS = ("instances", "inputs", "predictions", "outputs", "scores")
-
-
-class PayloadError(ValueError):
-    """A capture side that cannot be turned into rows; the message says why."""
 
 
 def decode_side(side: Any, *, output: bool) -> list[Row]:

@@ -158,3 +158,23 @@ def test_register_events_takes_the_token_from_the_environment(
     assert done["connection"] == "created"
     connection = boto3.client("events").describe_connection(Name=done["name"])
     assert connection["AuthorizationType"] == "API_KEY"
+
+
+def test_publish_metrics_command_also_sends_to_cloudwatch(aws: str, tmp_path: Path) -> None:
+    """`publish-metrics --sagemaker-endpoint` puts the headline into CloudWatch (moto)."""
+    from tests.unit.observability.reports import drift_report, validation_report
+
+    (tmp_path / "drift_report.json").write_text(json.dumps(drift_report(0.6)))
+    (tmp_path / "validation_report.json").write_text(json.dumps(validation_report(errors=1)))
+    done = _run(
+        "publish-metrics", "--model", "m", "--namespace", "ml", "--out", str(tmp_path / "m.prom"),
+        "--drift-report", str(tmp_path / "drift_report.json"),
+        "--validation-report", str(tmp_path / "validation_report.json"),
+        "--sagemaker-endpoint", "cli-ep", "--monitoring-schedule", "cli-schedule",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "sent 4 metric(s) to CloudWatch for endpoint cli-ep" in done.output
+    metrics = boto3.client("cloudwatch").list_metrics(
+        Namespace="aws/sagemaker/Endpoints/data-metrics", MetricName="driftline_drift_share"
+    )["Metrics"]
+    assert {d["Value"] for m in metrics for d in m["Dimensions"]} >= {"cli-ep", "cli-schedule"}

@@ -188,7 +188,7 @@ def test_bad_environment_exits_2_with_one_line(tmp_path: Path) -> None:
     done, _ = _run(tmp_path, baseline_statistics=swapped)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"error: {swapped}: not a Model Monitor statistics.json: ValueError: "
+        f"error: {swapped}: not a Model Monitor statistics.json: "
         "feature '_c0' (Fractional) has no numerical_statistics"
     ]
     assert not (tmp_path / "resultdata").exists()

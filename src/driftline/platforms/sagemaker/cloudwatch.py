@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from driftline.errors import DriftlineError
+from driftline.errors import PlatformError
 from driftline.profile import DatasetProfile
 from driftline.report import DriftReport, ValidationReport
 
@@ -27,10 +27,6 @@ METRICS_FILE = "driftline.jsonl"
 _BATCH = 20  # MetricData entries per PutMetricData call (the long-standing API limit)
 
 Metric = dict[str, Any]
-
-
-class CloudWatchError(DriftlineError, ConnectionError):
-    """PutMetricData failed (credentials, endpoint, throttling): the message says why."""
 
 
 def dimensions(endpoint: str, schedule: str) -> list[dict[str, str]]:
@@ -100,9 +96,13 @@ def write_metric_lines(lines: Sequence[Metric], folder: Path) -> Path:
 
 def read_metric_lines(folder: Path) -> list[Metric]:
     """Every metric line in the `.jsonl` files of `folder`."""
+    from driftline.storage import list_files, read_text
+
     lines: list[Metric] = []
-    for path in sorted(folder.glob("*.jsonl")):
-        lines.extend(json.loads(t) for t in path.read_text(encoding="utf-8").splitlines() if t)
+    for entry in list_files(folder):
+        if entry.uri.endswith(".jsonl"):
+            text = read_text(entry.uri, what="metric lines")
+            lines.extend(json.loads(t) for t in text.splitlines() if t)
     return lines
 
 
@@ -129,7 +129,7 @@ def put_metrics(
         for first in range(0, len(entries), _BATCH):
             client.put_metric_data(Namespace=namespace, MetricData=entries[first : first + _BATCH])
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        raise CloudWatchError(f"CloudWatch PutMetricData to {namespace} failed: {exc}") from exc
+        raise PlatformError(f"CloudWatch PutMetricData to {namespace} failed: {exc}") from exc
     return len(entries)
 
 

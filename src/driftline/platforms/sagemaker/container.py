@@ -178,10 +178,12 @@ def _drift(
 
 
 def _message(ml_output: Path, text: str) -> None:
+    from driftline.errors import OutputError
+    from driftline.storage import write_text
+
     try:
-        ml_output.mkdir(parents=True, exist_ok=True)
-        (ml_output / "message").write_text(text[:1024], encoding="utf-8")
-    except OSError as exc:  # the message is a courtesy: the exit code decides the job
+        write_text(ml_output / "message", text[:1024])
+    except OutputError as exc:  # the message is a courtesy: the exit code decides the job
         print(f"warning: cannot write {ml_output / 'message'}: {exc}", file=sys.stderr)
 
 

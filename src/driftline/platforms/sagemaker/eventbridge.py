@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from driftline.errors import InputError
+from driftline.errors import InputError, PlatformError
 from driftline.platforms.sagemaker import setup
 from driftline.platforms.sagemaker.registry import DETAIL_TYPE, TOKEN_HEADER
 
@@ -28,7 +28,7 @@ def _exists(call: Any, **kwargs: Any) -> dict[str, Any] | None:
     except botocore.exceptions.ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
             return None
-        raise setup.SageMakerError(f"EventBridge {call.__name__} failed: {exc}") from exc
+        raise PlatformError(f"EventBridge {call.__name__} failed: {exc}") from exc
 
 
 def register_receiver(

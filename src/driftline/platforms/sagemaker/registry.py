@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from driftline.errors import DriftlineError, InputError
+from driftline.errors import DeliveryAuthError, InputError, NotDeployedError
 from driftline.platforms.sagemaker import setup
 
 DETAIL_TYPE = "SageMaker Model Package State Change"
@@ -26,10 +26,6 @@ ENDPOINT_PROPERTY = "driftline.endpoint"
 
 TOKEN_ENV = "DRIFTLINE_EVENTBRIDGE_TOKEN"
 TOKEN_HEADER = "authorization"
-
-
-class DeliveryAuthError(DriftlineError, PermissionError):
-    """A delivery without the API destination's token (or with another one)."""
 
 
 def verify_delivery(headers: Mapping[str, str], token: str, header: str = TOKEN_HEADER) -> None:
@@ -46,10 +42,6 @@ def verify_delivery(headers: Mapping[str, str], token: str, header: str = TOKEN_
         value = value[7:]
     if not value or not hmac.compare_digest(value.strip().encode(), token.encode()):
         raise DeliveryAuthError(f"delivery without the right {header} header")
-
-
-class NotDeployedError(DriftlineError, LookupError):
-    """An approved package serves no endpoint yet; retrying later can help."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from driftline.errors import DriftlineError, InputError
+from driftline.errors import InputError, PlatformError
 
 CAPTURE_LOCAL_PATH = "/opt/ml/processing/input/endpoint"
 OUTPUT_LOCAL_PATH = "/opt/ml/processing/resultdata"
@@ -38,10 +38,6 @@ _VARIANT_KEYS = (  # ProductionVariant fields a new endpoint config may repeat
     "RoutingConfig",
     "InferenceAmiVersion",
 )
-
-
-class SageMakerError(DriftlineError, ConnectionError):
-    """A SageMaker call failed; the message names the call and the reason."""
 
 
 @dataclass(frozen=True)
@@ -102,10 +98,10 @@ def _call(operation: str, function: Any, **kwargs: Any) -> Any:
     try:
         return function(**kwargs)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        raise SageMakerError(f"SageMaker {operation} failed: {exc}") from exc
+        raise PlatformError(f"SageMaker {operation} failed: {exc}") from exc
 
 
-def _missing(exc: SageMakerError) -> bool:
+def _missing(exc: PlatformError) -> bool:
     text = str(exc.__cause__ or exc)
     return any(k in text for k in ("ValidationException", "ResourceNotFound", "does not exist"))
 
@@ -146,7 +142,7 @@ def enable_data_capture(sm: Any, endpoint: str, settings: MonitorSettings) -> di
     name = resource_name(base, "capture", _digest([variants, wanted]))
     try:
         _call("DescribeEndpointConfig", sm.describe_endpoint_config, EndpointConfigName=name)
-    except SageMakerError as exc:
+    except PlatformError as exc:
         if not _missing(exc):
             raise
         extra = {k: current[k] for k in ("KmsKeyId", "AsyncInferenceConfig") if current.get(k)}
@@ -230,7 +226,7 @@ def ensure_job_definition(sm: Any, endpoint: str, request: dict[str, Any]) -> di
             JobDefinitionName=name,
         )
         return {"job_definition": name, "action": "unchanged"}
-    except SageMakerError as exc:
+    except PlatformError as exc:
         if not _missing(exc):
             raise
     _call(
@@ -263,7 +259,7 @@ def ensure_schedule(
             sm.describe_monitoring_schedule,
             MonitoringScheduleName=name,
         )
-    except SageMakerError as exc:
+    except PlatformError as exc:
         if not _missing(exc):
             raise
         _call(
@@ -298,7 +294,7 @@ def stop_schedule(sm: Any, endpoint: str) -> dict[str, Any]:
             sm.describe_monitoring_schedule,
             MonitoringScheduleName=name,
         )
-    except SageMakerError as exc:
+    except PlatformError as exc:
         if not _missing(exc):
             raise
         return {"schedule": name, "action": "absent"}

@@ -145,12 +145,20 @@ def from_statistics(
         features = document["features"]
         rows = int(document.get("dataset", {}).get("item_count", 0))
         columns = [_column(feature, rows, options) for feature in features]
+    except DataSourceError:
+        raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DataSourceError(
             f"not a Model Monitor statistics.json: {type(exc).__name__}: {exc}",
             param="baseline_statistics",
         ) from exc
     return DatasetProfile(row_count=rows, columns={c.name: c for c in columns}, options=options)
+
+
+def _bad(reason: str) -> DataSourceError:
+    return DataSourceError(
+        f"not a Model Monitor statistics.json: {reason}", param="baseline_statistics"
+    )
 
 
 def _number(value: Any) -> float:
@@ -161,11 +169,11 @@ def _number(value: Any) -> float:
 def _column(feature: Mapping[str, Any], rows: int, options: ProfileOptions) -> ColumnProfile:
     name, kind = str(feature["name"]), str(feature.get("inferred_type", UNKNOWN))
     if kind not in TYPES:
-        raise ValueError(f"feature {name!r} has inferred_type {kind!r}; valid: {', '.join(TYPES)}")
+        raise _bad(f"feature {name!r} has inferred_type {kind!r}; valid: {', '.join(TYPES)}")
     wanted = "string_statistics" if kind in (STRING, UNKNOWN) else "numerical_statistics"
     block = feature.get(wanted)
     if block is None and kind != UNKNOWN:
-        raise ValueError(f"feature {name!r} ({kind}) has no {wanted}")
+        raise _bad(f"feature {name!r} ({kind}) has no {wanted}")
     block = block or {}
     common = block.get("common", {})
     present = int(common.get("num_present", 0))

@@ -122,13 +122,15 @@ def to_violations(
 
 def read_violations(folder: str | Path, names: Sequence[str] = FILE_NAMES) -> dict[str, Any]:
     """The violations file in `folder` under either of its names; no file means none."""
+    from driftline.storage import exists, join, read_text
+
     for name in names:
-        path = Path(folder) / name
-        if path.is_file():
+        path = join(folder, name)
+        if exists(path):
             try:
-                document = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise DataSourceError(f"cannot read {path}: {exc}", param="violations") from exc
+                document = json.loads(read_text(path, what="violations"))
+            except ValueError as exc:
+                raise DataSourceError(f"{path} is not JSON: {exc}", param="violations") from exc
             if not isinstance(document, dict) or not isinstance(
                 document.get("violations", []), list
             ):
