@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -18,6 +19,16 @@ from tests.unit.sink.kserve import logger_event, payload
 
 T = datetime(2024, 5, 6, 7, 59, 59, tzinfo=UTC)
 IRIS = FeatureSchema(features=("sepal_length", "sepal_width", "petal_length", "petal_width"))
+
+
+async def eventually(condition, seconds: float = 60.0) -> bool:
+    """Poll `condition` until it holds or `seconds` pass (a loaded CI machine can take seconds)."""
+    deadline = time.monotonic() + seconds
+    while not await condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
 
 
 def run(coro):
@@ -94,11 +105,11 @@ def test_unpaired_sides_are_written_after_the_timeout(tmp_path):
         ):
             assert (await client.post("/", headers=headers, content=body)).status_code == 200
         assert sink.metrics.pending._value.get() == 2
-        for _ in range(200):  # written once the pair timeout passes
-            if sink.metrics.pending._value.get() == 0:
-                break
-            await asyncio.sleep(0.05)
-        assert sink.metrics.pending._value.get() == 0
+
+        async def none_pending() -> bool:  # written once the pair timeout passes
+            return sink.metrics.pending._value.get() == 0
+
+        assert await eventually(none_pending)
 
     run(serve(tmp_path, calls, pair_timeout_s=0.2))
     rows = {(r["event_id"], r["row"]): r for r in read_table(str(tmp_path / "out")).to_pylist()}
@@ -150,12 +161,12 @@ def test_batches_by_row_count_and_metrics_count_written(tmp_path):
             ):
                 headers, content = logger_event(kind, f"e{i}", body, time=T)
                 assert (await client.post("/", headers=headers, content=content)).status_code == 200
-        for _ in range(200):  # the writer commits batches in the background
-            metrics = (await client.get("/metrics")).text
-            if "driftline_sink_rows_written_total 12.0" in metrics:
-                break
-            await asyncio.sleep(0.05)
-        assert "driftline_sink_rows_written_total 12.0" in metrics
+
+        async def all_rows_written() -> bool:  # the writer commits batches in the background
+            return "driftline_sink_rows_written_total 12.0" in (await client.get("/metrics")).text
+
+        assert await eventually(all_rows_written)
+        metrics = (await client.get("/metrics")).text
         assert "driftline_sink_events_written_total 12.0" in metrics
         assert "driftline_sink_batch_seconds_count" in metrics
 
