@@ -14,15 +14,26 @@ from driftline.cli.options import split_names
 from driftline.errors import InputError
 
 
-def _baseline(path: str) -> dict[str, Any]:
+def _baseline(path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(metrics, recorded calibration or None) of a baseline file.
+
+    The file is `{metric: value}`, a document with such a `metrics` object (e.g. a report's
+    `overall` block) and optionally a `calibration`, or a performance report computed with
+    `--reference`, whose `baseline` and `calibration` it reuses (no refit).
+    """
     text = storage.read_text(path, what="baseline")
     try:
         document = json.loads(text)
     except ValueError as exc:
         raise InputError(f"cannot read baseline {path}: {exc}", param="baseline") from None
-    if isinstance(document, dict) and isinstance(document.get("metrics"), dict):
-        return document["metrics"]  # e.g. a performance report's "overall" block
-    return document
+    if not isinstance(document, dict):
+        return document, None
+    calibration = document.get("calibration")
+    if document.get("kind") == "performance" and isinstance(document.get("baseline"), dict):
+        return document["baseline"], calibration
+    if isinstance(document.get("metrics"), dict):
+        return document["metrics"], calibration
+    return document, None
 
 
 @main.command()
@@ -67,6 +78,13 @@ def _baseline(path: str) -> dict[str, Any]:
     show_default=True,
 )
 @click.option("--no-estimate", is_flag=True, help="Skip CBPE estimates for unlabelled windows.")
+@click.option(
+    "--calibration-method",
+    type=click.Choice(["isotonic", "none"]),
+    default="isotonic",
+    show_default=True,
+    help="How --reference calibrates the scores before estimating.",
+)
 @click.option("--format", "format", default=None, help="parquet, csv or jsonl (default: suffix).")
 @click.option("--out", "out_dir", required=True, help="Output directory.")
 @click.option(
@@ -74,12 +92,18 @@ def _baseline(path: str) -> dict[str, Any]:
     is_flag=True,
     help="Exit 3 when a window degraded or held non-finite values.",
 )
+@click.option(
+    "--include-estimated",
+    is_flag=True,
+    help="--fail-on-degradation also fails on an estimated degradation (no labels yet).",
+)
 def performance(
     predictions: str,
     labels: str | None,
     baseline_file: str | None,
     out_dir: str,
     fail_on_degradation: bool,
+    include_estimated: bool,
     no_estimate: bool,
     **options: Any,
 ) -> None:
@@ -93,7 +117,9 @@ def performance(
         options[name] = split_names(options[name])
     options = {k: v for k, v in options.items() if v is not None}
     if baseline_file:
-        options["baseline"] = _baseline(baseline_file)
+        options["baseline"], calibration = _baseline(baseline_file)
+        if calibration is not None:
+            options["calibration"] = calibration
     result = run_performance(predictions, labels, out_dir, estimate=not no_estimate, **options)
     document = result.document
     click.echo(
@@ -108,5 +134,11 @@ def performance(
             f"metrics); they count as failed under --fail-on-degradation",
             err=True,
         )
-    if fail_on_degradation and (result.degraded or result.invalid_windows):
+    if result.estimated_degraded_windows:
+        click.echo(
+            f"estimated degradation (labels not in yet) in windows "
+            f"{', '.join(result.estimated_degraded_windows)}"
+        )
+    estimated = include_estimated and bool(result.estimated_degraded_windows)
+    if fail_on_degradation and (result.degraded or result.invalid_windows or estimated):
         sys.exit(EXIT_DRIFT)

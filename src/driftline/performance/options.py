@@ -13,6 +13,7 @@ from driftline.io.windows import parse_duration
 TASKS = ("classification", "regression")
 DEGRADATION_MODES = ("relative", "absolute")
 DUPLICATE_LABEL_RULES = ("latest", "error")
+CALIBRATION_METHODS = ("isotonic", "none")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class PerformanceOptions:
     `label_map` renames label values to prediction classes ({"yes": "1", "no": "0"}, or
     "yes=1,no=0"); without it, labels of another kind than the predictions that name other
     classes are refused.
+    `calibration_method`: how a labelled `reference` calibrates the scores before
+    estimating ("isotonic", or "none"); `calibration` is a calibration recorded in the
+    baseline (the report's `calibration` block), applied without refitting.
     `score_columns` hold class probabilities in `classes` order (default: the sorted class
     labels, as scikit-learn's predict_proba); one column in a binary task is the
     probability of `positive_label` (default: the greater class label).
@@ -50,6 +54,8 @@ class PerformanceOptions:
     degradation_metrics: tuple[str, ...] | None = None
     duplicate_labels: str = "latest"
     estimate: bool = True
+    calibration_method: str = "isotonic"
+    calibration: Mapping[str, Any] | None = None
     format: str | None = None
     labels_format: str | None = None
     seed: int = 0
@@ -77,6 +83,10 @@ class PerformanceOptions:
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise UnknownNameError("task", self.task, TASKS)
+        if self.calibration_method not in CALIBRATION_METHODS:
+            raise UnknownNameError(
+                "calibration method", self.calibration_method, CALIBRATION_METHODS
+            )
         if self.degradation_mode not in DEGRADATION_MODES:
             raise UnknownNameError("degradation mode", self.degradation_mode, DEGRADATION_MODES)
         if self.duplicate_labels not in DUPLICATE_LABEL_RULES:

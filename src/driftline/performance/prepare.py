@@ -311,6 +311,9 @@ class Normalizer:
             out[segment_name(i)] = pc.cast(batch[column], pa.string())
         if with_labels:
             out[LABEL] = self.target(batch[o.label_column], o.label_column, allow_null=True)
+        elif self.id_type is None:  # no labels yet: every row unlabelled
+            kind = pa.float64() if o.task == "regression" else CLASS_TYPE
+            out[LABEL] = pa.nulls(batch.num_rows, kind)
         return pa.RecordBatch.from_pydict(out)
 
     def labels(self, batch: pa.RecordBatch, offset: int) -> pa.RecordBatch:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from driftline.errors import InputError
-from driftline.performance.degradation import judge
+from driftline.performance.calibration import Calibration
+from driftline.performance.degradation import judge, judge_estimate
 from driftline.performance.estimate import compare, estimate
 from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
 from driftline.performance.options import PerformanceOptions
@@ -29,17 +29,13 @@ class WindowContext:
     options: PerformanceOptions
     spec: TargetSpec
     baseline: Mapping[str, float] | None
+    calibration: Calibration | None = None
 
     @property
     def estimating(self) -> bool:
-        """CBPE runs for binary classifiers with probabilities."""
+        """CBPE runs for classifiers with class probabilities."""
         spec = self.spec
-        return (
-            self.options.estimate
-            and spec.task == "classification"
-            and len(spec.classes) == 2
-            and spec.n_scores > 0
-        )
+        return self.options.estimate and spec.task == "classification" and spec.n_scores > 0
 
 
 def iso(micros: int) -> str:
@@ -104,6 +100,16 @@ def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[
         entry["segments"] = segments(table, ctx)
     if ctx.estimating:
         entry["estimate"] = window_estimate(table, ctx, options.seed + index)
+        if ctx.baseline and not sufficient and entry["estimate"]:
+            estimated = judge_estimate(
+                entry["estimate"]["metrics"],
+                ctx.baseline,
+                options.degradation_threshold,
+                options.degradation_mode,
+                options.degradation_metrics,
+            )
+            entry["estimated_degradation"] = estimated
+            entry["estimated_degraded"] = any(d["degraded"] for d in estimated.values())
         if rows.num_rows:  # judge the estimate on the rows the realized metrics saw
             on_labelled = window_estimate(rows, ctx, options.seed + index)
             entry["estimate"]["comparison"] = compare(on_labelled, metrics)
@@ -115,8 +121,8 @@ def window_estimate(table: pa.Table, ctx: WindowContext, seed: int) -> dict[str,
     spec = ctx.spec
     proba = spec.scores(table)
     assert proba is not None
-    predicted_positive = spec.class_index(table[PRED]) == spec.positive_index
-    return estimate(predicted_positive, np.ascontiguousarray(proba[:, spec.positive_index]), seed)
+    predicted = spec.class_index(table[PRED])
+    return estimate(predicted, proba, spec.positive_index, ctx.calibration, seed)
 
 
 def segments(table: pa.Table, ctx: WindowContext) -> dict[str, list[dict[str, Any]]]:
