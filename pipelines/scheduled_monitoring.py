@@ -67,6 +67,7 @@ def monitor_window(
     label_column: str = "",
     task: str = "classification",
     performance_window: str = "1d",
+    timezone: str = "UTC",
     drift_method: str = "auto",
     drift_threshold: float = 0.0,
     drift_share: float = 0.5,
@@ -94,6 +95,7 @@ def monitor_window(
         timestamp_column=timestamp_column,
         window_end=window_end,
         window_length=window_length,
+        timezone=timezone,
         min_rows=min_rows,
     ).set_caching_options(False)  # late-arriving rows change a window
     kubernetes.use_secret_as_env(window, credentials_secret, OBJECT_STORE_KEYS)
@@ -123,6 +125,7 @@ def monitor_window(
         prediction_column=prediction_column,
         label_column=label_column,
         window=performance_window,
+        timezone=timezone,
         baseline_metrics=resolved.outputs[io.BASELINE_METRICS],
     )
     performance.set_caching_options(False)  # labels arrive late: a rerun must join them again
@@ -182,6 +185,7 @@ def scheduled_monitoring(
     label_column: str = "",
     task: str = "classification",
     performance_window: str = "1d",
+    timezone: str = "UTC",
     drift_method: str = "auto",
     drift_threshold: float = 0.0,
     drift_share: float = 0.5,
@@ -208,14 +212,16 @@ def scheduled_monitoring(
         store: Lineage store URI; empty = the in-cluster MLMD service.
         source_format: parquet, csv, jsonl or kserve; empty detects it.
         timestamp_column: Row time column of the production data.
-        window_length: Window length: 1h, 1d, 7d, ... (match the schedule interval).
+        window_length: Window length: fixed (1h: [end - 1h, end)) or calendar (1d, 1w,
+            1mo, 1q, 1y: the last complete period before the run's time); match the schedule.
         columns: Columns to validate and drift-check; empty = every baseline column.
         prediction_column: The model's output column (prediction drift, performance).
         id_column: Column joining predictions to late labels.
         labels_uri: Labels table (id, label); empty when the data holds label_column.
         label_column: Ground-truth column; empty with empty labels_uri = no performance.
         task: classification or regression.
-        performance_window: Window size of the performance report.
+        performance_window: Windows of the performance report (1d, 1w, 1mo, 1q, 1h, ...).
+        timezone: IANA timezone of calendar windows, e.g. Europe/Berlin; default UTC.
         drift_method: auto or a method name (ks, psi, wasserstein, jensenshannon, ...).
         drift_threshold: Threshold for every column; 0 = each method's default.
         drift_share: Share of drifted columns that makes the window drifted.
@@ -251,6 +257,7 @@ def scheduled_monitoring(
         label_column=label_column,
         task=task,
         performance_window=performance_window,
+        timezone=timezone,
         drift_method=drift_method,
         drift_threshold=drift_threshold,
         drift_share=drift_share,

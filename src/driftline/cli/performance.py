@@ -50,7 +50,13 @@ def _baseline(path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     default="classification",
     show_default=True,
 )
-@click.option("--window", default="1d", show_default=True, help="Tumbling window: 1h, 1d, 7d.")
+@click.option(
+    "--window",
+    default="1d",
+    show_default=True,
+    help="Window: calendar 1d, 1w (ISO), 1mo, 3mo/1q, 1y; or fixed 30m, 1h.",
+)
+@click.option("--timezone", default="UTC", show_default=True, help="Timezone of calendar windows.")
 @click.option("--score-columns", default=None, help="Class probabilities, comma-separated.")
 @click.option("--segment-columns", default=None, help="Report metrics per value of these.")
 @click.option("--classes", default=None, help="Classes known at training time, in score order.")

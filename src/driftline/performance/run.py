@@ -149,7 +149,7 @@ def _check_metric_names(opts: PerformanceOptions) -> None:
 def _read_reference(opts: PerformanceOptions) -> tuple[pa.Table, list[str]]:
     """The labelled reference set in internal columns, and its (training-time) classes."""
     dataset = open_source(opts.reference, opts.format, "reference")
-    columns = [opts.prediction_column, opts.label_column, *opts.score_columns]
+    columns = [opts.prediction_column, opts.label, *opts.score_columns]
     require_columns(dataset, columns, "reference")
     normalizer = Normalizer(opts, None)
     parts = [normalizer.reference(b) for b in batches(dataset, columns, "reference")]
@@ -171,9 +171,9 @@ def _join(
         *opts.segment_columns,
     ]
     if labels is None:
-        with_labels = opts.label_column in pred_ds.schema.names
+        with_labels = opts.label_column is not None and opts.label_column in pred_ds.schema.names
         if with_labels:
-            columns = list(dict.fromkeys([*columns, opts.label_column]))
+            columns = list(dict.fromkeys([*columns, opts.label]))
         require_columns(pred_ds, columns, "predictions")
         normalizer = Normalizer(opts, None)
         spill = bucket_count(pred_ds.count_rows()) > 1
@@ -184,7 +184,7 @@ def _join(
     if opts.id_column is None:
         raise InputError("joining labels needs `id_column`", param="id_column")
     label_ds = open_source(labels, opts.labels_format or opts.format, "labels")
-    label_columns = [opts.id_column, opts.label_column]
+    label_columns = [opts.id_column, opts.label]
     if opts.label_timestamp_column:
         label_columns.append(opts.label_timestamp_column)
     columns = list(dict.fromkeys([*columns, opts.id_column]))
@@ -336,6 +336,7 @@ def _document(
         "kind": "performance",
         "task": opts.task,
         "window": opts.window,
+        "timezone": opts.timezone,
         "columns": {
             "id": opts.id_column,
             "timestamp": opts.timestamp_column,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -38,11 +37,6 @@ class WindowContext:
         return self.options.estimate and spec.task == "classification" and spec.n_scores > 0
 
 
-def iso(micros: int) -> str:
-    """ISO-8601 UTC time of microseconds since epoch."""
-    return datetime.fromtimestamp(micros / 1e6, UTC).isoformat().replace("+00:00", "Z")
-
-
 def status_of(labelled_rows: int, minimum: int, non_finite_rows: int = 0) -> str:
     """ "invalid" when rows held inf (never "ok"), else by the labelled rows."""
     if non_finite_rows:
@@ -65,7 +59,8 @@ def finite_rows(table: pa.Table, spec: TargetSpec) -> tuple[pa.Table, int]:
 def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[str, Any], Stats]:
     """The report entry of window `index` (rows of `table`) and its mergeable statistics."""
     options = ctx.options
-    size = options.window_seconds * 1_000_000
+    periods = options.periods
+    start, end = periods.bounds(index)
     total_rows = table.num_rows
     table, non_finite = finite_rows(table, ctx.spec)
     rows = labelled(table)
@@ -82,8 +77,8 @@ def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[
             options.degradation_metrics,
         )
     entry: dict[str, Any] = {
-        "start": iso(index * size),
-        "end": iso((index + 1) * size),
+        "start": periods.iso(start),
+        "end": periods.iso(end),
         "rows": total_rows,
         "labelled_rows": rows.num_rows,
         "label_coverage": rows.num_rows / total_rows if total_rows else 0.0,
