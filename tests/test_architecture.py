@@ -53,9 +53,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("cli", ("driftline.cli", "driftline.__main__")),
 ]
 
-#: Cycles that another change removes (issue 11: the drift engine <-> profile-mode cycle).
-KNOWN_CYCLES = {frozenset({"driftline.drift.engine", "driftline.drift.profile_mode"})}
-
 
 def modules() -> dict[str, Path]:
     found: dict[str, Path] = {}
@@ -116,7 +113,7 @@ def test_no_module_imports_a_layer_above_it() -> None:
 
 def test_no_import_cycles() -> None:
     cycles = [c for c in strongly_connected(graph()) if len(c) > 1]
-    assert [sorted(c) for c in cycles if frozenset(c) not in KNOWN_CYCLES] == []
+    assert [sorted(c) for c in cycles] == []
 
 
 def test_the_checks_can_fail() -> None:
