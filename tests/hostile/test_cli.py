@@ -79,7 +79,6 @@ HUGE_VALUE_COMMANDS = {
 PENDING = {
     "drift-exact": "drift's exact-mode summaries overflow",
     "drift-profile": "drift's profile-mode bin edges overflow",
-    "performance-regression": "regression sums overflow",
 }
 
 

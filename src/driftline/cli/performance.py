@@ -43,6 +43,11 @@ def _baseline(path: str) -> dict[str, Any]:
 @click.option("--score-columns", default=None, help="Class probabilities, comma-separated.")
 @click.option("--segment-columns", default=None, help="Report metrics per value of these.")
 @click.option("--classes", default=None, help="Classes known at training time, in score order.")
+@click.option(
+    "--label-map",
+    default=None,
+    help="Rename label values to prediction classes, e.g. yes=1,no=0.",
+)
 @click.option("--positive-label", default=None, help="Positive class of a binary task.")
 @click.option("--baseline", "baseline_file", default=None, help="JSON file: metric -> value.")
 @click.option("--reference", default=None, help="Labelled reference set to compute a baseline.")
@@ -64,7 +69,11 @@ def _baseline(path: str) -> dict[str, Any]:
 @click.option("--no-estimate", is_flag=True, help="Skip CBPE estimates for unlabelled windows.")
 @click.option("--format", "format", default=None, help="parquet, csv or jsonl (default: suffix).")
 @click.option("--out", "out_dir", required=True, help="Output directory.")
-@click.option("--fail-on-degradation", is_flag=True, help="Exit 3 when a window degraded.")
+@click.option(
+    "--fail-on-degradation",
+    is_flag=True,
+    help="Exit 3 when a window degraded or held non-finite values.",
+)
 def performance(
     predictions: str,
     labels: str | None,
@@ -92,5 +101,12 @@ def performance(
         f"rows, degraded windows: {', '.join(document['degraded_windows']) or 'none'}; "
         f"report: {result.json_path}"
     )
-    if fail_on_degradation and result.degraded:
+    if result.invalid_windows:
+        click.echo(
+            f"warning: windows {', '.join(result.invalid_windows)} held non-finite predictions "
+            f"or labels ({document['overall']['non_finite_rows']} rows, left out of the "
+            f"metrics); they count as failed under --fail-on-degradation",
+            err=True,
+        )
+    if fail_on_degradation and (result.degraded or result.invalid_windows):
         sys.exit(EXIT_DRIFT)

@@ -22,6 +22,9 @@ class PerformanceOptions:
     `duplicate_labels`: "latest" keeps, per id, the label with the latest label timestamp
     (or the last one read when there is no label timestamp column); "error" refuses
     duplicate label ids. Duplicate prediction ids are always an error.
+    `label_map` renames label values to prediction classes ({"yes": "1", "no": "0"}, or
+    "yes=1,no=0"); without it, labels of another kind than the predictions that name other
+    classes are refused.
     `score_columns` hold class probabilities in `classes` order (default: the sorted class
     labels, as scikit-learn's predict_proba); one column in a binary task is the
     probability of `positive_label` (default: the greater class label).
@@ -36,6 +39,7 @@ class PerformanceOptions:
     score_columns: tuple[str, ...] = ()
     segment_columns: tuple[str, ...] = ()
     classes: tuple[str, ...] | None = None
+    label_map: Mapping[str, str] | None = None
     positive_label: str | None = None
     window: str = "1d"
     min_labelled_rows: int = 100
@@ -64,6 +68,8 @@ class PerformanceOptions:
         for name in ("id_column", "label_timestamp_column", "positive_label"):
             if values.get(name) == "":
                 values[name] = None
+        if values.get("label_map") is not None:
+            values["label_map"] = parse_label_map(values["label_map"])
         if values.get("positive_label") is not None:
             values["positive_label"] = str(values["positive_label"])
         return cls(**values)
@@ -108,3 +114,28 @@ def _as_tuple(value: Any, name: str) -> tuple[str, ...]:
         return tuple(str(v) for v in value)
     except TypeError:
         raise InputError(f"{name} must be a list of names, got {value!r}", param=name) from None
+
+
+def parse_label_map(value: Any) -> dict[str, str]:
+    """A label map from a mapping or "label=class,label=class" text; values as strings."""
+    if isinstance(value, str):
+        pairs = [p.strip() for p in value.split(",") if p.strip()]
+        if not all(p.count("=") == 1 for p in pairs):
+            raise InputError(
+                f"label map {value!r} must be label=class pairs, e.g. yes=1,no=0",
+                param="label_map",
+            )
+        value = dict(p.split("=") for p in pairs)
+    if not isinstance(value, Mapping) or not value:
+        raise InputError(
+            f"label map must map label values to classes, e.g. yes=1,no=0; got {value!r}",
+            param="label_map",
+        )
+    return {_class_text(k): _class_text(v) for k, v in value.items()}
+
+
+def _class_text(value: Any) -> str:
+    """A class label as the string the classes are compared in (True -> "true", 1 -> "1")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip()

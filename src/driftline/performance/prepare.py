@@ -8,7 +8,7 @@ True -> "true"), `CLASS_TYPE`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,17 +116,41 @@ def to_micros(values: pa.Array, column: str) -> np.ndarray:
     return np.asarray(stamp.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def class_codes(values: pa.Array, column: str, valid: Sequence[str] | None) -> pa.Array:
+def value_kind(kind: pa.DataType) -> str | None:
+    """What a class column holds: "number", "boolean" or "text" (None: only nulls)."""
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    if pa.types.is_null(kind):
+        return None
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return "number"
+    if pa.types.is_boolean(kind):
+        return "boolean"
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return "text"
+    return str(kind)
+
+
+def class_codes(
+    values: pa.Array,
+    column: str,
+    valid: Sequence[str] | None,
+    mapping: Mapping[str, str] | None = None,
+) -> pa.Array:
     """Class labels as a dictionary of strings, checked against the training-time classes.
 
-    Only the distinct values are cast and checked; rows keep small integer indices.
+    `mapping` renames values first (e.g. labels "yes"/"no" to the predictions' "1"/"0"); a
+    value it does not name is refused. Only the distinct values are cast and checked; rows
+    keep small integer indices.
     """
     if pa.types.is_dictionary(values.type):
         values = values.dictionary_decode()
     encoded = pc.dictionary_encode(values)
     distinct = encoded.dictionary
-    if pa.types.is_floating(distinct.type) and np.isnan(distinct.to_numpy()).any():
-        raise InputError(f"class column {column!r} holds NaN", param=column)
+    if pa.types.is_floating(distinct.type) and not np.isfinite(distinct.to_numpy()).all():
+        raise InputError(
+            f"class column {column!r} holds NaN or inf; expected class labels", param=column
+        )
     try:
         strings = pc.cast(distinct, pa.string())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -134,6 +158,15 @@ def class_codes(values: pa.Array, column: str, valid: Sequence[str] | None) -> p
             f"class column {column!r} has type {values.type}; expected class labels",
             param=column,
         ) from None
+    if mapping is not None:
+        unmapped = sorted({v for v in strings.to_pylist() if v not in mapping})
+        if unmapped:
+            raise InputError(
+                f"column {column!r} holds value(s) {unmapped[:5]} that the label map does not "
+                f"name; it maps {sorted(mapping)}",
+                param="label_map",
+            )
+        strings = pa.array([mapping[v] for v in strings.to_pylist()], pa.string())
     if valid is not None:
         unseen = pc.filter(
             strings, pc.invert(pc.is_in(strings, value_set=pa.array(list(valid), pa.string())))
@@ -149,7 +182,11 @@ def class_codes(values: pa.Array, column: str, valid: Sequence[str] | None) -> p
 
 
 def numbers(values: pa.Array, column: str, *, allow_null: bool = False) -> np.ndarray:
-    """Float values of a numeric column; NaN (and nulls unless allowed) are refused."""
+    """Float values of a numeric column; NaN (and nulls unless allowed) are refused.
+
+    +-inf is kept: rows of regression targets holding it are counted and left out of the
+    metrics; score columns refuse it as a value outside [0, 1].
+    """
     if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):
         raise InputError(
             f"column {column!r} has type {values.type}; expected numbers", param=column
@@ -187,6 +224,11 @@ def _no_nulls(values: pa.Array, column: str) -> None:
         raise InputError(f"column {column!r} holds {values.null_count} null value(s)", param=column)
 
 
+def _plural(kinds: set[str]) -> str:
+    names = {"number": "numbers", "boolean": "booleans"}
+    return "/".join(sorted(names.get(k, k) for k in kinds))
+
+
 def distinct_ints(values: np.ndarray) -> list[int]:
     """The distinct values of an int64 array; a bincount when they span a short range."""
     if len(values) == 0:
@@ -206,6 +248,9 @@ class Normalizer:
         self.window_micros = options.window_seconds * 1_000_000
         self.windows: set[int] = set()
         self.classes_seen: set[str] = set()
+        # per role ("label", "prediction"): the kinds of values and the classes seen
+        self.kinds: dict[str, set[str]] = {"label": set(), "prediction": set()}
+        self.classes_by_role: dict[str, set[str]] = {"label": set(), "prediction": set()}
 
     def target(self, values: pa.Array, column: str, *, allow_null: bool) -> pa.Array:
         """A label or prediction column in its task's type."""
@@ -214,9 +259,36 @@ class Normalizer:
             return pa.array(floats, pa.float64(), mask=np.asarray(values.is_null()))
         if not allow_null:
             _no_nulls(values, column)
-        codes = class_codes(values, column, self.options.classes)
-        self.classes_seen.update(codes.dictionary.to_pylist())
+        role = "label" if column == self.options.label_column else "prediction"
+        mapping = self.options.label_map if role == "label" else None
+        codes = class_codes(values, column, self.options.classes, mapping)
+        seen = {v for v in codes.dictionary.to_pylist() if v is not None}
+        self.classes_seen.update(seen)
+        kind = "mapped" if mapping is not None else value_kind(values.type)
+        if kind is not None and values.null_count < len(values):
+            self.kinds[role].add(kind)
+        self.classes_by_role[role].update(seen)
         return codes
+
+    def check_label_types(self) -> None:
+        """Refuse labels whose values are of another kind than the predictions' and name
+        classes the predictions never use ("yes"/"no" against 0/1): joined as they are,
+        every label would disagree with every prediction."""
+        o = self.options
+        labels, predictions = self.kinds["label"], self.kinds["prediction"]
+        if o.task != "classification" or not labels or not predictions or "mapped" in labels:
+            return
+        known = self.classes_by_role["prediction"] | set(o.classes or ())
+        stray = sorted(self.classes_by_role["label"] - known)
+        if labels != predictions and stray:
+            used = sorted(self.classes_by_role["prediction"])[:5]
+            raise InputError(
+                f"labels in {o.label_column!r} are {_plural(labels)} ({', '.join(stray[:5])}) "
+                f"but predictions in {o.prediction_column!r} are {_plural(predictions)} "
+                f"({', '.join(used)}); map the labels to prediction classes with label_map "
+                f"(CLI: e.g. --label-map yes=1,no=0)",
+                param="label_map",
+            )
 
     def predictions(self, batch: pa.RecordBatch, with_labels: bool) -> pa.RecordBatch:
         """Internal columns of a predictions batch (with `_label` when labels ride along)."""

@@ -35,7 +35,7 @@ from driftline.performance.prepare import (
 )
 from driftline.performance.ranking import roc_curve_from_bins
 from driftline.performance.spill import Partitions
-from driftline.performance.windows import WindowContext, window_entry
+from driftline.performance.windows import INVALID, WindowContext, window_entry
 from driftline.report import PerformanceReport, ReportPaths
 
 SCHEMA_VERSION = PerformanceReport.SCHEMA_VERSION
@@ -58,6 +58,11 @@ class PerformanceResult:
     @property
     def degraded(self) -> bool:
         return self.report.degraded
+
+    @property
+    def invalid_windows(self) -> list[str]:
+        """Starts of the windows that held non-finite predictions or labels."""
+        return list(self.document.get("invalid_windows") or [])
 
     @property
     def confusion_matrix(self) -> tuple[list[str], list[list[int]]] | None:
@@ -108,6 +113,7 @@ def run_performance(
         opts = dataclasses.replace(opts, classes=tuple(reference[1]))
     with tempfile.TemporaryDirectory(prefix="driftline-performance-") as work:
         joined, normalizer, summary = _join(predictions, labels, opts, Path(work))
+        normalizer.check_label_types()
         spec = _spec(opts, normalizer.classes_seen)
         if reference is not None:
             baseline = evaluate(labelled(reference[0]), spec)[1]
@@ -131,6 +137,7 @@ def _read_reference(opts: PerformanceOptions) -> tuple[pa.Table, list[str]]:
     require_columns(dataset, columns, "reference")
     normalizer = Normalizer(opts, None)
     parts = [normalizer.reference(b) for b in batches(dataset, columns, "reference")]
+    normalizer.check_label_types()
     if not parts or not sum(p.num_rows for p in parts):
         raise EmptyDataError("the reference set has no rows", param="reference")
     return pa.Table.from_batches(parts), sorted_classes(normalizer.classes_seen)
@@ -264,6 +271,7 @@ def _document(
         "rows": rows,
         "labelled_rows": overall.rows,
         "label_coverage": overall.rows / rows if rows else 0.0,
+        "non_finite_rows": sum(w["non_finite_rows"] for w in windows),
         "metrics": overall.metrics(),
     }
     if isinstance(overall, ClassificationStats):
@@ -300,6 +308,7 @@ def _document(
         "overall": overall_entry,
         "degraded": bool(degraded),
         "degraded_windows": degraded,
+        "invalid_windows": [w["start"] for w in windows if w["status"] == INVALID],
     }
     if spec.task == "classification":
         document["classes"] = list(spec.classes)

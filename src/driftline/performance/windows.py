@@ -16,9 +16,10 @@ from driftline.performance.degradation import judge
 from driftline.performance.estimate import compare, estimate
 from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
 from driftline.performance.options import PerformanceOptions
-from driftline.performance.prepare import PRED, segment_name
+from driftline.performance.prepare import LABEL, PRED, segment_name
 
 MAX_SEGMENT_VALUES = 100
+INVALID = "invalid"  # the window held non-finite predictions or labels
 
 
 @dataclass(frozen=True)
@@ -46,20 +47,35 @@ def iso(micros: int) -> str:
     return datetime.fromtimestamp(micros / 1e6, UTC).isoformat().replace("+00:00", "Z")
 
 
-def status_of(labelled_rows: int, minimum: int) -> str:
+def status_of(labelled_rows: int, minimum: int, non_finite_rows: int = 0) -> str:
+    """ "invalid" when rows held inf (never "ok"), else by the labelled rows."""
+    if non_finite_rows:
+        return INVALID
     if labelled_rows == 0:
         return "no labels"
     return "ok" if labelled_rows >= minimum else "insufficient labels"
+
+
+def finite_rows(table: pa.Table, spec: TargetSpec) -> tuple[pa.Table, int]:
+    """The rows whose regression prediction and label (when present) are finite, and how
+    many were not: +-inf turns every sum, so every metric, into inf or NaN."""
+    if spec.task != "regression" or table.num_rows == 0:
+        return table, 0
+    finite = pc.and_(pc.is_finite(table[PRED]), pc.fill_null(pc.is_finite(table[LABEL]), True))
+    kept = table.filter(finite)
+    return kept, table.num_rows - kept.num_rows
 
 
 def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[str, Any], Stats]:
     """The report entry of window `index` (rows of `table`) and its mergeable statistics."""
     options = ctx.options
     size = options.window_seconds * 1_000_000
+    total_rows = table.num_rows
+    table, non_finite = finite_rows(table, ctx.spec)
     rows = labelled(table)
     stats, metrics = evaluate(rows, ctx.spec)
-    status = status_of(rows.num_rows, options.min_labelled_rows)
-    sufficient = status == "ok"
+    status = status_of(rows.num_rows, options.min_labelled_rows, non_finite)
+    sufficient = rows.num_rows >= options.min_labelled_rows
     degradation = {}
     if ctx.baseline and sufficient:
         degradation = judge(
@@ -72,9 +88,10 @@ def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[
     entry: dict[str, Any] = {
         "start": iso(index * size),
         "end": iso((index + 1) * size),
-        "rows": table.num_rows,
+        "rows": total_rows,
         "labelled_rows": rows.num_rows,
-        "label_coverage": rows.num_rows / table.num_rows if table.num_rows else 0.0,
+        "label_coverage": rows.num_rows / total_rows if total_rows else 0.0,
+        "non_finite_rows": non_finite,
         "sufficient": sufficient,
         "status": status,
         "metrics": metrics,

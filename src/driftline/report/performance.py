@@ -67,11 +67,13 @@ class PerformanceReport(Report):
     """Model quality per time window once late labels arrive, against the baseline.
 
     `degraded` is true when any judged window of the run degraded (`degraded_windows` lists
-    their starts); `current` is the newest judged window (see the module docstring).
+    their starts); `invalid_windows` held non-finite predictions or labels (counted in each
+    window's `non_finite_rows` and left out of its metrics); `current` is the newest judged
+    window (see the module docstring).
     """
 
     KIND: ClassVar[str] = "performance"
-    SCHEMA_VERSION: ClassVar[str] = "1.1"
+    SCHEMA_VERSION: ClassVar[str] = "1.2"
     DERIVED: ClassVar[tuple[str, ...]] = ("current",)
 
     task: Literal["classification", "regression"]
@@ -80,6 +82,7 @@ class PerformanceReport(Report):
     baseline: dict[str, float] | None = None
     degraded: bool
     degraded_windows: list[str] = Field(default_factory=list)
+    invalid_windows: list[str] = Field(default_factory=list)
 
     @property
     def current(self) -> CurrentPerformance | None:

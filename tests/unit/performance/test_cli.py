@@ -57,7 +57,7 @@ def test_cli_writes_report_and_html(bike: Bike, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, _args(preds, labels, tmp_path / "out"))
     assert result.exit_code == 0, result.output
     doc = json.loads((tmp_path / "out" / "performance_report.json").read_text())
-    assert doc["schema_version"] == "1.1" and doc["kind"] == "performance"
+    assert doc["schema_version"] == "1.2" and doc["kind"] == "performance"
     windows = doc["windows"]
     assert {"start", "end", "rows", "labelled_rows", "metrics"} <= set(windows[0])
     assert windows[0]["label_coverage"] == 1.0 and windows[-1]["labelled_rows"] == 0
