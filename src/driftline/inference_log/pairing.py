@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from driftline.sink.events import LoggedEvent
-from driftline.sink.payload import Row
+from driftline.inference_log.events import LoggedEvent
+from driftline.inference_log.payload import Row
 
 META_COLUMNS = (
     "event_id",
