@@ -40,10 +40,11 @@ from driftline.cli.app import main
 )
 @click.option(
     "--pair-timeout",
-    type=click.FloatRange(0.1),
+    type=click.FloatRange(0),
     default=30.0,
     show_default=True,
-    help="Seconds to wait for the other side of a call.",
+    help="Seconds to wait for the other side of a call; 0 writes each side as it comes "
+    "(several replicas: readers pair the sides).",
 )
 @click.option(
     "--max-body-bytes", type=click.IntRange(1024), default=8 * 1024 * 1024, show_default=True
