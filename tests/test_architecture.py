@@ -32,7 +32,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "driftline.component_io",
         ),
     ),
-    ("storage and documents", ("driftline.io", "driftline.report", "driftline.sink")),
+    ("inference logs", ("driftline.inference_log",)),
+    ("storage and documents", ("driftline.io", "driftline.report")),
+    ("services", ("driftline.sink",)),
     ("profiles", ("driftline.profile",)),
     (
         "engines",
@@ -122,6 +124,7 @@ def test_the_checks_can_fail() -> None:
     assert [sorted(c) for c in strongly_connected(fake) if len(c) > 1] == [["a", "b"]]
     assert layer_of("driftline.io.readers") < layer_of("driftline.cli.app")
     assert layer_of("driftline.platforms.kfp.api") > layer_of("driftline.lineage.api")
+    assert layer_of("driftline.io.kserve_capture") < layer_of("driftline.sink.service")
 
 
 def strongly_connected(edges: dict[str, set[str]]) -> list[set[str]]:
