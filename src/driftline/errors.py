@@ -100,6 +100,11 @@ class PayloadError(InputError):
     readers count it, with this message as its reason, instead of failing the read."""
 
 
+class MalformedEventError(InputError):
+    """An HTTP request or a captured record is not a KServe logger event that can be stored
+    or read (bad CloudEvent attributes, an unreadable or hostile payload)."""
+
+
 class NotDeployedError(DriftlineError, LookupError):
     """An approved model package serves no endpoint yet; retrying later can help."""
 

@@ -45,10 +45,11 @@ def _events_written(out: Path) -> set[tuple[str, str]]:
     return written
 
 
-def start_sink(port: int, out: Path, state: Path) -> subprocess.Popen[bytes]:
+def start_sink(port: int, out: Path, state: Path, *options: str) -> subprocess.Popen[bytes]:
+    """A real `driftline sink` process, once ready; `options` override the defaults here."""
     cmd = [sys.executable, "-m", "driftline", "sink", "--host", "127.0.0.1", "--port", str(port),
            "--out", str(out), "--state-dir", str(state), "--batch-rows", "300",
-           "--batch-age", "0.5", "--pair-timeout", "3"]  # fmt: skip
+           "--batch-age", "0.5", "--pair-timeout", "3", *options]  # fmt: skip
     process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

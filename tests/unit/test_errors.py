@@ -18,7 +18,6 @@ BUILTIN_ERRORS = {
 }  # not BaseException: SystemExit is how a component ends with its exit code
 #: Exception classes defined elsewhere, with the reason (issue 11 moves them).
 ELSEWHERE = {
-    "sink/events.py:MalformedEventError": "the sink package moves the event parsing",
     "sink/app.py:_TooLarge": "private control flow inside the sink's request handler",
 }
 

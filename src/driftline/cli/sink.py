@@ -40,10 +40,11 @@ from driftline.cli.app import main
 )
 @click.option(
     "--pair-timeout",
-    type=click.FloatRange(0.1),
+    type=click.FloatRange(0),
     default=30.0,
     show_default=True,
-    help="Seconds to wait for the other side of a call.",
+    help="Seconds to wait for the other side of a call; 0 writes each side as it comes "
+    "(several replicas: readers pair the sides).",
 )
 @click.option(
     "--max-body-bytes", type=click.IntRange(1024), default=8 * 1024 * 1024, show_default=True
@@ -65,8 +66,8 @@ def sink(
     """Serve the inference log sink: KServe logger events -> model=/date=/hour= Parquet."""
     import uvicorn
 
+    from driftline.inference_log.payload import load_schema
     from driftline.sink.app import create_app
-    from driftline.sink.payload import load_schema
     from driftline.sink.service import Sink, SinkConfig
     from driftline.storage import is_local
 
@@ -84,7 +85,11 @@ def sink(
         pair_timeout_s=pair_timeout,
         fsync=not no_fsync,
     )
-    app = create_app(Sink(config), token=token or None, max_body=max_body_bytes)
+    if token is None and os.environ.get("DRIFTLINE_SINK_TOKEN") == "":
+        token = ""  # click reads an empty variable as unset: refuse it all the same
+    app = create_app(Sink(config), token=token, max_body=max_body_bytes)
+    if token is None:
+        click.echo("warning: no --token: the sink accepts events from every client", err=True)
     uvicorn.run(
         app,
         host=host,

@@ -1,22 +1,61 @@
-"""`auto`: pick each column's method the way Evidently 0.7 does by default.
+"""Automatic method choice: the policies that pick a column's method from its shape.
 
-Evidently's rule (legacy `_get_default_stattest`), on the non-null finite values:
-reference of at most 1000 rows: numeric with > 5 distinct values -> ks, else chi2
-(3-5 values) or z (1-2 values); categorical -> chi2 (> 2 values) or z. Larger
-references get distances, because at large n p-value tests flag negligible shifts:
-numeric with > 5 distinct values -> wasserstein, else jensenshannon; categorical ->
-jensenshannon. Distinct values are counted over both sides together.
+A policy is a function `ColumnShape -> method name`, registered under the name users pass
+as `method` (today only `auto`). Both modes describe a column with the same `ColumnShape`,
+so a policy is written once and applies to exact and profile mode alike.
+
+`auto` picks the method the way Evidently 0.7 does by default (legacy
+`_get_default_stattest`), on the non-null finite values: reference of at most 1000 rows:
+numeric with > 5 distinct values -> ks, else chi2 (3-5 values) or z (1-2 values);
+categorical -> chi2 (> 2 values) or z. Larger references get distances, because at large
+n p-value tests flag negligible shifts: numeric with > 5 distinct values -> wasserstein,
+else jensenshannon; categorical -> jensenshannon. Distinct values are counted over both
+sides together, and an integer column with at most 10 distinct reference values counts as
+categorical.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from driftline.drift.methods.binning import count_distinct, value_counts
 from driftline.io import ColumnKind
 
+AUTO = "auto"
 SMALL_REFERENCE_ROWS = 1000
 FEW_NUMERIC_VALUES = 5
+# Evidently 0.7 treats integer columns with at most this many distinct values as
+# categorical when it picks a method; `auto` does the same so migrated users get its numbers.
+INTEGER_CATEGORY_LIMIT = 10
+# Tests that rank every value: they cannot run on a profile's buckets.
+RANK_TESTS = ("ks", "cramer_von_mises", "anderson")
+# Policies distinguish distinct counts up to this value; counting stops there.
+DISTINCT_CAP = INTEGER_CATEGORY_LIMIT + 1
+
+
+@dataclass(frozen=True)
+class ColumnShape:
+    """What a policy knows about one column when it picks the column's method.
+
+    `distinct` counts usable values over both sides, up to `DISTINCT_CAP` (a larger
+    count is stored as `DISTINCT_CAP`: no policy tells such counts apart).
+    `few_integers`: an integer column with at most `INTEGER_CATEGORY_LIMIT` distinct
+    reference values.
+    `every_value`: every value of both sides is at hand, so rank tests can run
+    (always in exact mode; in profile mode only for small exact profiles).
+    """
+
+    kind: ColumnKind
+    reference_rows: int
+    distinct: int
+    few_integers: bool = False
+    every_value: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "distinct", min(self.distinct, DISTINCT_CAP))
+
+
+Policy = Callable[[ColumnShape], str]
 
 
 def auto_method(kind: ColumnKind, reference_size: int, distinct: int) -> str:
@@ -31,10 +70,16 @@ def auto_method(kind: ColumnKind, reference_size: int, distinct: int) -> str:
     return "jensenshannon"
 
 
-def auto_method_for(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> str:
-    """`auto_method` for the values of both sides (as given to `DriftMethod.score_exact`)."""
-    if kind is ColumnKind.NUMERIC:
-        distinct = count_distinct(np.concatenate([ref, cur]), FEW_NUMERIC_VALUES)
-    else:
-        distinct = len(value_counts(ref, cur)[0])
-    return auto_method(kind, len(ref), distinct)
+def evidently_default(shape: ColumnShape) -> str:
+    """`auto`: Evidently 0.7's default choice (module docstring); where a rank test is
+    chosen but not every value is at hand (a large profile), wasserstein, which Evidently
+    picks for large references."""
+    kind = ColumnKind.CATEGORICAL if shape.few_integers else shape.kind
+    name = auto_method(kind, shape.reference_rows, shape.distinct)
+    if name in RANK_TESTS and not shape.every_value:
+        return "wasserstein"
+    return name
+
+
+#: Method names that choose a method per column, and the policy behind each.
+POLICIES: dict[str, Policy] = {AUTO: evidently_default}

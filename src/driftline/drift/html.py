@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
+from driftline.drift.meaning import meaning
 from driftline.drift.result import ColumnDrift, DriftResult
-from driftline.report.html import bars, cards, legend, page, table
+from driftline.report import charts
+from driftline.report.html import cards, page, table
 
 
 def _number(value: float) -> str:
@@ -17,35 +19,62 @@ def _number(value: float) -> str:
 
 
 def _picture(column: ColumnDrift) -> str:
+    """Reference vs current on shared bins (numeric) or top categories plus "other"."""
     ref, cur = column.reference, column.current
     if "histogram" in ref and "histogram" in cur:
-        edges = ref.get("histogram_edges") or [0, 0]
-        caption = f"{_number(edges[0])} … {_number(edges[-1])}"
-        return (
-            bars(ref["histogram"], cur["histogram"]) + f"<div class='meta'>{escape(caption)}</div>"
+        edges = ref.get("histogram_edges") or cur.get("histogram_edges")
+        if edges:
+            return charts.histogram(column.name, edges, ref["histogram"], cur["histogram"])
+    if "top_shares" in ref or "top_shares" in cur:
+        return charts.category_bars(
+            column.name, ref.get("top_shares", {}), cur.get("top_shares", {})
         )
-    labels = list(dict.fromkeys([*ref.get("top_shares", {}), *cur.get("top_shares", {})]))
-    ref_shares = [ref.get("top_shares", {}).get(k, 0.0) for k in labels]
-    cur_shares = [cur.get("top_shares", {}).get(k, 0.0) for k in labels]
-    caption = ", ".join(labels[:6]) + (" …" if len(labels) > 6 else "")
-    return bars(ref_shares, cur_shares) + f"<div class='meta'>{escape(caption)}</div>"
+    return "<p class='meta'>no distribution summary for this column</p>"
+
+
+def _anchor(column: ColumnDrift) -> str:
+    return "column-" + "".join(ch if ch.isalnum() else "-" for ch in column.name)
+
+
+def _verdict(column: ColumnDrift) -> str:
+    if column.drift_detected:
+        return "<span class='bad'>drift</span>"
+    return "<span class='ok'>ok</span>"
 
 
 def _row(column: ColumnDrift, prediction: str | None) -> list[str]:
-    verdict = (
-        "<span class='bad'>drift</span>" if column.drift_detected else "<span class='ok'>ok</span>"
-    )
     rule = "p <" if column.direction == "p_value" else "d ≥"
     name = escape(column.name) + (" <em>(prediction)</em>" if column.name == prediction else "")
     return [
-        name,
+        f"<a href='#{_anchor(column)}'>{name}</a>",
         escape(column.kind),
         escape(column.method),
         _number(column.score),
         f"{rule} {_number(column.threshold)}",
-        verdict,
-        _picture(column),
+        _verdict(column),
     ]
+
+
+def _section(column: ColumnDrift) -> str:
+    """One column: its distributions side by side with its score against the threshold."""
+    gauge = charts.score_gauge(
+        column.name, column.method, column.score, column.threshold, column.direction
+    )
+    return (
+        f"<section class='column' id='{_anchor(column)}'><h3>{escape(column.name)} "
+        f"{_verdict(column)} <span class='meta'>{escape(column.kind)}, {escape(column.method)} "
+        f"= {_number(column.score)}</span></h3><div class='charts'>{_picture(column)}"
+        f"<div>{gauge}</div></div></section>"
+    )
+
+
+def _meanings(columns: list[ColumnDrift]) -> str:
+    used = dict.fromkeys((c.method, c.direction) for c in columns)
+    items = "".join(
+        f"<li><b>{escape(method)}</b>: {escape(meaning(method, direction))}</li>"
+        for method, direction in used
+    )
+    return f"<h2>What the scores mean</h2><ul class='meanings'>{items}</ul>"
 
 
 def render_drift_html(result: DriftResult) -> str:
@@ -74,14 +103,16 @@ def render_drift_html(result: DriftResult) -> str:
             f" = {_number(prediction.score)} (threshold {_number(prediction.threshold)})</p>"
         )
     ordered = sorted(result.columns, key=lambda c: (not c.drift_detected, c.name))
-    body.append("<h2>Columns</h2>" + legend())
+    body.append("<h2>Columns</h2>")
     body.append(
         table(
-            ["column", "kind", "method", "score", "drift if", "verdict", "reference vs current"],
+            ["column", "kind", "method", "score", "drift if", "verdict"],
             [_row(c, result.prediction_column) for c in ordered],
             numeric={3},
         )
     )
+    body.append(_meanings(ordered))
+    body.append("<h2>Reference vs current</h2>" + "".join(_section(c) for c in ordered))
     if result.skipped:
         items = "".join(
             f"<li>{escape(s['name'])}: {escape(s['reason'])}</li>" for s in result.skipped

@@ -14,7 +14,7 @@ from driftline import component_io as io
 from driftline.component_io import given
 from driftline.drift.options import ALL_COLUMNS
 from driftline.drift.run import run_drift
-from driftline.profile import is_profile_file
+from driftline.profile import read_profile_if_any
 from driftline.report import ReportPaths
 
 
@@ -52,15 +52,16 @@ def check_drift_artifacts(
     """Run the drift check of the `check_drift` component and fill its output artifacts.
 
     `reference` is a profile (profile mode) when its file is a driftline profile, else a
-    table (exact mode). An unset `threshold` (None, or 0 from a pipeline) means each
+    table (exact mode); it is read and parsed once. `current` is the window table or its
+    profile from `profile_window`. An unset `threshold` (None, or 0 from a pipeline) means each
     method's default.
     """
-    profile_mode = is_profile_file(reference.path)
+    profile = read_profile_if_any(reference.path)
     result = run_drift(
         current=current.path,
         out_dir=ReportPaths(json=report.path, html=report_html.path),
-        reference=None if profile_mode else reference.path,
-        reference_profile=reference.path if profile_mode else None,
+        reference=reference.path if profile is None else None,
+        reference_profile=profile,
         columns=given(columns),
         method=_option(None if method == "auto" else method, given(method_overrides)) or "auto",
         threshold=_option(io.given_number(threshold), given(threshold_overrides)),

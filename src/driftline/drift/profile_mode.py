@@ -18,26 +18,27 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from driftline.drift.auto import FEW_NUMERIC_VALUES, auto_method
-from driftline.drift.engine import (
-    INTEGER_CATEGORY_LIMIT,
-    check_usable,
-    resolve_method,
-    split_checked,
-    verdict,
-    wanted_columns,
-)
+from driftline.drift.auto import DISTINCT_CAP, INTEGER_CATEGORY_LIMIT, RANK_TESTS, ColumnShape
 from driftline.drift.methods.base import DriftMethod
 from driftline.drift.methods.binning import NUMERIC_BINNING_MIN_DISTINCT
 from driftline.drift.methods.wasserstein import MIN_NORM
 from driftline.drift.options import per_column
-from driftline.drift.registry import AUTO, all_methods
+from driftline.drift.registry import all_methods
 from driftline.drift.result import ColumnDrift, DriftResult
+from driftline.drift.selection import (
+    Sides,
+    check_rows,
+    check_usable,
+    choose_method,
+    require_columns,
+    split_checked,
+    verdict,
+    wanted_columns,
+)
 from driftline.errors import EmptyDataError, InputError, SchemaMismatchError
 from driftline.io import ColumnKind, kind_of_type
-from driftline.profile import ColumnProfile, DatasetProfile, profile_batches
+from driftline.profile import ColumnProfile, DatasetProfile, can_profile_as, profile_batches
 
-RANK_TESTS = ("ks", "cramer_von_mises", "anderson")
 VALUE_TESTS = ("chi2", "z")  # compare value frequencies, never Sturges bins
 MAX_EXPANDED_ROWS = 2_000_000  # rank tests expand exact value counts back into samples
 PICTURE_TOP = 12
@@ -55,20 +56,17 @@ def check_drift_against_profile(
     prediction_column: str | None,
     exclude: Sequence[str] = (),
 ) -> DriftResult:
-    """`check_drift` in profile mode (see the module docstring)."""
-    if reference.row_count < 2:
-        raise EmptyDataError(
-            f"reference profile has {reference.row_count} row(s); drift needs at least 2",
-            param="reference",
-        )
+    """`check_drift` in profile mode (see the module docstring).
+
+    Each column is checked as the kind the reference profile recorded (a `--kind` given
+    when profiling is adopted); `kinds` may repeat those kinds but not change them.
+    `current` is a table, record batches (profiled here with the reference's options), or
+    the window's profile built with them (`profile_window`).
+    """
+    check_rows(reference.row_count, 1, "reference profile")
     wanted = wanted_columns(columns, list(reference.columns), prediction_column, exclude)
-    missing = [c for c in wanted if c not in reference.columns]
-    if missing:
-        raise SchemaMismatchError(
-            f"column(s) {', '.join(map(repr, missing))} missing in reference profile; it has: "
-            f"{', '.join(reference.columns)}",
-            param=missing[0],
-        )
+    require_columns(wanted, list(reference.columns), "reference profile")
+    _check_kind_options(reference, kinds, wanted)
     kinds_of = {c: reference.columns[c].kind for c in wanted}
     names, skipped = split_checked(wanted, kinds_of, columns, prediction_column)
     current_profile = _profile_current(reference, current, names)
@@ -99,38 +97,92 @@ def check_drift_against_profile(
     )
 
 
+def _check_kind_options(
+    reference: DatasetProfile, kinds: Mapping[str, str] | None, wanted: Sequence[str]
+) -> None:
+    for name, kind in (kinds or {}).items():
+        recorded = reference.columns[name].kind if name in wanted else None
+        if recorded is not None and ColumnKind(kind) is not recorded:
+            raise InputError(
+                f"kind {kind!r} for column {name!r} differs from the reference profile's "
+                f"{recorded}: a profile is checked as the kinds it was built with; profile the "
+                f"reference again with that kind",
+                param="kinds",
+            )
+
+
+def _natural_kind(column: ColumnProfile) -> ColumnKind:
+    """The kind a column's recorded Arrow type has without any override."""
+    try:
+        return kind_of_type(pa.type_for_alias(column.arrow_type))
+    except (ValueError, KeyError):
+        return column.kind
+
+
+def _check_type(name: str, reference: ColumnProfile, arrow_type: str, natural: ColumnKind) -> None:
+    """Raise when the current side's type changed from the reference's beyond what the
+    reference's kind can compare (categorical columns take any scalar type)."""
+    ref_natural = _natural_kind(reference)
+    if {ref_natural, natural} - {ColumnKind.CATEGORICAL} and ref_natural != natural:
+        raise SchemaMismatchError(
+            f"column {name!r} changed type: reference {reference.arrow_type} "
+            f"({reference.kind}), current {arrow_type} ({natural}); cast one side or set its "
+            "kind",
+            param=name,
+        )
+
+
 def _profile_current(
     reference: DatasetProfile,
     current: pa.Table | Iterable[pa.RecordBatch] | DatasetProfile,
     names: list[str],
 ) -> DatasetProfile:
     if isinstance(current, DatasetProfile):
-        return current
+        return _window_profile(reference, current, names)
     batches = iter(current.to_batches() if isinstance(current, pa.Table) else current)
     first = next(batches, None)
     if first is None:
         raise EmptyDataError("current window has no rows", param="current")
-    absent = [c for c in names if c not in first.schema.names]
-    if absent:
-        raise SchemaMismatchError(
-            f"column(s) {', '.join(map(repr, absent))} missing in current; current has: "
-            f"{', '.join(first.schema.names)}",
-            param=absent[0],
-        )
+    require_columns(names, first.schema.names, "current")
     for name in names:
-        ref_kind = reference.columns[name].kind
-        cur_kind = kind_of_type(first.schema.field(name).type)
-        if {ref_kind, cur_kind} - {ColumnKind.CATEGORICAL} and ref_kind != cur_kind:
+        arrow_type = first.schema.field(name).type
+        _check_type(name, reference.columns[name], str(arrow_type), kind_of_type(arrow_type))
+        kind = reference.columns[name].kind
+        if not can_profile_as(kind, arrow_type):
             raise SchemaMismatchError(
-                f"column {name!r} changed type: reference {reference.columns[name].arrow_type} "
-                f"({ref_kind}), current {first.schema.field(name).type} ({cur_kind}); cast one "
-                "side or set its kind",
+                f"column {name!r} is {kind} in the reference profile, but its current type "
+                f"{arrow_type} cannot be read as {kind}",
                 param=name,
             )
     schema = pa.schema([first.schema.field(c) for c in names])
     projected = (b.select(names) for b in itertools.chain([first], batches))
     kinds = {c: reference.columns[c].kind for c in names}
     return profile_batches(projected, kinds, schema=schema, **asdict(reference.options))
+
+
+def _window_profile(
+    reference: DatasetProfile, current: DatasetProfile, names: list[str]
+) -> DatasetProfile:
+    """`current`, a window profile, checked to be comparable with `reference`."""
+    require_columns(names, list(current.columns), "current window profile")
+    if current.options != reference.options:
+        raise InputError(
+            f"the window profile was built with options {asdict(current.options)}, the "
+            f"reference profile with {asdict(reference.options)}: profile the window with "
+            "the reference profile's options (profile_window does)",
+            param="current",
+        )
+    for name in names:
+        column = current.columns[name]
+        _check_type(name, reference.columns[name], column.arrow_type, _natural_kind(column))
+        if column.kind is not reference.columns[name].kind:
+            raise SchemaMismatchError(
+                f"column {name!r} is {column.kind} in the window profile but "
+                f"{reference.columns[name].kind} in the reference profile; profile the window "
+                "with the reference profile's kinds (profile_window does)",
+                param=name,
+            )
+    return current
 
 
 def _usable(column: ColumnProfile) -> int:
@@ -201,9 +253,9 @@ def _check_column(
     if kind is not ColumnKind.NUMERIC:
         labels, ref_counts, cur_counts = _categorical_distribution(reference, current)
         distinct = int(np.count_nonzero((ref_counts > 0) | (cur_counts > 0)))
-        if method_name in (None, AUTO):
-            method_name = auto_method(kind, int(ref_counts.sum()), distinct)
-        method = resolve_method(method_name, kind, name)
+        method = choose_method(
+            method_name, kind, name, lambda: ColumnShape(kind, int(ref_counts.sum()), distinct)
+        )
         assert method.score_binned is not None  # every categorical method has one
         score = method.score_binned(ref_counts, cur_counts)
         pictures = _category_sides(labels, ref_counts, cur_counts)
@@ -214,7 +266,7 @@ def _check_column(
 
 def _numeric(
     reference: ColumnProfile, current: ColumnProfile, method_name: str | None, name: str
-) -> tuple[DriftMethod, float, tuple[dict[str, Any], dict[str, Any]]]:
+) -> tuple[DriftMethod, float, Sides]:
     from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
 
     ref_values, ref_counts, ref_exact = _numeric_distribution(reference)
@@ -222,15 +274,19 @@ def _numeric(
     exact = ref_exact and cur_exact
     n_ref, n_cur = int(ref_counts.sum()), int(cur_counts.sum())
     expandable = exact and n_ref + n_cur <= MAX_EXPANDED_ROWS
-    if method_name in (None, AUTO):
-        distinct = len(np.union1d(ref_values, cur_values)) if exact else FEW_NUMERIC_VALUES + 1
-        auto_kind = ColumnKind.NUMERIC
-        if _is_integer(reference) and ref_exact and len(ref_values) <= INTEGER_CATEGORY_LIMIT:
-            auto_kind = ColumnKind.CATEGORICAL
-        method_name = auto_method(auto_kind, n_ref, distinct)
-        if method_name in RANK_TESTS and not expandable:
-            method_name = "wasserstein"  # what Evidently picks for large references
-    method = resolve_method(method_name, ColumnKind.NUMERIC, name)
+
+    def shape() -> ColumnShape:
+        return ColumnShape(
+            ColumnKind.NUMERIC,
+            n_ref,
+            len(np.union1d(ref_values, cur_values)) if exact else DISTINCT_CAP,
+            few_integers=(
+                _is_integer(reference) and ref_exact and len(ref_values) <= INTEGER_CATEGORY_LIMIT
+            ),
+            every_value=expandable,
+        )
+
+    method = choose_method(method_name, ColumnKind.NUMERIC, name, shape)
     ref_sum, cur_sum = reference.numeric, current.numeric
     assert ref_sum is not None and cur_sum is not None
     low = min(ref_sum.min or 0.0, cur_sum.min or 0.0)
@@ -283,7 +339,7 @@ def _binned(
 
 def _numeric_sides(
     reference: ColumnProfile, current: ColumnProfile, low: float, high: float
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> Sides:
     edges = np.linspace(low, high if high > low else low + 1.0, 11)
 
     def side(column: ColumnProfile) -> dict[str, Any]:
@@ -305,9 +361,7 @@ def _numeric_sides(
     return side(reference), side(current)
 
 
-def _category_sides(
-    labels: list[str], ref_counts: np.ndarray, cur_counts: np.ndarray
-) -> tuple[dict[str, Any], dict[str, Any]]:
+def _category_sides(labels: list[str], ref_counts: np.ndarray, cur_counts: np.ndarray) -> Sides:
     ref_shares = ref_counts / max(ref_counts.sum(), 1)
     cur_shares = cur_counts / max(cur_counts.sum(), 1)
     top = np.argsort(-(ref_shares + cur_shares), kind="stable")[:PICTURE_TOP]

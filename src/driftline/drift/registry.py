@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from driftline.drift.auto import AUTO, POLICIES
 from driftline.drift.methods import (
     anderson,
     chi2,
@@ -37,15 +38,16 @@ _METHODS: dict[str, DriftMethod] = {
     )
 }
 
-AUTO = "auto"
+__all__ = ["AUTO", "all_methods", "get_method"]
 
 
 def get_method(name: str) -> DriftMethod:
-    """The method called `name`; an unknown name raises an error listing the valid ones."""
+    """The method called `name`; an unknown name raises an error listing the valid ones
+    (the methods and the policies that choose one per column, such as `auto`)."""
     try:
         return _METHODS[name]
     except KeyError:
-        raise UnknownNameError("drift method", name, [*_METHODS, AUTO]) from None
+        raise UnknownNameError("drift method", name, [*_METHODS, *POLICIES]) from None
 
 
 def all_methods() -> tuple[DriftMethod, ...]:

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from driftline.errors import EmptyDataError, InputError
 from driftline.io.periods import parse_periods
-from driftline.io.readers import detect_format, read_table
+from driftline.io.readers import detect_format, open_dataset, read_table
 from driftline.io.sagemaker_capture import CaptureOptions, read_capture_table
 from driftline.io.sagemaker_layout import SAGEMAKER_CAPTURE
 from driftline.io.windows import as_utc
@@ -75,6 +75,15 @@ def _read(
                 param="columns",
             )
         return (table.select(list(columns)) if columns else table), report.metadata()
+    if format == "parquet" and timestamp_column == CAPTURE_TIMESTAMP:
+        from driftline.io.log_window import is_sink_output, read_log_window
+
+        if is_sink_output(open_dataset(source, format, storage_options=storage_options).schema):
+            window = read_log_window(
+                source, start, end, columns=columns, storage_options=storage_options
+            )
+            print(window.pairing.summary())
+            return window.table, window.pairing.metadata()
     table = read_table(
         source,
         format=format,
@@ -111,7 +120,9 @@ def export_window(
     time (an unfilled KFP placeholder, as older backends leave it, also means now).
     `format="kserve"` reads the KServe logger's object-storage capture layout;
     `format="sagemaker-capture"` (detected too) reads SageMaker Data Capture, only the window's
-    hour folders, naming positional values by `capture_options`. Fewer than `min_rows` rows is an
+    hour folders, naming positional values by `capture_options`. The inference log sink's
+    output (detected by its columns) is read with each call's request and response paired,
+    also when different replicas wrote them (`io.log_window`). Fewer than `min_rows` rows is an
     error and writes nothing.
     """
     if isinstance(window_end, str) and window_end.startswith("{{"):

@@ -22,11 +22,11 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from driftline import storage
-from driftline.errors import DataSourceError, EmptyDataError
-from driftline.sink.events import LoggedEvent, MalformedEventError, parse_time_us
-from driftline.sink.pairing import Pending, pair_rows
-from driftline.sink.payload import FeatureSchema, flatten
-from driftline.sink.writer import rows_to_table
+from driftline.errors import DataSourceError, EmptyDataError, MalformedEventError
+from driftline.inference_log.events import LoggedEvent, parse_time_us
+from driftline.inference_log.pairing import Pending, pair_rows
+from driftline.inference_log.payload import FeatureSchema, flatten
+from driftline.inference_log.table import rows_to_table
 
 CAPTURE_FORMATS = ("json", "csv", "parquet")
 _KIND = {

@@ -115,3 +115,18 @@ def judge_estimate(
             "degraded": worsening(name, nearest, baseline[name], mode) > threshold,
         }
     return out
+
+
+def degraded_region(
+    metric: str, baseline: float, threshold: float, mode: str
+) -> list[tuple[float | None, float | None]]:
+    """The value ranges (low, high; None = unbounded) in which `metric` counts as degraded
+    against `baseline`: the inverse of `worsening(...) > threshold`, for the charts."""
+    allowed = threshold if mode == "absolute" else threshold * abs(baseline)
+    direction = DIRECTIONS[metric]
+    if direction == "higher":
+        return [(None, baseline - allowed)]
+    if direction == "lower":
+        return [(baseline + allowed, None)]
+    edge = abs(baseline) + allowed
+    return [(None, -edge), (edge, None)]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from html import escape
 from typing import Any
 
-from driftline.report.html import CURRENT_COLOR, REFERENCE_COLOR, cards, page, table
+from driftline.performance.degradation import DIRECTIONS, degraded_region
+from driftline.report import charts
+from driftline.report.html import cards, page, table
 
-BAD_COLOR = "#cf222e"
-ESTIMATE_COLOR = "#bf8700"
 CHART_METRICS = {
     "classification": ("accuracy", "f1_macro", "roc_auc", "pr_auc", "log_loss"),
     "regression": ("mae", "rmse", "mape", "r2", "mean_error"),
@@ -26,67 +27,43 @@ def _fmt(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def _finite(values: list[Any]) -> list[float]:
-    return [v for v in values if isinstance(v, int | float) and math.isfinite(v)]
+def _start(window: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(window["start"].replace("Z", "+00:00"))
 
 
-def chart(metric: str, document: dict[str, Any], width: int = 640, height: int = 160) -> str:
-    """Inline SVG: realized values (hollow when not enough labels, red when degraded), the
-    baseline as a dashed line, CBPE estimates as an orange dashed line with their interval."""
+def chart(metric: str, document: dict[str, Any]) -> str:
+    """One metric per window on a date axis: realized values (red when degraded, hollow
+    without enough labels), the training baseline, the degraded region shaded, and CBPE
+    estimates with their 95 % interval."""
     windows = document["windows"]
     realized = [w["metrics"].get(metric) for w in windows]
-    estimates = [w.get("estimate", {}).get("metrics", {}).get(metric) for w in windows]
-    baseline = (document.get("baseline") or {}).get(metric)
-    span = _finite(realized + [baseline] + [e[k] for e in estimates if e for k in ("low", "high")])
-    if not span:
+    raw = [w.get("estimate", {}).get("metrics", {}).get(metric) for w in windows]
+    estimates = [
+        (e["value"], e["low"], e["high"])
+        if e and all(isinstance(e.get(k), int | float) for k in ("value", "low", "high"))
+        else None
+        for e in raw
+    ]
+    if not any(isinstance(v, int | float) for v in realized) and not any(estimates):
         return ""
-    low, high = min(span), max(span)
-    pad = (high - low) * 0.1 or abs(high) * 0.1 or 1.0
-    low, high = low - pad, high + pad
-    step = (width - 20) / max(len(windows) - 1, 1)
-
-    def x(i: int) -> float:
-        return 10 + i * step
-
-    def y(v: float) -> float:
-        return height - 10 - (v - low) / (high - low) * (height - 20)
-
-    parts = []
-    if baseline is not None:
-        parts.append(
-            f"<line x1='0' x2='{width}' y1='{y(baseline):.1f}' y2='{y(baseline):.1f}' "
-            f"stroke='{REFERENCE_COLOR}' stroke-dasharray='6 4'/>"
-        )
-    band = [(i, e) for i, e in enumerate(estimates) if e and _finite([e["low"], e["high"]])]
-    if band:
-        upper = " ".join(f"{x(i):.1f},{y(e['high']):.1f}" for i, e in band)
-        lower = " ".join(f"{x(i):.1f},{y(e['low']):.1f}" for i, e in reversed(band))
-        parts.append(f"<polygon points='{upper} {lower}' fill='{ESTIMATE_COLOR}' opacity='0.15'/>")
-        line = " ".join(f"{x(i):.1f},{y(e['value']):.1f}" for i, e in band if _finite([e["value"]]))
-        parts.append(
-            f"<polyline points='{line}' fill='none' stroke='{ESTIMATE_COLOR}' "
-            "stroke-dasharray='4 3'/>"
-        )
-    points = [(i, v) for i, v in enumerate(realized) if _finite([v])]
-    if points:
-        line = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in points)
-        parts.append(f"<polyline points='{line}' fill='none' stroke='{CURRENT_COLOR}'/>")
-    for i, v in points:
-        window = windows[i]
-        bad = window["degradation"].get(metric, {}).get("degraded", False)
-        color = BAD_COLOR if bad else CURRENT_COLOR
-        fill = color if window["sufficient"] else "white"
-        parts.append(
-            f"<circle cx='{x(i):.1f}' cy='{y(v):.1f}' r='3.5' stroke='{color}' fill='{fill}'>"
-            f"<title>{escape(window['start'])}: {_fmt(v)}</title></circle>"
-        )
-    return (
-        f"<h2>{escape(metric)}</h2><div class='meta'>range {_fmt(low)} – {_fmt(high)}; "
-        f"dashed grey: baseline {_fmt(baseline)}; hollow: not enough labels; red: degraded; "
-        f"orange: estimate before labels (CBPE) with 95% interval</div>"
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img'>"
-        f"{''.join(parts)}</svg>"
+    baseline = (document.get("baseline") or {}).get(metric)
+    rule = document["degradation_rule"]
+    region = (
+        degraded_region(metric, baseline, rule["threshold"], rule["mode"])
+        if baseline is not None and metric in DIRECTIONS
+        else []
     )
+    picture = charts.metric_over_time(
+        metric,
+        [_start(w) for w in windows],
+        realized,
+        baseline=baseline,
+        degraded_region=region,
+        estimates=estimates,
+        degraded=[w["degradation"].get(metric, {}).get("degraded", False) for w in windows],
+        judged=[w["sufficient"] for w in windows],
+    )
+    return f"<h2>{escape(metric)}</h2>{picture}"
 
 
 def _window_rows(document: dict[str, Any]) -> list[list[str]]:
@@ -186,18 +163,16 @@ def render_performance_html(document: dict[str, Any]) -> str:
     ]
     if any("estimate" in w for w in windows):
         headers.append("estimated accuracy [95%]")
+    if windows:
+        coverage = charts.coverage_bars(
+            [_start(w) for w in windows], [w["label_coverage"] for w in windows]
+        )
+        body.append(f"<h2>Label coverage</h2>{coverage}")
     body.append("<h2>Windows</h2>" + table(headers, _window_rows(document), {1, 2, 3}))
     body.append(estimate_against_actual(document))
     if "confusion_matrix" in overall:
-        classes = [escape(str(c)) for c in document["classes"]]
-        matrix = [
-            [f"<b>{c}</b>", *map(str, row)]
-            for c, row in zip(classes, overall["confusion_matrix"], strict=True)
-        ]
-        body.append(
-            "<h2>Confusion matrix (all labelled rows; rows: label, columns: "
-            "prediction)</h2>" + table(["", *classes], matrix)
-        )
+        picture = charts.heatmap([str(c) for c in document["classes"]], overall["confusion_matrix"])
+        body.append(f"<h2>Confusion matrix (all labelled rows)</h2>{picture}")
     rule = document["degradation_rule"]
     labelled = "no labels yet, estimates only; " if not overall["labelled_rows"] else ""
     subtitle = labelled + (

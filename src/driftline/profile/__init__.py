@@ -14,6 +14,7 @@ from driftline.profile.dataset import (
     ProfileOptions,
     is_profile_file,
     merge_profiles,
+    read_profile_if_any,
 )
 from driftline.profile.numeric import NumericSummary
 from driftline.profile.run import write_profile
@@ -31,5 +32,6 @@ __all__ = [
     "merge_profiles",
     "profile_batches",
     "profile_source",
+    "read_profile_if_any",
     "write_profile",
 ]

@@ -221,20 +221,31 @@ def merge_profiles(a: DatasetProfile, b: DatasetProfile) -> DatasetProfile:
     return merged
 
 
-def is_profile_file(path: str | Path) -> bool:
-    """True when `path` (a path or URI) is a JSON file that says it is a driftline profile
-    (a cheap sniff: a table is not read past its first bytes).
+def read_profile_if_any(path: str | Path) -> DatasetProfile | None:
+    """The profile at `path` (a path or URI) when it is a JSON file that says it is a
+    driftline profile, else None (a cheap sniff: a table is not read past its first bytes).
 
-    Lets one input take either a baseline table or a baseline profile.
+    Lets one input take either a table or a profile, reading and parsing it once.
     """
     if not storage.exists(path) or storage.is_dir(path):
-        return False
+        return None
     with storage.open_input(path, what="baseline") as handle:
         head = handle.read(4096)
         if not head.lstrip().startswith(b"{"):
-            return False
+            return None
         data = head + handle.read()
     try:
-        return json.loads(data.decode("utf-8")).get("kind") == KIND
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
-        return False
+        document = json.loads(data.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    if not isinstance(document, dict) or document.get("kind") != KIND:
+        return None
+    try:
+        return DatasetProfile.from_dict(document)
+    except DataSourceError as exc:
+        raise DataSourceError(f"{path}: {exc}", param="profile") from exc
+
+
+def is_profile_file(path: str | Path) -> bool:
+    """True when `path` (a path or URI) is a driftline profile (see `read_profile_if_any`)."""
+    return read_profile_if_any(path) is not None

@@ -1,4 +1,5 @@
-"""Self-contained HTML pages (no network access) for reports shown in the KFP UI."""
+"""Self-contained HTML pages (no network access) for reports shown in the KFP UI; their
+charts come from `driftline.report.charts`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ table{border-collapse:collapse;font-size:13px;width:100%}
 th,td{border-bottom:1px solid #d0d7de;padding:6px 8px;text-align:left;vertical-align:middle}
 th{background:#f6f8fa} .num{text-align:right;font-variant-numeric:tabular-nums}
 .bad{color:#cf222e;font-weight:600} .ok{color:#1a7f37} .warn{color:#9a6700;font-weight:600}
-.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
+h3{font-size:14px;margin:18px 0 6px} a{color:#0969da}
+.charts{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center}
+svg.chart{display:block} .meanings{font-size:13px;color:#57606a;padding-left:18px}
+.tablewrap{overflow-x:auto}
 """
 
 REFERENCE_COLOR = "#8c959f"
@@ -58,40 +62,9 @@ def table(
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def legend() -> str:
-    """The reference/current colour legend for `bars`."""
     return (
-        f"<div class='legend'><span style='background:{REFERENCE_COLOR}'></span>reference"
-        f"<span style='background:{CURRENT_COLOR}'></span>current</div>"
-    )
-
-
-def bars(
-    reference: Sequence[float], current: Sequence[float], width: int = 240, height: int = 48
-) -> str:
-    """An inline SVG of two distributions (shares per bin) side by side in each bin."""
-    n = max(len(reference), len(current), 1)
-    top = max([*reference, *current, 1e-12])
-    slot = width / n
-    bar = max(slot / 2 - 1, 0.5)
-    rects = []
-    for i in range(n):
-        for j, (values, color) in enumerate(
-            ((reference, REFERENCE_COLOR), (current, CURRENT_COLOR))
-        ):
-            value = values[i] if i < len(values) else 0.0
-            h = height * value / top
-            x = i * slot + j * bar
-            rects.append(
-                f"<rect x='{x:.1f}' y='{height - h:.1f}' width='{bar:.1f}' height='{h:.1f}' "
-                f"fill='{color}'/>"
-            )
-    return (
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"role='img'>{''.join(rects)}</svg>"
+        f"<div class='tablewrap'><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
     )
 
 

@@ -14,8 +14,9 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from driftline.sink.events import MalformedEventError, parse_http_event
-from driftline.sink.payload import flatten
+from driftline.errors import InputError, MalformedEventError, SchemaMismatchError
+from driftline.inference_log.events import parse_http_event
+from driftline.inference_log.payload import flatten
 from driftline.sink.service import Sink
 
 Scope = MutableMapping[str, Any]
@@ -49,10 +50,13 @@ async def _json(send: Send, status: int, doc: dict[str, Any]) -> None:
     await _respond(send, status, json.dumps(doc).encode(), b"application/json")
 
 
-async def _read_body(receive: Receive, limit: int) -> bytes:
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None when the client went away before sending all of it."""
     chunks, size = [], 0
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
@@ -65,8 +69,15 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
 def create_app(
     sink: Sink, *, token: str | None = None, max_body: int = DEFAULT_MAX_BODY
 ) -> ASGIApp:
-    """The ASGI app around `sink` (its lifespan starts and stops the sink)."""
-    expected = f"Bearer {token}".encode() if token else None
+    """The ASGI app around `sink` (its lifespan starts and stops the sink). `token=None`
+    accepts every client; an empty token is refused rather than read as "no auth"."""
+    if token is not None and not token.strip():
+        raise InputError(
+            "`token` is empty, which would turn authentication off; give a token, or none "
+            "to accept every client",
+            param="token",
+        )
+    expected = f"Bearer {token}".encode() if token is not None else None
     metrics = sink.metrics
 
     async def lifespan(receive: Receive, send: Send) -> None:
@@ -118,6 +129,13 @@ def create_app(
             body = await _read_body(receive, max_body)
         except _TooLarge:
             return await reject(send, 413, "too_large", f"body over {max_body} bytes")
+        if body is None:  # nothing to answer: a cut-short upload is never stored
+            metrics.rejected.labels("disconnected").inc()
+            return None
+        if declared.isdigit() and len(body) != int(declared):
+            return await reject(
+                send, 400, "truncated", f"body has {len(body)} bytes, Content-Length {declared}"
+            )
         if not sink.ready:
             return await reject(send, 503, "not_ready", "sink is starting or stopping")
         try:
@@ -125,6 +143,12 @@ def create_app(
             rows = flatten(event.body, event.kind, sink.config.schema)
         except MalformedEventError as exc:
             return await reject(send, 400, "malformed", str(exc))
+        try:
+            sink.columns.check(event, rows)
+        except SchemaMismatchError as exc:
+            return await reject(send, 400, "schema", str(exc))
+        except OSError as exc:
+            return await reject(send, 503, "storage", f"cannot log event: {exc}")
         try:
             await sink.submit(event, rows)
         except OSError as exc:

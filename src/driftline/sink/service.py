@@ -8,11 +8,15 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from driftline.sink.events import LoggedEvent
+from driftline import storage
+from driftline.errors import OutputError
+from driftline.inference_log.events import LoggedEvent
+from driftline.inference_log.pairing import Pairer
+from driftline.inference_log.payload import FeatureSchema, Row, flatten
+from driftline.sink.columns import ColumnTypes
 from driftline.sink.metrics import SinkMetrics
-from driftline.sink.pairing import Pairer
-from driftline.sink.payload import FeatureSchema, Row, flatten
 from driftline.sink.wal import WriteAheadLog
 from driftline.sink.writer import publish
 
@@ -33,13 +37,28 @@ class SinkConfig:
     fsync: bool = True
 
 
+def check_output(out: str) -> None:
+    """A local `out` must be a folder (or not exist yet); object-store URIs are checked by
+    their first publish, which is retried."""
+    if not storage.is_local(out):
+        return
+    path = Path(out.removeprefix("file://"))
+    if path.exists() and not path.is_dir():
+        raise OutputError(
+            f"`out={out}` is a file; give a folder (or an object-store URI) for the windows",
+            param="out",
+        )
+
+
 class Sink:
     """Accepts parsed events; `submit` returns once the event is durable."""
 
     def __init__(self, config: SinkConfig, metrics: SinkMetrics | None = None) -> None:
+        check_output(config.out)
         self.config = config
         self.metrics = metrics or SinkMetrics()
         self.wal = WriteAheadLog(config.state_dir, fsync=config.fsync)
+        self.columns = ColumnTypes(config.state_dir)
         self.pairer = Pairer(config.pair_timeout_s)
         self.ready = False
         self._queue: list[tuple[bytes, LoggedEvent, list[Row], asyncio.Future[bool]]] = []

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from driftline.sink.events import LoggedEvent
-from driftline.sink.payload import Row
+from driftline.errors import OutputError
+from driftline.inference_log.events import LoggedEvent
+from driftline.inference_log.payload import Row
 from driftline.sink.writer import write_batch
 
 
@@ -38,7 +39,8 @@ class Recovered:
     torn_records: int = 0
 
 
-def _write_durably(path: Path, data: bytes) -> None:
+def write_durably(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`, fsynced: after a crash it holds the old or the new data."""
     temp = path.with_name(f".{path.name}.tmp")
     with open(temp, "wb") as handle:
         handle.write(data)
@@ -57,12 +59,20 @@ class WriteAheadLog:
     def __init__(self, state_dir: str | Path, *, fsync: bool = True) -> None:
         self.dir = Path(state_dir)
         self.fsync = fsync
-        self.dir.mkdir(parents=True, exist_ok=True)
-        (self.dir / "outbox").mkdir(exist_ok=True)
-        instance_file = self.dir / "instance"
-        if not instance_file.exists():
-            _write_durably(instance_file, uuid.uuid4().hex[:12].encode())
-        self.instance = instance_file.read_text().strip()
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            (self.dir / "outbox").mkdir(exist_ok=True)
+            write_durably(self.dir / ".writable", b"")  # fails now, not at the first event
+            instance_file = self.dir / "instance"
+            if not instance_file.exists():
+                write_durably(instance_file, uuid.uuid4().hex[:12].encode())
+            self.instance = instance_file.read_text().strip()
+        except OSError as exc:
+            raise OutputError(
+                f"cannot keep the write-ahead log in `state_dir={state_dir}`: "
+                f"{(exc.strerror or str(exc)).lower()}; give a writable local folder",
+                param="state_dir",
+            ) from exc
         self.checkpoint: dict[str, Any] = {"flush": 0, "live_from": 0, "carry": None}
         if (self.dir / "checkpoint.json").exists():
             self.checkpoint = json.loads((self.dir / "checkpoint.json").read_text())
@@ -139,9 +149,9 @@ class WriteAheadLog:
         files = write_batch(staging, rows, self.file_name(flush))
         os.replace(staging, self.outbox(flush))
         carry_name = f"carry-{flush:08d}.jsonl"
-        _write_durably(self.dir / carry_name, b"".join(self.encode(e) for e in carry))
+        write_durably(self.dir / carry_name, b"".join(self.encode(e) for e in carry))
         checkpoint = {"flush": flush, "live_from": live_from, "carry": carry_name}
-        _write_durably(self.dir / "checkpoint.json", json.dumps(checkpoint).encode())
+        write_durably(self.dir / "checkpoint.json", json.dumps(checkpoint).encode())
         self._sync_dir()
         self.checkpoint = checkpoint
         self._remove_dead()

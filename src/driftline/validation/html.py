@@ -5,12 +5,13 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from driftline.report import html
+from driftline.report import charts, html
 from driftline.validation.checks import ValidationResult
 
 _STATUS_CLASS = {"ok": "ok", "warning": "warn", "fail": "bad"}
 _SEVERITY_CLASS = {"error": "bad", "warning": "warn"}
 _MAX_ITEMS = 10
+DATASET = "(dataset)"
 
 
 def render_validation_html(result: ValidationResult, title: str = "Data validation") -> str:
@@ -25,25 +26,42 @@ def render_validation_html(result: ValidationResult, title: str = "Data validati
             ("columns checked", str(len(result.checked_columns)), ""),
         ]
     )
-    if result.violations:
+    body = _grouped(result) if result.violations else "<p class='ok'>Every check passed.</p>"
+    subtitle = f"{result.rows:,} rows; status {result.status}"
+    return html.page(title, subtitle, summary + "<h2>Violations</h2>" + body)
+
+
+def _grouped(result: ValidationResult) -> str:
+    """A chart of violations per column, then one table per column (dataset checks first),
+    errors before warnings."""
+    groups: dict[str, list[Any]] = {}
+    for v in sorted(result.violations, key=lambda v: (v.column is not None, v.column or "")):
+        groups.setdefault(v.column or DATASET, []).append(v)
+    counts = {
+        name: (
+            sum(v.severity == "error" for v in items),
+            sum(v.severity == "warning" for v in items),
+        )
+        for name, items in groups.items()
+    }
+    parts = [charts.violation_bars(counts)]
+    for name, items in groups.items():
         rows = [
             [
                 f"<span class='{_SEVERITY_CLASS[v.severity]}'>{escape(v.severity)}</span>",
-                escape(v.column or "(dataset)"),
                 escape(v.check),
                 escape(v.message),
                 escape(cell(v.observed)),
                 escape(cell(v.expected)),
             ]
-            for v in sorted(
-                result.violations, key=lambda v: (v.severity != "error", v.column or "")
-            )
+            for v in sorted(items, key=lambda v: v.severity != "error")
         ]
-        body = html.table(["severity", "column", "check", "message", "observed", "expected"], rows)
-    else:
-        body = "<p class='ok'>Every check passed.</p>"
-    subtitle = f"{result.rows:,} rows; status {result.status}"
-    return html.page(title, subtitle, summary + "<h2>Violations</h2>" + body)
+        parts.append(
+            f"<h3>{escape(name)} <span class='meta'>{len(items)} violation"
+            f"{'s' if len(items) != 1 else ''}</span></h3>"
+            + html.table(["severity", "check", "message", "observed", "expected"], rows)
+        )
+    return "".join(parts)
 
 
 def cell(value: Any, limit: int = 200) -> str:

@@ -62,10 +62,13 @@ def test_run_drift_writes_the_report_contract(files, tmp_path: Path) -> None:
     assert doc["drift_share"] == pytest.approx(drifted / len(doc["columns"]))
     assert doc["drift_detected"] == (doc["drift_share"] >= doc["drift_share_threshold"])
     html = (tmp_path / "drift_report.html").read_text()
-    html = html.replace("xmlns='http://www.w3.org/2000/svg'", "")  # a name, not a fetch
     assert "http://" not in html and "https://" not in html and "<script" not in html
     assert html.index("dataset drift") < html.index("<table")
-    assert html.count("<svg") == len(doc["columns"])
+    # per column: its distributions (shared bins or categories) and its score vs threshold
+    assert html.count("<svg class='chart'") == 2 * len(doc["columns"])
+    for column in doc["columns"]:
+        assert f"aria-label='{column['name']}: reference vs current" in html
+        assert f"aria-label='{column['name']}: {column['method']} score against" in html
 
 
 def test_profile_mode_report(files, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ JSON_PARSERS = {"load", "loads", "read_json"}
 #: (module, function) -> the document it parses, which is not a report.
 ALLOWED = {
     ("src/driftline/profile/dataset.py", "DatasetProfile.load"): "a baseline profile",
-    ("src/driftline/profile/dataset.py", "is_profile_file"): "a profile sniff",
+    ("src/driftline/profile/dataset.py", "read_profile_if_any"): "a profile sniff",
     ("src/driftline/cli/performance.py", "_baseline"): "the --baseline metrics file",
     ("src/driftline/lineage/mlmd/history.py", "_record"): "an MLMD property (metrics JSON)",
     ("src/driftline/io/sagemaker_capture.py", "_records"): "a SageMaker Data Capture record",

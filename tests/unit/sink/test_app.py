@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from driftline.inference_log.payload import FeatureSchema
 from driftline.io import read_table
 from driftline.sink.app import create_app
-from driftline.sink.payload import FeatureSchema
 from driftline.sink.service import Sink, SinkConfig
 from tests.unit.sink.kserve import logger_event, payload
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from driftline.sink.events import LoggedEvent, MalformedEventError, parse_http_event
+from driftline.errors import MalformedEventError
+from driftline.inference_log.events import LoggedEvent, parse_http_event
 from tests.unit.sink.kserve import logger_event, payload
 
 NOW_US = 1_700_000_000_000_000

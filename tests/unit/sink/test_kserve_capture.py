@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from driftline.errors import DataSourceError, EmptyDataError
+from driftline.inference_log.payload import FeatureSchema
 from driftline.io import read_table
 from driftline.io.kserve_capture import read_capture
-from driftline.sink.payload import FeatureSchema
 from tests.unit.sink.kserve import payload
 
 T = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
@@ -131,9 +131,9 @@ def test_json_capture_pairs_records_like_the_sink(tmp_path, batch):
 
 def test_same_layout_as_the_sink_output(tmp_path):
     """A capture and a sink window have the same columns and types (one load_window path)."""
-    from driftline.sink.events import LoggedEvent
-    from driftline.sink.pairing import Pairer
-    from driftline.sink.payload import flatten
+    from driftline.inference_log.events import LoggedEvent
+    from driftline.inference_log.pairing import Pairer
+    from driftline.inference_log.payload import flatten
     from driftline.sink.writer import write_batch
 
     write_json_capture(tmp_path / "capture", calls(2), 2)

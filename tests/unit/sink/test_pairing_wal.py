@@ -12,11 +12,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from driftline.errors import OutputError
-from driftline.sink.events import LoggedEvent
-from driftline.sink.pairing import Pairer
-from driftline.sink.payload import FeatureSchema, flatten
+from driftline.inference_log.events import LoggedEvent
+from driftline.inference_log.pairing import Pairer
+from driftline.inference_log.payload import FeatureSchema, flatten
+from driftline.inference_log.table import partition_tables, rows_to_table
 from driftline.sink.wal import WriteAheadLog
-from driftline.sink.writer import partition_tables, publish, rows_to_table
+from driftline.sink.writer import publish
 from driftline.storage import writing
 
 T0 = 1_714_979_289_000_000  # 2024-05-06T07:08:09Z

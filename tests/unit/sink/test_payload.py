@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from driftline.errors import InputError
-from driftline.sink.events import MalformedEventError
-from driftline.sink.payload import FeatureSchema, flatten, load_schema
+from driftline.errors import InputError, MalformedEventError
+from driftline.inference_log.payload import FeatureSchema, flatten, load_schema
 from tests.unit.sink.kserve import payload
 
 IRIS = FeatureSchema(features=("sepal_length", "sepal_width", "petal_length", "petal_width"))

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from driftline import storage
-from driftline.errors import InputError
-from driftline.sink.events import MalformedEventError
+from driftline.errors import InputError, MalformedEventError
+from driftline.inference_log.events import parse_json
 
 Row = dict[str, Any]
+_END = object()
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,17 @@ def _v1_rows(items: Any, names: Sequence[str], positional: str, key: str) -> lis
 
 
 def _flat(data: Any) -> list[Any]:
-    if not isinstance(data, list):
-        return [data]
+    """The scalars of nested lists in order (iterative: a deep list is no crash)."""
     out: list[Any] = []
-    for item in data:
-        out.extend(_flat(item))
+    stack = [iter([data])]
+    while stack:
+        item = next(stack[-1], _END)
+        if item is _END:
+            stack.pop()
+        elif isinstance(item, list):
+            stack.append(iter(item))
+        else:
+            out.append(item)
     return out
 
 
@@ -151,10 +158,14 @@ def _v2_rows(tensors: Any, names: Sequence[str], key: str) -> list[Row]:
 
 def flatten(body: str, kind: str, schema: FeatureSchema) -> list[Row]:
     """The rows of one logged payload (`kind` "request" or "response")."""
+    doc = parse_json(body, f"{kind} body")
     try:
-        doc = json.loads(body)
-    except ValueError as exc:
-        raise _bad(f"{kind} body is not JSON: {exc}") from exc
+        return _rows(doc, kind, schema)
+    except RecursionError as exc:  # json.dumps of a deep value kept as a string cell
+        raise _bad(f"{kind} body is JSON nested too deeply") from exc
+
+
+def _rows(doc: Any, kind: str, schema: FeatureSchema) -> list[Row]:
     if not isinstance(doc, dict):
         raise _bad(f"{kind} body must be a JSON object")
     if kind == "request":

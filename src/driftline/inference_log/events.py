@@ -10,18 +10,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from driftline.errors import InputError
+from driftline.errors import MalformedEventError
 
 REQUEST_TYPE = "org.kubeflow.serving.inference.request"
 RESPONSE_TYPE = "org.kubeflow.serving.inference.response"
 _KINDS = {REQUEST_TYPE: "request", RESPONSE_TYPE: "response"}
 STRUCTURED_TYPE = "application/cloudevents+json"
 # A name that can be a path segment: no separators, no dot-only names, bounded length.
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")
-
-
-class MalformedEventError(InputError):
-    """An HTTP request is not a KServe logger CloudEvent the sink can store."""
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,252}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +56,7 @@ def check_name(what: str, value: str, *, required: bool) -> str:
     """`value` if it is safe as a path segment (or empty and optional), else an error."""
     if not value and not required:
         return value
-    if not _SAFE_NAME.match(value) or ".." in value:
+    if not _SAFE_NAME.fullmatch(value) or ".." in value:
         raise MalformedEventError(
             f"{what} {value[:80]!r} is not a valid name (letters, digits, '.', '_', '-', "
             "starting with a letter or digit, no '..')",
@@ -69,10 +65,25 @@ def check_name(what: str, value: str, *, required: bool) -> str:
     return value
 
 
-def parse_time_us(value: str | None, default_us: int) -> int:
+def parse_json(text: str | bytes, what: str) -> Any:
+    """`text` parsed as JSON; a `MalformedEventError` naming `what` when it is not JSON or is
+    nested too deeply for the parser (a hostile body must not become a crash)."""
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise MalformedEventError(f"{what} is JSON nested too deeply", param="body") from exc
+    except ValueError as exc:
+        raise MalformedEventError(f"{what} is not JSON: {exc}", param="body") from exc
+
+
+def parse_time_us(value: object, default_us: int) -> int:
     """RFC 3339 `value` as epoch microseconds; `default_us` when absent."""
-    if not value:
+    if value is None or value == "":
         return default_us
+    if not isinstance(value, str):
+        raise MalformedEventError(
+            f"time must be an RFC 3339 string, not {type(value).__name__}", param="time"
+        )
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
@@ -125,13 +136,12 @@ def parse_http_event(headers: Mapping[str, str], body: bytes, now_us: int) -> Lo
     """
     content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type == STRUCTURED_TYPE:
-        try:
-            envelope = json.loads(body)
-        except ValueError as exc:
-            raise MalformedEventError(f"structured event is not JSON: {exc}", param="body") from exc
+        envelope = parse_json(body, "structured event")
         if not isinstance(envelope, dict):
             raise MalformedEventError("structured event must be a JSON object", param="body")
         if "data_base64" in envelope:
+            if not isinstance(envelope["data_base64"], str):
+                raise MalformedEventError("data_base64 must be a base64 string", param="body")
             try:
                 data = _decode(base64.b64decode(envelope["data_base64"], validate=True))
             except ValueError as exc:
@@ -139,7 +149,10 @@ def parse_http_event(headers: Mapping[str, str], body: bytes, now_us: int) -> Lo
         elif isinstance(envelope.get("data"), str):
             data = envelope["data"]
         else:
-            data = json.dumps(envelope.get("data"))
+            try:
+                data = json.dumps(envelope.get("data"))
+            except RecursionError as exc:
+                raise MalformedEventError("data is JSON nested too deeply", param="body") from exc
         return _event(envelope, data, now_us)
     if content_type.startswith("application/cloudevents"):
         raise MalformedEventError(

@@ -1,0 +1,100 @@
+"""Read a window of the inference log sink's output, pairing sides written apart.
+
+Replicas of the sink behind one Service each write the sides they receive, so a call's
+request and response can be in different files, and in different hour partitions when the
+response comes after the hour. The window is read with `RESPONSE_MARGIN` more on each side,
+the sides are joined (`inference_log.pairing.pair_halves`), and the calls whose timestamp
+(request time, else response time) is in the window are kept: a call belongs to the window
+of its request, wherever its response landed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from driftline.errors import DataSourceError, InputError
+from driftline.inference_log.pairing import META_COLUMNS, HalfPairing, pair_halves
+from driftline.io.readers import open_dataset, quoted
+
+#: How long after its request a response may be logged and still pair inside the window.
+RESPONSE_MARGIN = timedelta(minutes=5)
+_LOG_COLUMNS = frozenset(META_COLUMNS)
+
+
+def is_sink_output(schema: pa.Schema) -> bool:
+    """True when `schema` has the sink's metadata columns (event_id, row, request_time, ...)."""
+    return set(schema.names) >= _LOG_COLUMNS
+
+
+@dataclass(frozen=True)
+class LogWindow:
+    """The rows of one window and how their sides were paired."""
+
+    table: pa.Table
+    pairing: HalfPairing
+
+
+def _days(start: datetime, end: datetime) -> list[str]:
+    first, last = start.date(), (end - timedelta(microseconds=1)).date()
+    return [str(date.fromordinal(d)) for d in range(first.toordinal(), last.toordinal() + 1)]
+
+
+def _fragments(dataset: ds.Dataset, start: datetime, end: datetime) -> list[ds.Fragment]:
+    if "date" not in dataset.schema.names:
+        return list(dataset.get_fragments())
+    days = ds.field("date").cast(pa.string()).isin(_days(start, end))
+    return list(dataset.get_fragments(filter=days))
+
+
+def _read_fragment(fragment: ds.Fragment, when: ds.Expression) -> pa.Table:
+    table = fragment.to_table(filter=when)
+    for name, value in ds.get_partition_keys(fragment.partition_expression).items():
+        if name not in table.column_names:
+            table = table.append_column(name, pa.array([value] * table.num_rows))
+    return table
+
+
+def read_log_window(
+    source: str,
+    start: datetime,
+    end: datetime,
+    *,
+    columns: Sequence[str] | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+) -> LogWindow:
+    """The sink's rows of calls with `timestamp` in [start, end), their sides paired.
+
+    Files are read with the union of their schemas, so a file holding only requests (no
+    output columns) and one holding only responses read as one table.
+    """
+    dataset = open_dataset(source, "parquet", storage_options=storage_options)
+    lower, upper = start - RESPONSE_MARGIN, end + RESPONSE_MARGIN
+    when = (ds.field("timestamp") >= pa.scalar(lower, pa.timestamp("us", "UTC"))) & (
+        ds.field("timestamp") < pa.scalar(upper, pa.timestamp("us", "UTC"))
+    )
+    try:
+        parts = [_read_fragment(f, when) for f in _fragments(dataset, lower, upper)]
+        table = (
+            pa.concat_tables(parts, promote_options="permissive")
+            if parts
+            else dataset.schema.empty_table()
+        )
+    except (pa.ArrowException, OSError) as exc:
+        raise DataSourceError(f"cannot read {source}: {quoted(exc)}", param="source") from exc
+    table, pairing = pair_halves(table, (start, end))
+    if columns:
+        missing = [c for c in columns if c not in table.column_names]
+        if missing:
+            raise InputError(
+                f"`columns` {', '.join(map(repr, missing))} not in the sink's output; columns: "
+                f"{', '.join(table.column_names)}",
+                param="columns",
+            )
+        table = table.select(list(columns))
+    return LogWindow(table, pairing)
