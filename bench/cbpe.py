@@ -125,7 +125,9 @@ def nannyml(python: str | None, reference: pd.DataFrame, analysis: pd.DataFrame,
         reference.to_parquet(ref)
         analysis.to_parquet(ana)
         started = time.perf_counter()
-        subprocess.run([python, "-c", NANNYML_SCRIPT, ref, ana, out, str(chunk)], check=True)
+        quiet = {**os.environ, "NML_DISABLE_USAGE_LOGGING": "1", "PYTHONWARNINGS": "ignore"}
+        command = [python, "-c", NANNYML_SCRIPT, ref, ana, out, str(chunk)]
+        subprocess.run(command, check=True, env=quiet)
         seconds = time.perf_counter() - started
         return json.loads(Path(out).read_text()), seconds
 
