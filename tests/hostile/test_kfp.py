@@ -283,6 +283,13 @@ TWINS = {
             "duplicate_labels": "duplicate_labels",
             "estimate": "!no_estimate",
             "data_format": "format",
+            "timezone": "timezone",
+            "calibration_method": "calibration_method",
+            "label_map": "label_map",
+            "include_estimated": "include_estimated",
+        },
+        component_only={
+            "calibration": "the CLI reads the calibration recorded in its --baseline file",
         },
         cli_only={
             "out_dir": OUT,
