@@ -33,6 +33,7 @@ def compute_performance(
     degradation_mode: str = "relative",
     degradation_metrics: Optional[list] = None,  # noqa: UP045
     duplicate_labels: str = "latest",
+    label_map: Optional[dict] = None,  # noqa: UP045
     estimate: bool = True,
     data_format: Optional[str] = None,  # noqa: UP045
 ) -> NamedTuple("Outputs", [("degraded", bool)]):  # type: ignore[valid-type]
@@ -64,6 +65,8 @@ def compute_performance(
         degradation_mode: "relative" or "absolute".
         degradation_metrics: Metrics to judge; unset judges every metric of the baseline.
         duplicate_labels: Several labels for one id: "latest" wins, or "error".
+        label_map: Label value -> prediction class (e.g. {"yes": "1", "no": "0"}) when the
+            labels are spelled otherwise than the predictions; without it they are refused.
         estimate: Estimate metrics of unlabelled windows from the scores (CBPE).
         data_format: "parquet", "csv" or "jsonl"; unset: Parquet for suffix-less KFP paths.
 
@@ -103,6 +106,7 @@ def compute_performance(
             degradation_mode=degradation_mode,
             degradation_metrics=degradation_metrics,
             duplicate_labels=duplicate_labels,
+            label_map=label_map,
             estimate=estimate,
             data_format=data_format,
         )

@@ -281,6 +281,7 @@ TWINS = {
             "degradation_mode": "degradation_mode",
             "degradation_metrics": "degradation_metrics",
             "duplicate_labels": "duplicate_labels",
+            "label_map": "label_map",
             "estimate": "!no_estimate",
             "data_format": "format",
         },
