@@ -30,7 +30,9 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("partitioned")
     baseline = write_sink_layout(root / "baseline", hours=4, seed=1)
     window = write_sink_layout(root / "window", hours=6, seed=2, shift=0.4)
-    profile = profile_source(str(baseline), columns=["x", "count", "category", "flag", "prediction"])
+    profile = profile_source(
+        str(baseline), columns=["x", "count", "category", "flag", "prediction"]
+    )
     path = root / "baseline.json"
     profile.save(path)
     return {"baseline": path, "window": window, "root": root}
@@ -102,9 +104,10 @@ def test_merged_profile_equals_the_one_pass_profile(data: dict[str, Path], targe
         assert _without_moments(got) == _without_moments(expected), name
         if expected["numeric"] is not None:
             for key in MOMENTS:
-                assert math.isclose(
-                    got["numeric"][key], expected["numeric"][key], rel_tol=1e-9
-                ), (name, key)
+                assert math.isclose(got["numeric"][key], expected["numeric"][key], rel_tol=1e-9), (
+                    name,
+                    key,
+                )
 
 
 def test_merged_window_gives_the_same_verdicts(data: dict[str, Path], tmp_path: Path) -> None:
