@@ -16,7 +16,10 @@ from driftline.components.deploy_model import deploy_model
 from driftline.components.image import IMAGE
 from driftline.components.load_window import load_window
 from driftline.components.loader import load
+from driftline.components.merge_profiles import merge_profiles
+from driftline.components.plan_partitions import plan_partitions
 from driftline.components.profile_baseline import profile_baseline
+from driftline.components.profile_partition import profile_partition
 from driftline.components.publish_metrics import publish_metrics
 from driftline.components.record_baseline import record_baseline
 from driftline.components.record_monitoring_result import record_monitoring_result
@@ -35,7 +38,10 @@ __all__ = [
     "deploy_model",
     "load",
     "load_window",
+    "merge_profiles",
+    "plan_partitions",
     "profile_baseline",
+    "profile_partition",
     "publish_metrics",
     "record_baseline",
     "record_monitoring_result",

@@ -46,6 +46,9 @@ DASHBOARD_UID = "dashboard_uid"
 RUN_ID = "run_id"
 URL = "url"
 NAMESPACE = "namespace"
+FAN_OUT = "fan_out"  # plan_partitions: the window is profiled partition by partition
+PARTITIONS = "partitions"  # plan_partitions: the ParallelFor items; metadata: how many
+TASKS = "tasks"
 
 #: Every component's outputs, in the order its signature declares them.
 COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
@@ -53,7 +56,10 @@ COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
     "compute_performance": (REPORT, REPORT_HTML, METRICS, CLASSIFICATION_METRICS, DEGRADED),
     "deploy_model": (MANIFEST, URL, NAMESPACE),
     "load_window": (WINDOW, ROWS, WINDOW_START, WINDOW_END),
+    "merge_profiles": (PROFILE, ROWS),
+    "plan_partitions": (FAN_OUT, PARTITIONS, TASKS, ROWS, WINDOW_START, WINDOW_END),
     "profile_baseline": (PROFILE, ROWS),
+    "profile_partition": (PROFILE, ROWS),
     "publish_metrics": (METRICS_TEXT, RUN_TIMESTAMP),
     "record_baseline": (PROFILE_ID,),
     "record_monitoring_result": (MONITORING_RUN_ID,),
@@ -90,6 +96,8 @@ PUSHED_TO = "pushed_to"
 REFERENCE_ROWS_USED = "reference_rows_used"
 ERROR_COUNT = "error"
 WARNING_COUNT = "warning"
+EXECUTION = "execution"  # how a window was profiled: "single-task" or "fan-out"
+PARTITION = "partition"  # a partition profile's index in the plan
 
 # ---- metric names logged on Metrics artifacts -------------------------------------------
 VALIDATION_ERRORS = "validation_errors"

@@ -344,6 +344,9 @@ NO_CLI_TWIN = {
     "send_notification": "alerts from a pipeline run",
     "schedule_monitoring": "`driftline schedule` is its CLI form, by pipeline file",
     "start_retraining": "`driftline run` is its CLI form, by pipeline file",
+    "plan_partitions": "a step of a fanned-out pipeline run (one process: `driftline profile`)",
+    "profile_partition": "a step of a fanned-out pipeline run (one process: `driftline profile`)",
+    "merge_profiles": "a step of a fanned-out pipeline run (one process: `driftline profile`)",
 }
 
 

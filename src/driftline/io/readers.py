@@ -32,6 +32,7 @@ __all__ = [
     "FORMATS",
     "detect_format",
     "iter_batches",
+    "iter_dataset_batches",
     "open_dataset",
     "read_table",
 ]
@@ -251,8 +252,13 @@ def _plan(
     start: TimeBound,
     end: TimeBound,
     storage_options: Mapping[str, Any] | None,
+    opened: ds.Dataset | None = None,
 ) -> _Scan:
-    dataset = open_dataset(source, format, storage_options=storage_options, start=start, end=end)
+    dataset = opened
+    if dataset is None:
+        dataset = open_dataset(
+            source, format, storage_options=storage_options, start=start, end=end
+        )
     projection = _check_columns(dataset, columns)
     schema = (
         dataset.schema
@@ -310,6 +316,22 @@ def iter_batches(
             f"`batch_rows` must be a positive integer, not {batch_rows!r}", param="batch_rows"
         )
     scan = _plan(source, format, columns, timestamp_column, start, end, storage_options)
+    return scan.batches(batch_rows)
+
+
+def iter_dataset_batches(
+    dataset: ds.Dataset,
+    name: str,
+    *,
+    columns: Sequence[str] | None = None,
+    timestamp_column: str | None = None,
+    start: TimeBound = None,
+    end: TimeBound = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> Iterator[pa.RecordBatch]:
+    """`iter_batches` over a dataset opened already (e.g. some row groups of some files,
+    see `driftline.io.partitions`); `name` names it in errors."""
+    scan = _plan(name, None, columns, timestamp_column, start, end, None, opened=dataset)
     return scan.batches(batch_rows)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from driftline.io import ColumnKind, kind_of_type, open_dataset
-from driftline.profile import DatasetProfile, can_profile_as, profile_source
+from driftline.profile import DatasetProfile, can_profile_as, profile_source, read_profile_if_any
 from driftline.report import ReportPaths
 from driftline.validation.checks import ValidationResult, validate_profile
 from driftline.validation.constraints import Constraints, infer_constraints, load_constraints
@@ -31,6 +31,9 @@ def run_validation(
 ) -> ValidationResult:
     """Profile `current_source` in one pass, check it, write validation_report.json/.html.
 
+    `current_source` may also be a window profile (e.g. merged from partitions): it is
+    checked as it is.
+
     Constraints are inferred from the baseline profile, then overridden by `constraints_path`
     (YAML or JSON) when given. `columns` limits the check to those columns
     (e.g. the model's features): other window columns are not extra, other baseline
@@ -42,21 +45,27 @@ def run_validation(
     constraints = infer_constraints(baseline, expected_rows=expected_rows)
     if constraints_path is not None:
         constraints = load_constraints(constraints_path, constraints)
-    schema = open_dataset(current_source, format).schema
-    if columns:
-        wanted = set(columns)
-        schema = pa.schema([field for field in schema if field.name in wanted])
+    wanted = set(columns or ())
+    if wanted:
         constraints.columns = {k: v for k, v in constraints.columns.items() if k in wanted}
-    window = profile_source(
-        current_source,
-        format=format,
-        columns=schema.names,
-        kinds=window_kinds(constraints, schema),
-        timestamp_column=timestamp_column,
-        start=start,
-        end=end,
-        **vars(baseline.options),
-    )
+    window = read_profile_if_any(current_source)  # e.g. merged from partitions
+    if window is not None:
+        if wanted:
+            window.columns = {k: v for k, v in window.columns.items() if k in wanted}
+    else:
+        schema = open_dataset(current_source, format).schema
+        if wanted:
+            schema = pa.schema([field for field in schema if field.name in wanted])
+        window = profile_source(
+            current_source,
+            format=format,
+            columns=schema.names,
+            kinds=window_kinds(constraints, schema),
+            timestamp_column=timestamp_column,
+            start=start,
+            end=end,
+            **vars(baseline.options),
+        )
     result = validate_profile(constraints, window)
     result.dump(out_dir, html=render_validation_html(result))
     return result
