@@ -17,20 +17,21 @@ from typing import Any
 import numpy as np
 
 DEFAULT_K = 1024
-_MULTIPLIERS = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))  # splitmix64
-_SHIFTS = (np.uint64(30), np.uint64(27), np.uint64(31))
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd
+_FOLD = np.uint64(32)
 _RANGE = 2.0**64
 
 
 def hash_values(values: np.ndarray) -> np.ndarray:
-    """64-bit hashes of float64 values (equal values, 0.0 and -0.0 included, hash equally)."""
-    h = (values + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0
-    h ^= h >> _SHIFTS[0]
-    h *= _MULTIPLIERS[0]
-    h ^= h >> _SHIFTS[1]
-    h *= _MULTIPLIERS[1]
-    h ^= h >> _SHIFTS[2]
-    return h
+    """64-bit hashes of float64 values (equal values, 0.0 and -0.0 included, hash equally).
+
+    The high word is folded into the low one, then multiplied by an odd constant (Fibonacci
+    hashing): every input bit reaches the high bits, which decide the smallest hashes.
+    """
+    bits = (values + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0 (and copies)
+    bits ^= bits >> _FOLD
+    bits *= _MULTIPLIER
+    return bits
 
 
 class DistinctCount:
@@ -50,7 +51,14 @@ class DistinctCount:
             hashes = hashes[hashes < self.hashes[-1]]
             if hashes.size == 0:
                 return
-        self.hashes = np.unique(np.concatenate([self.hashes, hashes]))[: self.k]
+        pool = np.concatenate([self.hashes, hashes])
+        if len(pool) > 2 * self.k:  # the k smallest distinct are among the smallest few
+            kth = np.partition(pool, self.k)[self.k]
+            smallest = _sorted_distinct(pool[pool <= kth])
+            if len(smallest) > self.k:
+                self.hashes = smallest[: self.k]
+                return
+        self.hashes = _sorted_distinct(pool)[: self.k]
 
     def merge(self, other: DistinctCount) -> None:
         """Add the values counted by `other` (same k)."""
@@ -83,6 +91,11 @@ class DistinctCount:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DistinctCount) and self.to_dict() == other.to_dict()
+
+
+def _sorted_distinct(hashes: np.ndarray) -> np.ndarray:
+    ordered = np.sort(hashes)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
 
 
 def union_estimate(a: DistinctCount, b: DistinctCount) -> int:

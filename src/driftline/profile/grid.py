@@ -70,18 +70,39 @@ class GridHistogram:
         return int(self.counts.sum())
 
     # -- building -----------------------------------------------------------------------------
-    def add(self, values: np.ndarray, low: float, high: float) -> None:
+    def add(
+        self, values: np.ndarray, low: float, high: float, detail: int = 0
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Add finite float64 `values`; `low`/`high` are the min/max of everything seen so far,
-        these values included."""
-        if values.size == 0:
-            return
+        these values included.
+
+        Returns each value's bucket and the count of these values per bucket, on buckets
+        2**`detail` times finer than this histogram's (see `spans`), for callers that index the
+        values further."""
         self._cover(low, high)
         assert self.exponent is not None
-        scaled = values * math.ldexp(1.0, -self.exponent)  # exact: a power-of-two scale
+        scaled = values * math.ldexp(1.0, detail - self.exponent)  # exact: a power-of-two scale
         np.floor(scaled, out=scaled)
-        scaled -= self.first  # integers below 2**53: exact
+        scaled -= math.ldexp(float(self.first), detail)  # whole numbers, close together: exact
         index = scaled.astype(np.intp)
-        self.counts += np.bincount(index, minlength=len(self.counts))
+        added = np.bincount(index, minlength=len(self.counts) << detail)
+        self.counts += added.reshape(len(self.counts), 1 << detail).sum(axis=1)
+        return index, added
+
+    def spans(self, detail: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(smallest, largest) number each bucket can hold, on buckets 2**`detail` times finer
+        than this histogram's (the buckets of `add`'s result)."""
+        assert self.exponent is not None
+        exponent = self.exponent - detail
+        first = self.first << detail
+        index = np.arange(first, first + (len(self.counts) << detail), dtype=np.float64)
+        lows = np.ldexp(index, exponent)
+        return lows, np.nextafter(np.ldexp(index + 1, exponent), -np.inf)
+
+    @property
+    def layout(self) -> tuple[int | None, int, int]:
+        """(exponent, first, length): changes whenever the buckets do."""
+        return self.exponent, self.first, len(self.counts)
 
     def _cover(self, low: float, high: float, at_least: int | None = None) -> None:
         """Re-grid so that [low, high] (the min and max seen) is covered."""

@@ -25,6 +25,9 @@ from driftline.profile.sketch import LogSketch
 
 DEFAULT_RELATIVE_ACCURACY = 0.01
 DEFAULT_EXACT_CAP = 1000
+#: the log sketch is filled through grid buckets 2**_DETAIL times finer than the grid's own:
+#: few of them straddle a sketch edge, so few values need a logarithm of their own
+_DETAIL = 4
 _UNSCALED_LIMIT = 2.0**480  # below it, sums of squares of up to 2**60 values stay finite
 
 
@@ -60,6 +63,7 @@ class NumericSummary:
         #: None in profiles written before the grid existed: the sketch stands in
         self.grid: GridHistogram | None = GridHistogram(DEFAULT_GRID_SIZE, integral)
         self.distinct: DistinctCount | None = DistinctCount()  # None: as for `grid`
+        self._span_cache: tuple[tuple[int | None, int, int], np.ndarray, np.ndarray] | None = None
 
     @property
     def std(self) -> float | None:
@@ -84,10 +88,12 @@ class NumericSummary:
         deviations = scaled - batch_mean
         deviations *= deviations
         self._combine(values.size, batch_mean * self._scale, float(deviations.sum()), low, high)
-        self.sketch.add(values)
         if self.grid is not None:
             assert self.min is not None and self.max is not None
-            self.grid.add(values, self.min, self.max)
+            index, added = self.grid.add(values, self.min, self.max, _DETAIL)
+            self.sketch.add_bucketed(values, index, added, self._span_keys())
+        else:
+            self.sketch.add(values)
         if self.distinct is not None:
             self.distinct.add(values)
         if self.exact_values is not None:
@@ -96,6 +102,14 @@ class NumericSummary:
                 self.exact_values = None
             else:
                 self._add_exact(dict(zip(distinct.tolist(), counts.tolist(), strict=True)))
+
+    def _span_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """The sketch keys of the fine grid buckets' ends, kept while the grid does not move."""
+        assert self.grid is not None
+        if self._span_cache is None or self._span_cache[0] != self.grid.layout:
+            lows, tops = self.grid.spans(_DETAIL)
+            self._span_cache = (self.grid.layout, self.sketch.keys(lows), self.sketch.keys(tops))
+        return self._span_cache[1], self._span_cache[2]
 
     def _rescale(self, scale: float) -> None:
         """Count `_m2` in units of `scale`**2 from now on, if `scale` is larger."""
