@@ -2,8 +2,9 @@
 
 Each side of a column is a weighted distribution (value -> count): exact while the profile
 kept every distinct value (numeric: up to `exact_cap`; categorical: up to `category_cap`),
-else the profile's log-sketch buckets (numeric, within its relative accuracy) or its top-k
-plus one "other" bucket (categorical). Methods then run on these distributions with
+else the profile's buckets (numeric: its equal-width grid or its log sketch, whichever is
+finer for the column, see `NumericSummary.distribution`) or its top-k plus one "other" bucket
+(categorical). Methods then run on these distributions with
 Evidently's binning rules, so exact distributions give exact mode's scores; rank tests (ks,
 cramer_von_mises, anderson) run only where both sides are exact and small enough to expand.
 """
