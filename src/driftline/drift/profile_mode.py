@@ -2,8 +2,9 @@
 
 Each side of a column is a weighted distribution (value -> count): exact while the profile
 kept every distinct value (numeric: up to `exact_cap`; categorical: up to `category_cap`),
-else the profile's log-sketch buckets (numeric, within its relative accuracy) or its top-k
-plus one "other" bucket (categorical). Methods then run on these distributions with
+else the profile's buckets (numeric: its equal-width grid or its log sketch, whichever is
+finer for the column, see `NumericSummary.distribution`) or its top-k plus one "other" bucket
+(categorical). Methods then run on these distributions with
 Evidently's binning rules, so exact distributions give exact mode's scores; rank tests (ks,
 cramer_von_mises, anderson) run only where both sides are exact and small enough to expand.
 """
@@ -37,7 +38,14 @@ from driftline.drift.selection import (
 )
 from driftline.errors import EmptyDataError, InputError, SchemaMismatchError
 from driftline.io import ColumnKind, kind_of_type
-from driftline.profile import ColumnProfile, DatasetProfile, can_profile_as, profile_batches
+from driftline.profile import (
+    ColumnProfile,
+    DatasetProfile,
+    NumericSummary,
+    can_profile_as,
+    profile_batches,
+)
+from driftline.profile.distinct import union_estimate
 
 VALUE_TESTS = ("chi2", "z")  # compare value frequencies, never Sturges bins
 MAX_EXPANDED_ROWS = 2_000_000  # rank tests expand exact value counts back into samples
@@ -194,12 +202,8 @@ def _usable(column: ColumnProfile) -> int:
 def _numeric_distribution(column: ColumnProfile) -> tuple[np.ndarray, np.ndarray, bool]:
     summary = column.numeric
     assert summary is not None and summary.min is not None and summary.max is not None
-    if summary.exact_values is not None:
-        values = np.array(sorted(summary.exact_values), dtype=np.float64)
-        counts = np.array([summary.exact_values[v] for v in values], dtype=np.int64)
-        return values, counts, True
-    values, counts = summary.sketch.representatives()
-    return np.clip(values, summary.min, summary.max), counts, False
+    values, counts = summary.distribution()
+    return values, counts, summary.exact
 
 
 def _categorical_distribution(
@@ -309,8 +313,7 @@ def _numeric(
             stats.wasserstein_distance(ref_values, cur_values, ref_counts, cur_counts) / norm
         )
     elif method.name == "hellinger":
-        keys = np.union1d(ref_values, cur_values)
-        edges = _sturges_edges(low, high, len(keys), integer)
+        edges = _sturges_edges(low, high, _distinct_union(ref_sum, cur_sum), integer)
         score = _binned(method, edges, (ref_values, ref_counts), (cur_values, cur_counts))
     elif not ref_exact or (
         len(ref_values) > NUMERIC_BINNING_MIN_DISTINCT and method.name not in VALUE_TESTS
@@ -323,6 +326,16 @@ def _numeric(
         score = method.score_binned(ref_aligned, cur_aligned)
     pictures = _numeric_sides(reference, current, low, high)
     return method, score, pictures
+
+
+def _distinct_union(reference: NumericSummary, current: NumericSummary) -> int:
+    """Distinct finite values of both sides: exact while both profiles kept every value, else
+    estimated from their distinct-count sketches (older profiles without one: the row count)."""
+    if reference.exact_values is not None and current.exact_values is not None:
+        return len(set(reference.exact_values) | set(current.exact_values))
+    if reference.distinct is not None and current.distinct is not None:
+        return union_estimate(reference.distinct, current.distinct)
+    return reference.count + current.count
 
 
 def _binned(

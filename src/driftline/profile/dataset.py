@@ -22,6 +22,8 @@ from driftline.profile.numeric import DEFAULT_EXACT_CAP, DEFAULT_RELATIVE_ACCURA
 from driftline.report.files import to_json
 
 SCHEMA_VERSION = "1.0"
+#: Arrow types whose values are whole numbers (dates count whole days of 86400 seconds)
+_WHOLE_NUMBER_TYPES = ("int", "uint", "bool", "date")
 KIND = "profile"
 
 
@@ -75,7 +77,9 @@ class ColumnProfile:
                 if kind is ColumnKind.DATETIME
                 else options.relative_accuracy
             )
-            column.numeric = NumericSummary(accuracy, options.exact_cap)
+            column.numeric = NumericSummary(
+                accuracy, options.exact_cap, integral=arrow_type.startswith(_WHOLE_NUMBER_TYPES)
+            )
         elif kind is ColumnKind.TEXT:
             column.text = TextSummary(options.relative_accuracy, options.exact_cap)
         else:
