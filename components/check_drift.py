@@ -36,7 +36,8 @@ def check_drift(
         reference: The baseline: a driftline profile JSON or a table (Dataset).
         method: Method for every column: auto (Evidently 0.7's default choice), ks, chi2, z,
             psi, jensenshannon, wasserstein, hellinger, kl_div, l_infinity,
-            cramer_von_mises, anderson, tvd.
+            cramer_von_mises, anderson, tvd, TVD, fisher_exact, g_test, mannw, t_test, ed,
+            es, empirical_mmd.
         threshold: Threshold for every column; unset (or 0) uses each method's default.
         method_overrides: Per-column methods, column -> method.
         threshold_overrides: Per-column thresholds, column -> threshold.
