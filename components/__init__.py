@@ -20,6 +20,7 @@ from driftline.components.merge_profiles import merge_profiles
 from driftline.components.plan_partitions import plan_partitions
 from driftline.components.profile_baseline import profile_baseline
 from driftline.components.profile_partition import profile_partition
+from driftline.components.profile_window import profile_window
 from driftline.components.publish_metrics import publish_metrics
 from driftline.components.record_baseline import record_baseline
 from driftline.components.record_monitoring_result import record_monitoring_result
@@ -42,6 +43,7 @@ __all__ = [
     "plan_partitions",
     "profile_baseline",
     "profile_partition",
+    "profile_window",
     "publish_metrics",
     "record_baseline",
     "record_monitoring_result",

@@ -32,7 +32,8 @@ def check_drift(
     way means drift (p-value below or distance above its threshold).
 
     Args:
-        current: The production window (Parquet from load_window, or any table).
+        current: The production window (Parquet from load_window, or any table), or its
+            profile from profile_window (profile mode; the window is not read again).
         reference: The baseline: a driftline profile JSON or a table (Dataset).
         method: Method for every column: auto (Evidently 0.7's default choice), ks, chi2, z,
             psi, jensenshannon, wasserstein, hellinger, kl_div, l_infinity,

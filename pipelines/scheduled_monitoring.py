@@ -2,11 +2,11 @@
 
 `monitor_window` is the monitoring path without control flow (so kfp.local runs every
 step of it): resolve the baseline through the model's lineage in ML Metadata, load the
-window, validate it, check drift, score performance against late labels, record the
-result in MLMD and publish Prometheus metrics. `scheduled_monitoring` is what users
-schedule: it runs `monitor_window` for the window ending at the run's *scheduled* time
-(so catch-up and backfill runs check the right window), then alerts and, if asked,
-starts a retraining run when something is wrong.
+window, profile it once, validate that profile and check it for drift, score performance
+against late labels, record the result in MLMD and publish Prometheus metrics.
+`scheduled_monitoring` is what users schedule: it runs `monitor_window` for the window
+ending at the run's *scheduled* time (so catch-up and backfill runs check the right
+window), then alerts and, if asked, starts a retraining run when something is wrong.
 
 Parameters a user may leave out default to the zero value of their type ("", 0, 0.0,
 [], {}), which the components read as unset: KFP pipelines cannot pass None (see
@@ -26,6 +26,7 @@ from driftline.components.merge_profiles import merge_profiles
 from driftline.components.plan_partitions import plan_partitions
 from driftline.components.profile_baseline import profile_baseline
 from driftline.components.profile_partition import profile_partition
+from driftline.components.profile_window import profile_window
 from driftline.components.publish_metrics import publish_metrics
 from driftline.components.record_monitoring_result import record_monitoring_result
 from driftline.components.resolve_baseline import resolve_baseline
@@ -112,15 +113,19 @@ def monitor_window(
         min_rows=min_rows,
     ).set_caching_options(False)  # late-arriving rows change a window
     kubernetes.use_secret_as_env(window, credentials_secret, OBJECT_STORE_KEYS)
+    # One pass over the window: validation and drift both take its profile.
+    window_profile = profile_window(
+        window=window.outputs[io.WINDOW], baseline_profile=baseline_profile.outputs[io.PROFILE]
+    )
     validation = validate_data(
-        window=window.outputs[io.WINDOW],
+        window=window_profile.outputs[io.PROFILE],
         baseline_profile=baseline_profile.outputs[io.PROFILE],
         constraints_path=constraints_path,
         columns=columns,
         expected_rows=expected_rows,
     )
     drift = check_drift(
-        current=window.outputs[io.WINDOW],
+        current=window_profile.outputs[io.PROFILE],
         reference=baseline_profile.outputs[io.PROFILE],
         method=drift_method,
         threshold=drift_threshold,

@@ -60,6 +60,7 @@ COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
     "plan_partitions": (FAN_OUT, PARTITIONS, TASKS, ROWS, WINDOW_START, WINDOW_END),
     "profile_baseline": (PROFILE, ROWS),
     "profile_partition": (PROFILE, ROWS),
+    "profile_window": (PROFILE, ROWS),
     "publish_metrics": (METRICS_TEXT, RUN_TIMESTAMP),
     "record_baseline": (PROFILE_ID,),
     "record_monitoring_result": (MONITORING_RUN_ID,),

@@ -214,7 +214,17 @@ TWINS = {
         ("profile",),
         {"dataset": "data", "data_format": "format_", "columns": "columns", "kinds": "kinds"},
         component_only={"recorded_profile": "reuses the profile resolve_baseline found"},
-        cli_only={"out": OUT},
+        cli_only={"out": OUT, "like": "profiles a window instead (profile_window)"},
+    ),
+    "profile_window": Twin(
+        ("profile",),
+        {
+            "window": "data",
+            "baseline_profile": "like",
+            "data_format": "format_",
+            "columns": "columns",
+        },
+        cli_only={"out": OUT, "kinds": "a window takes its baseline profile's kinds"},
     ),
     "validate_data": Twin(
         ("validate",),

@@ -127,6 +127,7 @@ def test_monitoring_core_dag_and_platform_settings() -> None:
         "resolve-baseline",
         "profile-baseline",
         "load-window",
+        "profile-window",
         "validate-data",
         "check-drift",
         "compute-performance",
@@ -143,6 +144,7 @@ def test_monitoring_core_dag_and_platform_settings() -> None:
     assert "record-monitoring-result" in core["publish-metrics"]["dependentTasks"]
     check = core["check-drift"]["inputs"]["artifacts"]
     assert check["reference"]["taskOutputArtifact"]["producerTask"] == "profile-baseline"
+    assert_window_read_once(core)
     for task in ("resolve-baseline", "load-window", "record-monitoring-result"):
         assert core[task]["cachingOptions"] == {}, task  # side effects: never cached
     executors = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
@@ -157,6 +159,31 @@ def test_monitoring_core_dag_and_platform_settings() -> None:
     assert defaults["credentials_secret"]["defaultValue"] == "mlpipeline-minio-artifact"
     assert defaults["window_length"]["defaultValue"] == "1d"
     assert "window_end" not in defaults  # set by the schedule, not by users
+
+
+def _readers(core: dict[str, Any], producer: str, output: str) -> set[str]:
+    """The tasks that take `producer`'s `output` artifact as an input."""
+    return {
+        name
+        for name, task in core.items()
+        for given in task.get("inputs", {}).get("artifacts", {}).values()
+        if given.get("taskOutputArtifact")
+        == {"producerTask": producer, "outputArtifactKey": output}
+    }
+
+
+def assert_window_read_once(core: dict[str, Any]) -> None:
+    """Issue 11, "one pass over each window": validation and drift take the window's profile;
+    the window table itself is profiled once (performance joins its rows to labels, and
+    the lineage record links the window artifact without reading it)."""
+    assert _readers(core, "load-window", "window") == {
+        "profile-window",
+        "compute-performance",
+        "record-monitoring-result",
+    }
+    assert _readers(core, "profile-window", "profile") == {"validate-data", "check-drift"}
+    profiled = core["profile-window"]["inputs"]["artifacts"]["baseline_profile"]
+    assert profiled["taskOutputArtifact"]["producerTask"] == "profile-baseline"
 
 
 @pytest.fixture

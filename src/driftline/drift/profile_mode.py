@@ -43,6 +43,7 @@ from driftline.profile import (
     DatasetProfile,
     NumericSummary,
     can_profile_as,
+    check_window_profile,
     profile_batches,
 )
 from driftline.profile.distinct import union_estimate
@@ -173,13 +174,7 @@ def _window_profile(
 ) -> DatasetProfile:
     """`current`, a window profile, checked to be comparable with `reference`."""
     require_columns(names, list(current.columns), "current window profile")
-    if current.options != reference.options:
-        raise InputError(
-            f"the window profile was built with options {asdict(current.options)}, the "
-            f"reference profile with {asdict(reference.options)}: profile the window with "
-            "the reference profile's options (profile_window does)",
-            param="current",
-        )
+    check_window_profile(current, reference)
     for name in names:
         column = current.columns[name]
         _check_type(name, reference.columns[name], column.arrow_type, _natural_kind(column))
