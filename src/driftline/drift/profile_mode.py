@@ -12,6 +12,7 @@ cramer_von_mises, anderson) run only where both sides are exact and small enough
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
@@ -36,6 +37,7 @@ from driftline.drift.selection import (
     verdict,
     wanted_columns,
 )
+from driftline.drift.stable import equal_width_edges, exponent, scaled
 from driftline.errors import EmptyDataError, InputError, SchemaMismatchError
 from driftline.io import ColumnKind, kind_of_type
 from driftline.profile import (
@@ -220,6 +222,8 @@ def _sturges_edges(low: float, high: float, n: int, integer: bool) -> np.ndarray
     """numpy's histogram_bin_edges(..., 'sturges') from min, max and size alone."""
     if high <= low:
         return np.array([low - 0.5, low + 0.5])
+    if high - low == math.inf:  # Python floats: no numpy warning
+        return equal_width_edges(low, high, int(np.ceil(np.log2(n) + 1.0)))
     width = (high - low) / (np.log2(n) + 1.0)
     if integer and width < 1:
         width = 1.0
@@ -266,7 +270,6 @@ def _check_column(
 def _numeric(
     reference: ColumnProfile, current: ColumnProfile, method_name: str | None, name: str
 ) -> tuple[DriftMethod, float, Sides]:
-    from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
 
     ref_values, ref_counts, ref_exact = _numeric_distribution(reference)
     cur_values, cur_counts, cur_exact = _numeric_distribution(current)
@@ -303,10 +306,7 @@ def _numeric(
         cur = np.repeat(cur_values, cur_counts)
         score = method.score_exact(ref, cur, ColumnKind.NUMERIC)
     elif method.name == "wasserstein":
-        norm = max(ref_sum.std or 0.0, MIN_NORM)
-        score = float(
-            stats.wasserstein_distance(ref_values, cur_values, ref_counts, cur_counts) / norm
-        )
+        score = _wasserstein(ref_values, ref_counts, cur_values, cur_counts, ref_sum.std)
     elif method.name == "hellinger":
         edges = _sturges_edges(low, high, _distinct_union(ref_sum, cur_sum), integer)
         score = _binned(method, edges, (ref_values, ref_counts), (cur_values, cur_counts))
@@ -333,6 +333,28 @@ def _distinct_union(reference: NumericSummary, current: NumericSummary) -> int:
     return reference.count + current.count
 
 
+def _wasserstein(
+    ref_values: np.ndarray,
+    ref_counts: np.ndarray,
+    cur_values: np.ndarray,
+    cur_counts: np.ndarray,
+    reference_std: float | None,
+) -> float:
+    """Wasserstein distance normed by the reference's standard deviation, on values scaled
+    into [-1, 1] when they are huge (drift/stable.py)."""
+    from scipy import stats
+
+    power = exponent(ref_values, cur_values)
+    ref, cur = scaled(ref_values, power), scaled(cur_values, power)
+    if reference_std is not None and math.isfinite(reference_std):
+        std = math.ldexp(reference_std, -power)
+    else:  # the profile's moments overflowed: the spread of its distribution instead
+        mean = np.average(ref, weights=ref_counts)
+        std = math.sqrt(np.average((ref - mean) ** 2, weights=ref_counts))
+    norm = max(std, math.ldexp(MIN_NORM, -power))
+    return float(stats.wasserstein_distance(ref, cur, ref_counts, cur_counts) / norm)
+
+
 def _binned(
     method: DriftMethod,
     edges: np.ndarray,
@@ -348,7 +370,7 @@ def _binned(
 def _numeric_sides(
     reference: ColumnProfile, current: ColumnProfile, low: float, high: float
 ) -> Sides:
-    edges = np.linspace(low, high if high > low else low + 1.0, 11)
+    edges = equal_width_edges(low, high if high > low else low + 1.0, 10)
 
     def side(column: ColumnProfile) -> dict[str, Any]:
         s = column.numeric
