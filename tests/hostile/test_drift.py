@@ -114,3 +114,22 @@ def test_drift_scores_do_not_depend_on_the_magnitude_of_values(method: str) -> N
         for p in (0, 500, 1000)
     ]
     assert scores[1:] == pytest.approx([scores[0]] * 2, rel=1e-12)
+
+
+def test_the_drift_page_shows_the_rule_each_method_applies() -> None:
+    """Issue 12: "A drift HTML page says 'p < 0.05' for KS, which drifts at p ≤ threshold.
+    Show the rule the method really applies." The rule shown decides the verdict shown."""
+    from driftline.drift import render_drift_html
+
+    rng = np.random.default_rng(8)
+    ref = pa.table({"x": rng.normal(0, 1, 300), "y": rng.normal(0, 1, 300), "c": ["a", "b"] * 150})
+    cur = pa.table({"x": rng.normal(0, 1, 200), "y": rng.normal(0, 1, 200), "c": ["a", "b"] * 100})
+    result = check_drift(
+        ref, cur, method={"x": "ks", "y": "psi", "c": "chi2"}, prediction_column="x"
+    )
+    page = render_drift_html(result)
+    rows = {c.name: c for c in result.columns}
+    for column, rule in (("x", "p ≤"), ("y", "d ≥"), ("c", "p &lt;")):
+        assert f"{rule} {rows[column].threshold:.4f}" in page, column
+    assert page.count("p ≤") == 2  # ks only: its row and the prediction's line
+    assert "drift if p ≤ 0.0500" in page

@@ -137,8 +137,17 @@ def category_bars(
         return _svg(figure, f"{name}: reference vs current categories")
 
 
-def score_gauge(name: str, method: str, score: float, threshold: float, direction: str) -> str:
-    """The score as a bar against its threshold; p-values on a log axis, drift side shaded."""
+def score_gauge(
+    name: str,
+    method: str,
+    score: float,
+    threshold: float,
+    direction: str,
+    drifted: bool | None = None,
+) -> str:
+    """The score as a bar against its threshold; p-values on a log axis, drift side shaded.
+    `drifted` (the verdict, coloring the bar) defaults to a strict p < threshold or
+    d >= threshold."""
     p_value = direction == "p_value"
     with _figure(2.4, 0.95, f"gauge-{name}") as figure:
         axes = figure.axes[0]
@@ -156,7 +165,8 @@ def score_gauge(name: str, method: str, score: float, threshold: float, directio
             high = max(threshold * 2, score * 1.15 if _finite(score) else 0.0)
             axes.set_xlim(0, high)
             axes.axvspan(threshold, high, color=BAND_COLOR)
-        drifted = _finite(score) and (score < threshold if p_value else score >= threshold)
+        if drifted is None:
+            drifted = _finite(score) and (score < threshold if p_value else score >= threshold)
         if _finite(score):
             start = axes.get_xlim()[0] if p_value else 0
             axes.barh(
