@@ -55,11 +55,11 @@ def check_drift(
         drift_detected: True when the share of drifted columns reaches drift_share.
         drift_share: The share of drifted columns.
     """
-    from driftline.drift.kfp_outputs import check_drift_artifacts
     from driftline.exits import exit_on_error
+    from driftline.platforms.kfp.steps.drift import check_drift_outputs
 
     with exit_on_error():
-        return check_drift_artifacts(
+        return check_drift_outputs(
             current=current,
             reference=reference,
             report=report,
