@@ -22,11 +22,35 @@ API_VERSIONS = {"StatefulSet": "apps/v1", "Service": "v1", "PodDisruptionBudget"
                 "HorizontalPodAutoscaler": "autoscaling/v2"}  # fmt: skip
 
 
+def unknown_fields(doc: object, model: str, where: str = "") -> list[str]:
+    """Keys of `doc` that the API model `model` (and its nested models) does not define: a
+    misspelled or misplaced field, which deserialization alone would silently drop."""
+    if model.startswith("list[") and isinstance(doc, list):
+        return [f for i, item in enumerate(doc) for f in unknown_fields(item, model[5:-1],
+                f"{where}[{i}]")]  # fmt: skip
+    cls = getattr(client, model, None)
+    if cls is None or not isinstance(doc, dict):
+        return []  # a primitive, a map or IntOrString
+    by_json = {json: attr for attr, json in cls.attribute_map.items()}
+    found = []
+    for key, value in doc.items():
+        if key not in by_json:
+            found.append(f"{where}.{key}")
+        else:
+            found += unknown_fields(value, cls.openapi_types[by_json[key]], f"{where}.{key}")
+    return found
+
+
+def test_unknown_fields_are_caught():
+    assert unknown_fields({"spec": {"replica": 3}}, "V1StatefulSet") == [".spec.replica"]
+
+
 def documents() -> dict[str, object]:
     api = client.ApiClient()
     objects = {}
     for doc in yaml.safe_load_all(MANIFEST.read_text()):
         assert doc["apiVersion"] == API_VERSIONS[doc["kind"]]
+        assert unknown_fields(doc, MODELS[doc["kind"]]) == []
         # Deserializing into the API models rejects missing required fields and wrong types.
         objects[doc["kind"]] = api._ApiClient__deserialize(doc, MODELS[doc["kind"]])
     assert sorted(objects) == sorted(MODELS)
