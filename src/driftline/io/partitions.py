@@ -24,6 +24,7 @@ import pyarrow.fs as pafs
 
 from driftline.errors import DataSourceError, InputError
 from driftline.io import windows
+from driftline.io.log_window import has_split_calls, is_sink_output
 from driftline.io.readers import (
     DEFAULT_BATCH_ROWS,
     detect_format,
@@ -133,6 +134,9 @@ def plan_partitions(
     dataset = open_dataset(source, fmt, storage_options=storage_options)
     _, root = resolve(source, storage_options)
     pushdown = _window_filter(dataset, timestamp_column, start, end)
+    if is_sink_output(dataset.schema) and has_split_calls(dataset, pushdown):
+        reason = "the log sink wrote sides of calls apart; they pair only when read whole"
+        return PartitionPlan(source, target_rows, 0, (), reason)
     try:
         pieces = sorted(_row_groups(dataset, root, pushdown))
     except (pa.ArrowException, OSError) as exc:
