@@ -179,9 +179,12 @@ class NumericSummary:
     @property
     def uses_grid(self) -> bool:
         """Whether the (inexact) distribution is read from the grid rather than the sketch: the
-        grid's buckets are at most as wide as the sketch's at the quartiles."""
+        grid holds one whole number per bucket, or its buckets are at most as wide as the
+        sketch's at the quartiles."""
         if self.grid is None or self.grid.exponent is None:
             return False
+        if self.grid.integral and self.grid.width == 1.0:
+            return True
         quartiles = [abs(_at_rank(*self.sketch.representatives(), q)) for q in (0.25, 0.75)]
         return self.grid.width <= 2 * self.sketch.relative_accuracy * max(quartiles)
 
