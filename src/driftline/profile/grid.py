@@ -48,6 +48,13 @@ def bucket_index(value: float, exponent: int) -> int:
     return math.floor(math.ldexp(value, -exponent))
 
 
+def bucket_spans(start: int, stop: int, exponent: int) -> tuple[np.ndarray, np.ndarray]:
+    """(smallest, largest) number each of buckets start..stop-1 of width 2**exponent can hold."""
+    index = np.arange(start, stop, dtype=np.float64)
+    lows = np.ldexp(index, exponent)
+    return lows, np.nextafter(np.ldexp(index + 1, exponent), -np.inf)
+
+
 class GridHistogram:
     """Counts of finite values in at most `size` equal buckets of width 2**exponent."""
 
@@ -93,16 +100,8 @@ class GridHistogram:
         """(smallest, largest) number each bucket can hold, on buckets 2**`detail` times finer
         than this histogram's (the buckets of `add`'s result)."""
         assert self.exponent is not None
-        exponent = self.exponent - detail
         first = self.first << detail
-        index = np.arange(first, first + (len(self.counts) << detail), dtype=np.float64)
-        lows = np.ldexp(index, exponent)
-        return lows, np.nextafter(np.ldexp(index + 1, exponent), -np.inf)
-
-    @property
-    def layout(self) -> tuple[int | None, int, int]:
-        """(exponent, first, length): changes whenever the buckets do."""
-        return self.exponent, self.first, len(self.counts)
+        return bucket_spans(first, first + (len(self.counts) << detail), self.exponent - detail)
 
     def _cover(self, low: float, high: float, at_least: int | None = None) -> None:
         """Re-grid so that [low, high] (the min and max seen) is covered."""

@@ -20,7 +20,7 @@ import numpy as np
 
 from driftline.errors import InputError
 from driftline.profile.distinct import DistinctCount
-from driftline.profile.grid import DEFAULT_GRID_SIZE, GridHistogram
+from driftline.profile.grid import DEFAULT_GRID_SIZE, GridHistogram, bucket_spans
 from driftline.profile.sketch import LogSketch
 
 DEFAULT_RELATIVE_ACCURACY = 0.01
@@ -63,7 +63,7 @@ class NumericSummary:
         #: None in profiles written before the grid existed: the sketch stands in
         self.grid: GridHistogram | None = GridHistogram(DEFAULT_GRID_SIZE, integral)
         self.distinct: DistinctCount | None = DistinctCount()  # None: as for `grid`
-        self._span_cache: tuple[tuple[int | None, int, int], np.ndarray, np.ndarray] | None = None
+        self._span_cache: tuple[int, int, int, np.ndarray, np.ndarray] | None = None
 
     @property
     def std(self) -> float | None:
@@ -104,12 +104,35 @@ class NumericSummary:
                 self._add_exact(dict(zip(distinct.tolist(), counts.tolist(), strict=True)))
 
     def _span_keys(self) -> tuple[np.ndarray, np.ndarray]:
-        """The sketch keys of the fine grid buckets' ends, kept while the grid does not move."""
-        assert self.grid is not None
-        if self._span_cache is None or self._span_cache[0] != self.grid.layout:
-            lows, tops = self.grid.spans(_DETAIL)
-            self._span_cache = (self.grid.layout, self.sketch.keys(lows), self.sketch.keys(tops))
-        return self._span_cache[1], self._span_cache[2]
+        """The sketch keys of the ends of the fine grid buckets (see `add`). They depend only on
+        a bucket's index and width: kept, and extended when the grid grows at the same width."""
+        grid = self.grid
+        assert grid is not None and grid.exponent is not None
+        exponent = grid.exponent - _DETAIL
+        start = grid.first << _DETAIL
+        stop = start + (len(grid.counts) << _DETAIL)
+        cache = self._span_cache
+        if cache is None or cache[0] != exponent or not (cache[1] <= start and stop <= cache[2]):
+            if cache is not None and cache[0] == exponent:  # compute only the new buckets
+                start, stop = min(start, cache[1]), max(stop, cache[2])
+                parts = [(start, cache[1]), None, (cache[2], stop)]
+            else:
+                parts = [(start, stop)]
+            keys: list[list[np.ndarray]] = [[], []]
+            for part in parts:
+                if part is None:
+                    assert cache is not None
+                    keys[0].append(cache[3])
+                    keys[1].append(cache[4])
+                elif part[1] > part[0]:
+                    spans = bucket_spans(*part, exponent)
+                    keys[0].append(self.sketch.keys(spans[0]))
+                    keys[1].append(self.sketch.keys(spans[1]))
+            cache = (exponent, start, stop, np.concatenate(keys[0]), np.concatenate(keys[1]))
+            self._span_cache = cache
+        offset = (grid.first << _DETAIL) - cache[1]
+        length = len(grid.counts) << _DETAIL
+        return cache[3][offset : offset + length], cache[4][offset : offset + length]
 
     def _rescale(self, scale: float) -> None:
         """Count `_m2` in units of `scale`**2 from now on, if `scale` is larger."""
@@ -179,9 +202,12 @@ class NumericSummary:
     @property
     def uses_grid(self) -> bool:
         """Whether the (inexact) distribution is read from the grid rather than the sketch: the
-        grid's buckets are at most as wide as the sketch's at the quartiles."""
+        grid holds one whole number per bucket, or its buckets are at most as wide as the
+        sketch's at the quartiles."""
         if self.grid is None or self.grid.exponent is None:
             return False
+        if self.grid.integral and self.grid.width == 1.0:
+            return True
         quartiles = [abs(_at_rank(*self.sketch.representatives(), q)) for q in (0.25, 0.75)]
         return self.grid.width <= 2 * self.sketch.relative_accuracy * max(quartiles)
 

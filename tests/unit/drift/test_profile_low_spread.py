@@ -81,3 +81,18 @@ def test_large_whole_numbers_are_not_collapsed_into_one_bin(method: str) -> None
     assert exact.drift_detected and ours.drift_detected
     assert np.isfinite(ours.score) and ours.score > 0
     assert ours.score == pytest.approx(exact.score, rel=0.02, abs=0.01)
+
+
+@pytest.mark.parametrize("method", ["wasserstein", *BINNED])
+def test_small_whole_numbers_read_from_buckets_keep_every_value(method: str) -> None:
+    """With the exact values dropped (exact_cap=0), a small-integer column is still counted one
+    bucket per value: exact mode's score, never one bin (0, NaN or p = 1)."""
+    rng = np.random.default_rng(4)
+    ref = pa.table({"n": rng.poisson(12, 50_000)})
+    cur = pa.table({"n": rng.poisson(13, 50_000)})
+    exact = check_drift(ref, cur, method=method).column("n")
+    profile = profile_batches(ref.to_batches(), exact_cap=0)
+    assert profile.columns["n"].numeric is not None and not profile.columns["n"].numeric.exact
+    ours = check_drift(profile, cur, method=method).column("n")
+    assert ours.score == pytest.approx(exact.score, rel=1e-9)
+    assert ours.drift_detected == exact.drift_detected

@@ -65,3 +65,17 @@ def test_adding_through_grid_buckets_gives_the_per_value_sketch() -> None:
                 keys = (bucketed.keys(lows), bucketed.keys(tops))
                 bucketed.add_bucketed(part, index, added, keys)
             assert bucketed == expected
+
+
+def test_a_profiles_sketch_equals_the_per_value_sketch_as_its_range_grows() -> None:
+    """The grid (and the cached sketch keys of its buckets) moves as min and max grow."""
+    from driftline.profile import NumericSummary
+
+    rng = np.random.default_rng(6)
+    batches = [rng.normal(0, scale, 5000) for scale in (1e-3, 0.1, 1, 1, 10, 1e4, 1e4)]
+    batches.append(rng.normal(15.05, 0.006, 5000))
+    summary, expected = NumericSummary(), LogSketch(0.01)
+    for batch in batches:
+        summary.add(batch)
+        expected.add(batch)
+        assert summary.sketch == expected
