@@ -126,6 +126,27 @@ def record_baseline_outputs(
     return RecordedProfile(profile_id)
 
 
+class RenderedHistory(NamedTuple):
+    monitoring_runs: int
+
+
+def render_history_outputs(
+    history_html: Any, *, model: str | None, store: str | None = None, limit: int | None = None
+) -> RenderedHistory:
+    """Write the model's history page to the `history_html` artifact's path."""
+    from driftline.lineage import open_store
+    from driftline.lineage.history_page import write_history_page
+
+    name = _required_model(model)
+    lineage_store = open_store(given(store), read_only=True)
+    try:
+        runs = lineage_store.history(name, limit=given(limit) or None)
+    finally:
+        lineage_store.close()
+    write_history_page(history_html.path, name, runs)
+    return RenderedHistory(len(runs))
+
+
 def _required_model(model: str | None) -> str:
     if not given(model):
         raise InputError(
