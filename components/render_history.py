@@ -12,7 +12,7 @@ def render_history(
     history_html: Output[HTML],
     model: str = "",
     store: Optional[str] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
-    limit: Optional[int] = None,  # noqa: UP045
+    limit: int = 0,
 ) -> NamedTuple("Outputs", [("monitoring_runs", int)]):  # type: ignore[valid-type]
     """Render one page of the model's monitoring history: drift share per window with the top
     drifted columns, validation status, performance against the training baseline, the alerts
@@ -22,7 +22,7 @@ def render_history(
         history_html: The history page, self-contained HTML (the KFP UI shows it).
         model: The model: MLMD artifact id, artifact URI, or isvc:NAMESPACE/NAME.
         store: Lineage store URI; unset = the in-cluster MLMD service.
-        limit: Only the newest N monitoring runs; unset = all of them.
+        limit: Only the newest N monitoring runs; 0 = all of them.
 
     Returns:
         history_html: The history page.

@@ -85,10 +85,21 @@ def open_browser(width: int = WIDTH, height: int = 1000) -> Iterator[Any]:
         driver.quit()
 
 
+def _url(page: Path | str) -> str:
+    """A file's URL; KFP names an HTML artifact `report_html` without a suffix, and Chromium
+    shows such a file as text, so it is read through a `.html` copy beside it."""
+    if not isinstance(page, Path):
+        return page
+    if page.suffix != ".html":
+        copy = page.with_name(page.name + ".view.html")
+        shutil.copyfile(page, copy)
+        page = copy
+    return page.resolve().as_uri()
+
+
 def inspect(driver: Any, page: Path | str) -> PageView:
     """Load `page` (a file or URL) and measure it."""
-    url = page.as_uri() if isinstance(page, Path) else page
-    driver.get(url)
+    driver.get(_url(page))
     measured = driver.execute_script(_MEASURE)
     errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     return PageView(errors=errors, **measured)

@@ -360,6 +360,7 @@ TWINS = {
         ("history",),
         {"model": "model", "store": "store", "limit": "limit"},
         cli_only={"as_json": "printing only", "html_out": OUT},
+        same_default={"limit": (0, None)},  # both: every run
     ),
 }
 NO_CLI_TWIN = {

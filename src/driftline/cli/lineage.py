@@ -65,12 +65,13 @@ def history(model: str, store: str, limit: int | None, as_json: bool, html_out: 
     lineage_store = open_store(store, read_only=True)
     try:
         runs = lineage_store.history(model, limit=limit)
+        found = lineage_store.resolve(model) if html_out else None
     finally:
         lineage_store.close()
-    if html_out:
-        from driftline.lineage.history_page import write_history_page
+    if html_out and found is not None:
+        from driftline.lineage.history_page import model_label, write_history_page
 
-        write_history_page(html_out, str(model), runs)
+        write_history_page(html_out, model_label(found), runs)
         click.echo(f"history page: {html_out}", err=True)
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in runs], indent=2))

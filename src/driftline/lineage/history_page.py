@@ -15,7 +15,7 @@ from html import escape
 
 from driftline.alerting.notify import build_alert
 from driftline.errors import DriftlineError
-from driftline.lineage.records import MonitoringRecord
+from driftline.lineage.records import ModelLineage, MonitoringRecord
 from driftline.report import DriftReport, PerformanceReport, ValidationReport, charts, load_report
 from driftline.report.html import cards, number, page, share, table
 
@@ -73,6 +73,12 @@ def load_windows(runs: list[MonitoringRecord]) -> list[WindowHistory]:
                 window.unreadable[kind] = str(exc)
         windows.append(window)
     return windows
+
+
+def model_label(lineage: ModelLineage) -> str:
+    """How the page names a model: its URI's last folder name and its lineage-store id."""
+    uri = lineage.model.uri.rstrip("/")
+    return f"{uri.rsplit('/', 1)[-1] or uri} (id {lineage.model.id})"
 
 
 def render_history_html(model: str, windows: list[WindowHistory]) -> str:
@@ -177,14 +183,24 @@ def _row(window: WindowHistory, alert: list[str]) -> list[str]:
         status += f" ({len(window.validation.violations)})"
     drifted = window.drift.drifted_columns[:TOP_COLUMNS] if window.drift is not None else []
     return [
-        escape(f"{_day(record.window_start)} .. {_day(record.window_end)}"),
+        f"{escape(_day(record.window_start))}<br>"
+        f"<span class='meta'>to {escape(_day(record.window_end))}</span>",
         f"<span class='{_status(record)}'>{escape(status)}</span>",
         share(record.drift_share) if record.drift_share is not None else "–",
         escape(", ".join(drifted)) or "–",
         _performance(window),
-        "<span class='bad'>" + escape("; ".join(alert)) + "</span>" if alert else "–",
+        _alert(alert),
         _links(window),
     ]
+
+
+def _alert(reasons: list[str]) -> str:
+    """Each reason's headline (the full text on hover)."""
+    if not reasons:
+        return "–"
+    heads = [reason.split(":")[0].split(";")[0] for reason in reasons]
+    full = escape(" | ".join(reasons), quote=True)
+    return f"<span class='bad' title='{full}'>{escape('; '.join(heads))}</span>"
 
 
 def _performance(window: WindowHistory) -> str:
@@ -193,7 +209,9 @@ def _performance(window: WindowHistory) -> str:
         return "–"
     baseline = (window.performance.baseline if window.performance else None) or {}
     parts = []
-    for name, value in list(record.performance.items())[:2]:
+    shown = [n for n in baseline if n in record.performance] or list(record.performance)
+    for name in shown[:1]:
+        value = record.performance[name]
         text = f"{name} {number(value)}"
         if name in baseline and math.isfinite(baseline[name]):
             text += f" (training {number(baseline[name])})"
