@@ -3,7 +3,9 @@
     python -m tests.browser.screenshots [--demo DIR] [--out docs/img]
 
 Runs the demo (13 windows) into DIR unless DIR already holds one, then saves
-drift.png, performance.png, validation.png and history.png, 800 px wide.
+drift.png, performance.png (the demo's regression), classification.png (a classifier whose
+labels stop arriving: estimates and the confusion matrix), validation.png (a 2012 week
+broken on purpose) and history.png, 800 px wide.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from tests.browser.chromium import open_browser, screenshot
+from tests.browser.classification import classification_page
+from tests.browser.validation import broken_window_page
+from tests.conftest import DEMO_DATA
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,11 +36,12 @@ def main() -> None:
         outcomes_file.write_text(json.dumps(outcomes))
     outcomes = json.loads(outcomes_file.read_text())
     last = outcomes[-1]
-    worst = max(outcomes, key=lambda o: o["violations"])
+    classification = classification_page(DEMO_DATA / "hour.csv", args.demo / "classification")
     pages = {
         "drift": last["drift_html"],
         "performance": last["performance_html"],
-        "validation": worst["validation_html"],
+        "classification": str(classification),
+        "validation": str(broken_window_page(DEMO_DATA / "hour.csv", args.demo / "broken")),
         "history": last["history_html"],
     }
     with open_browser() as driver:

@@ -11,15 +11,16 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from tests.browser.chromium import WIDTH, PageView, inspect
+from tests.browser.classification import classification_page
+from tests.browser.validation import broken_window_page
+from tests.conftest import DEMO_DATA
 
 pytestmark = pytest.mark.slow
 
 
 def _window(demo: dict[str, Any], pick: str) -> dict[str, Any]:
-    outcomes = demo["outcomes"]
-    if pick == "most violations":
-        return max(outcomes, key=lambda o: o["violations"])
-    return outcomes[-1]
+    assert pick == "last"
+    return demo["outcomes"][-1]
 
 
 def _report(page: str) -> dict[str, Any]:
@@ -69,13 +70,21 @@ def test_performance_page(browser: Any, demo: dict[str, Any]) -> None:
     assert {"labelled", "window start"} <= set(coverage["texts"])
 
 
-def test_validation_page(browser: Any, demo: dict[str, Any]) -> None:
-    outcome = _window(demo, "most violations")
-    assert outcome["violations"] > 0, "the demo has a window with violations"
-    view = inspect(browser, Path(outcome["validation_html"]))
+def test_validation_page(browser: Any, tmp_path: Path) -> None:
+    """The demo's windows are valid, so a 2012 week is broken on purpose."""
+    page = broken_window_page(DEMO_DATA / "hour.csv", tmp_path)
+    report = json.loads((tmp_path / "validation_report.json").read_text())
+    view = inspect(browser, page)
     _fits(view)
     chart = view.chart("violations per column")
-    assert {"violations", "column"} <= set(chart["texts"])
+    assert {"violations", "column", "errors", "warnings"} <= set(chart["texts"])
+    columns = {v["column"] or "(dataset)" for v in report["violations"]}
+    assert columns == {"(dataset)", "hum", "temp", "weathersit", "windspeed"}
+    assert columns <= set(chart["texts"])
+    text = browser.find_element("tag name", "body").text
+    for column in columns:  # one group per column
+        assert f"{column} 1 violation" in text
+    assert "null share 33.3 %" in text and "0.3333" not in text  # rounded for people
 
 
 def test_history_page(browser: Any, demo: dict[str, Any]) -> None:
@@ -112,3 +121,20 @@ def test_pages_fit_a_narrow_window_too(browser: Any, demo: dict[str, Any], kind:
     finally:
         browser.set_window_size(size["width"], size["height"])
     assert view.errors == [] and view.overflowing == [] and view.scroll_width <= 500
+
+
+def test_classification_performance_page(browser: Any, tmp_path: Path) -> None:
+    """Labels stop in October: estimates (CBPE) with intervals, and the confusion heat map."""
+    page = classification_page(DEMO_DATA / "hour.csv", tmp_path)
+    report = json.loads((tmp_path / "performance_report.json").read_text())
+    assert [w["status"] for w in report["windows"]][-3:] == ["no labels"] * 3
+    view = inspect(browser, page)
+    _fits(view)
+    accuracy = view.chart("accuracy per window")
+    assert {"estimated (CBPE)", "estimate 95% interval", "accuracy"} <= set(accuracy["texts"])
+    heatmap = view.chart("confusion matrix")
+    assert {"predicted class", "true class (label)"} <= set(heatmap["texts"])
+    matrix = report["overall"]["confusion_matrix"]
+    assert sum(map(sum, matrix)) == report["overall"]["labelled_rows"]
+    for count in (n for row in matrix for n in row):
+        assert f"{count:,}" in heatmap["texts"]  # each cell written in its square

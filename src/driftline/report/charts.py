@@ -171,7 +171,7 @@ def score_gauge(
             start = axes.get_xlim()[0] if p_value else 0
             axes.barh(
                 [0],
-                [score - start],
+                [max(score - start, 0.0)],  # a p-value of 0 sits at the axis' start
                 left=start,
                 height=0.5,
                 color=BAD_COLOR if drifted else OK_COLOR,
