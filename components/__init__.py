@@ -25,6 +25,7 @@ from driftline.components.publish_metrics import publish_metrics
 from driftline.components.record_baseline import record_baseline
 from driftline.components.record_monitoring_result import record_monitoring_result
 from driftline.components.render_evidently_report import render_evidently_report
+from driftline.components.render_history import render_history
 from driftline.components.resolve_baseline import resolve_baseline
 from driftline.components.schedule_monitoring import schedule_monitoring
 from driftline.components.send_notification import send_notification
@@ -48,6 +49,7 @@ __all__ = [
     "record_baseline",
     "record_monitoring_result",
     "render_evidently_report",
+    "render_history",
     "resolve_baseline",
     "schedule_monitoring",
     "send_notification",

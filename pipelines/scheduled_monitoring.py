@@ -29,6 +29,7 @@ from driftline.components.profile_partition import profile_partition
 from driftline.components.profile_window import profile_window
 from driftline.components.publish_metrics import publish_metrics
 from driftline.components.record_monitoring_result import record_monitoring_result
+from driftline.components.render_history import render_history
 from driftline.components.resolve_baseline import resolve_baseline
 from driftline.components.send_notification import send_notification
 from driftline.components.start_retraining import start_retraining
@@ -170,6 +171,8 @@ def monitor_window(
         monitoring_schedule=monitoring_schedule,
     ).after(recorded)
     published.set_caching_options(False)
+    # the model's history page, this window included (shown in the KFP UI)
+    render_history(model=model, store=store).after(recorded).set_caching_options(False)
     return WindowOutputs(
         drift_report=drift.outputs[io.REPORT],
         validation_report=validation.outputs[io.REPORT],

@@ -24,6 +24,8 @@ TRAINING_METRICS = "training_metrics"
 MANIFEST = "manifest"
 MANIFESTS = "manifests"
 METRICS_TEXT = "metrics_text"
+HISTORY_HTML = "history_html"
+MONITORING_RUNS = "monitoring_runs"
 
 PASSED = "passed"  # validate_data: no error-severity violation
 DRIFT_DETECTED = "drift_detected"
@@ -65,6 +67,7 @@ COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
     "record_baseline": (PROFILE_ID,),
     "record_monitoring_result": (MONITORING_RUN_ID,),
     "render_evidently_report": (REPORT_HTML, CURRENT_ROWS_USED),
+    "render_history": (HISTORY_HTML, MONITORING_RUNS),
     "resolve_baseline": (
         BASELINE,
         TRAINING_METRICS,

@@ -208,13 +208,18 @@ class Twin:
 
 
 OUT = "the output artifact the KFP launcher provides"
+QUIET = "a terminal's live progress line; a component logs progress lines instead"
 WINDOW_CUT = "the component gets a window load_window already cut"
 TWINS = {
     "profile_baseline": Twin(
         ("profile",),
         {"dataset": "data", "data_format": "format_", "columns": "columns", "kinds": "kinds"},
         component_only={"recorded_profile": "reuses the profile resolve_baseline found"},
-        cli_only={"out": OUT, "like": "profiles a window instead (profile_window)"},
+        cli_only={
+            "out": OUT,
+            "like": "profiles a window instead (profile_window)",
+            "quiet": QUIET,
+        },
     ),
     "profile_window": Twin(
         ("profile",),
@@ -224,7 +229,11 @@ TWINS = {
             "data_format": "format_",
             "columns": "columns",
         },
-        cli_only={"out": OUT, "kinds": "a window takes its baseline profile's kinds"},
+        cli_only={
+            "out": OUT,
+            "kinds": "a window takes its baseline profile's kinds",
+            "quiet": QUIET,
+        },
     ),
     "validate_data": Twin(
         ("validate",),
@@ -237,6 +246,7 @@ TWINS = {
             "expected_rows": "expected_rows",
         },
         cli_only={
+            "quiet": QUIET,
             "out_dir": OUT,
             "timestamp_column": WINDOW_CUT,
             "start": WINDOW_CUT,
@@ -260,6 +270,7 @@ TWINS = {
             "data_format": "format_",
         },
         cli_only={
+            "quiet": QUIET,
             "reference_profile": "the component tells a profile from a table by its content",
             "out_dir": OUT,
             "start": WINDOW_CUT,
@@ -296,6 +307,7 @@ TWINS = {
             "data_format": "format",
         },
         cli_only={
+            "quiet": QUIET,
             "out_dir": OUT,
             "fail_on_degradation": "a pipeline branches on the `degraded` output instead",
         },
@@ -343,6 +355,12 @@ TWINS = {
         {"model": "model", "store": "store", "dataset_name": "dataset_name"},
         component_only={"require": "what the pipeline needs to go on; `show` prints what is"},
         cli_only={"as_json": "printing only"},
+    ),
+    "render_history": Twin(
+        ("history",),
+        {"model": "model", "store": "store", "limit": "limit"},
+        cli_only={"as_json": "printing only", "html_out": OUT},
+        same_default={"limit": (0, None)},  # both: every run
     ),
 }
 NO_CLI_TWIN = {

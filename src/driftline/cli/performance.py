@@ -10,7 +10,7 @@ import click
 
 from driftline import storage
 from driftline.cli.app import EXIT_DRIFT, main
-from driftline.cli.options import split_names
+from driftline.cli.options import shows_progress, split_names
 from driftline.errors import InputError
 
 
@@ -74,6 +74,7 @@ def _baseline(path: str) -> dict[str, Any]:
     is_flag=True,
     help="Exit 3 when a window degraded or held non-finite values.",
 )
+@shows_progress
 def performance(
     predictions: str,
     labels: str | None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from driftline.cli.app import main
-from driftline.cli.options import split_names
+from driftline.cli.options import shows_progress, split_names
 from driftline.errors import InputError
 
 
@@ -31,6 +31,7 @@ def _kind_overrides(values: tuple[str, ...]) -> dict[str, str]:
     help="Profile a window like this baseline profile (its options and kinds), for "
     "`validate --current` and `drift --current`.",
 )
+@shows_progress
 def profile_command(
     data: str,
     out: str,

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
+from driftline import progress
 from driftline.errors import DataSourceError, InputError
 from driftline.io import formats, windows
 from driftline.io.formats import FORMATS
@@ -183,6 +184,11 @@ class _Scan:
     row_window: tuple[str, datetime | None, datetime | None] | None
     schema: pa.Schema
 
+    @property
+    def label(self) -> str:
+        """The source's last path segment, for progress lines."""
+        return self.source.rstrip("/").rsplit("/", 1)[-1] or self.source
+
     def batches(self, batch_rows: int) -> Iterator[pa.RecordBatch]:
         try:
             for batch in self._scanned(batch_rows):
@@ -316,7 +322,7 @@ def iter_batches(
             f"`batch_rows` must be a positive integer, not {batch_rows!r}", param="batch_rows"
         )
     scan = _plan(source, format, columns, timestamp_column, start, end, storage_options)
-    return scan.batches(batch_rows)
+    return progress.counted(scan.batches(batch_rows), f"reading {scan.label}")
 
 
 def iter_dataset_batches(
@@ -352,8 +358,12 @@ def read_table(
     """
     scan = _plan(source, format, columns, timestamp_column, start, end, storage_options)
     if scan.row_window is not None:
-        return pa.Table.from_batches(list(scan.batches(DEFAULT_BATCH_ROWS)), schema=scan.schema)
+        batches = progress.counted(scan.batches(DEFAULT_BATCH_ROWS), f"reading {scan.label}")
+        return pa.Table.from_batches(list(batches), schema=scan.schema)
     try:
-        return scan.dataset.to_table(columns=scan.read_columns, filter=scan.pushdown)
+        progress.phase(f"reading {scan.label}")
+        table = scan.dataset.to_table(columns=scan.read_columns, filter=scan.pushdown)
+        progress.advance(table.num_rows, table.nbytes)
+        return table
     except (pa.ArrowException, OSError) as exc:
         raise DataSourceError(f"cannot read {scan.source}: {quoted(exc)}", param="source") from exc

@@ -149,7 +149,7 @@ def score_gauge(
     `drifted` (the verdict, coloring the bar) defaults to a strict p < threshold or
     d >= threshold."""
     p_value = direction == "p_value"
-    with _figure(2.4, 0.95, f"gauge-{name}") as figure:
+    with _figure(2.6, 1.1, f"gauge-{name}") as figure:
         axes = figure.axes[0]
         if p_value:
             low = min(threshold / 100, score if _finite(score) and score > 0 else 1.0) / 2
@@ -171,7 +171,7 @@ def score_gauge(
             start = axes.get_xlim()[0] if p_value else 0
             axes.barh(
                 [0],
-                [score - start],
+                [max(score - start, 0.0)],  # a p-value of 0 sits at the axis' start
                 left=start,
                 height=0.5,
                 color=BAD_COLOR if drifted else OK_COLOR,
@@ -180,7 +180,7 @@ def score_gauge(
         axes.set_yticks([])
         axes.set_ylim(-0.5, 0.5)
         axes.grid(False)
-        axes.set_xlabel(f"{method} {'p-value' if p_value else 'score'} (dashed: threshold)")
+        axes.set_xlabel(f"{method} {'p-value' if p_value else 'score'}\ndashed line: threshold")
         return _svg(figure, f"{name}: {method} score against its threshold")
 
 
