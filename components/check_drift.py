@@ -32,11 +32,13 @@ def check_drift(
     way means drift (p-value below or distance above its threshold).
 
     Args:
-        current: The production window (Parquet from load_window, or any table).
+        current: The production window (Parquet from load_window, or any table), or its
+            profile from profile_window (profile mode; the window is not read again).
         reference: The baseline: a driftline profile JSON or a table (Dataset).
         method: Method for every column: auto (Evidently 0.7's default choice), ks, chi2, z,
             psi, jensenshannon, wasserstein, hellinger, kl_div, l_infinity,
-            cramer_von_mises, anderson, tvd.
+            cramer_von_mises, anderson, tvd, TVD, fisher_exact, g_test, mannw, t_test, ed,
+            es, empirical_mmd.
         threshold: Threshold for every column; unset (or 0) uses each method's default.
         method_overrides: Per-column methods, column -> method.
         threshold_overrides: Per-column thresholds, column -> threshold.
@@ -53,11 +55,11 @@ def check_drift(
         drift_detected: True when the share of drifted columns reaches drift_share.
         drift_share: The share of drifted columns.
     """
-    from driftline.drift.kfp_outputs import check_drift_artifacts
     from driftline.exits import exit_on_error
+    from driftline.platforms.kfp.steps.drift import check_drift_outputs
 
     with exit_on_error():
-        return check_drift_artifacts(
+        return check_drift_outputs(
             current=current,
             reference=reference,
             report=report,

@@ -34,10 +34,10 @@ def compute_performance(
     degradation_mode: str = "relative",
     degradation_metrics: Optional[list] = None,  # noqa: UP045
     duplicate_labels: str = "latest",
+    label_map: Optional[dict] = None,  # noqa: UP045
     estimate: bool = True,
     calibration_method: str = "isotonic",
     calibration: Optional[dict] = None,  # noqa: UP045
-    label_map: Optional[dict] = None,  # noqa: UP045
     include_estimated: bool = False,
     data_format: Optional[str] = None,  # noqa: UP045
 ) -> NamedTuple("Outputs", [("degraded", bool)]):  # type: ignore[valid-type]
@@ -70,13 +70,13 @@ def compute_performance(
         degradation_mode: "relative" or "absolute".
         degradation_metrics: Metrics to judge; unset judges every metric of the baseline.
         duplicate_labels: Several labels for one id: "latest" wins, or "error".
+        label_map: Label value -> prediction class (e.g. {"yes": "1", "no": "0"}) when the
+            labels are spelled otherwise than the predictions; without it they are refused.
         estimate: Estimate metrics of unlabelled windows from the scores (CBPE).
         calibration_method: How reference_uri calibrates the scores before estimating:
             "isotonic" or "none".
         calibration: A calibration recorded in the baseline (a performance report's
             "calibration" block), applied without refitting.
-        label_map: Label value -> prediction class, for labels of another kind
-            (e.g. {"yes": "1", "no": "0"}).
         include_estimated: `degraded` is also true for an estimated degradation (a window
             without enough labels whose whole estimate interval degraded).
         data_format: "parquet", "csv" or "jsonl"; unset: Parquet for suffix-less KFP paths.
@@ -119,10 +119,10 @@ def compute_performance(
             degradation_mode=degradation_mode,
             degradation_metrics=degradation_metrics,
             duplicate_labels=duplicate_labels,
+            label_map=label_map,
             estimate=estimate,
             calibration_method=calibration_method,
             calibration=calibration,
-            label_map=label_map,
             include_estimated=include_estimated,
             data_format=data_format,
         )

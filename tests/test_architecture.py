@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "driftline.exits",
             "driftline.image",
             "driftline.component_io",
+            "driftline.progress",
         ),
     ),
     ("inference logs", ("driftline.inference_log",)),

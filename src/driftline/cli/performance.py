@@ -10,7 +10,7 @@ import click
 
 from driftline import storage
 from driftline.cli.app import EXIT_DRIFT, main
-from driftline.cli.options import split_names
+from driftline.cli.options import shows_progress, split_names
 from driftline.errors import InputError
 
 
@@ -103,6 +103,7 @@ def _baseline(path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     is_flag=True,
     help="--fail-on-degradation also fails on an estimated degradation (no labels yet).",
 )
+@shows_progress
 def performance(
     predictions: str,
     labels: str | None,

@@ -27,8 +27,8 @@ FEW_NUMERIC_VALUES = 5
 # Evidently 0.7 treats integer columns with at most this many distinct values as
 # categorical when it picks a method; `auto` does the same so migrated users get its numbers.
 INTEGER_CATEGORY_LIMIT = 10
-# Tests that rank every value: they cannot run on a profile's buckets.
-RANK_TESTS = ("ks", "cramer_von_mises", "anderson")
+# Tests that need every value: they cannot run on a profile's buckets.
+RANK_TESTS = ("ks", "cramer_von_mises", "anderson", "mannw", "t_test", "ed", "es", "empirical_mmd")
 # Policies distinguish distinct counts up to this value; counting stops there.
 DISTINCT_CAP = INTEGER_CATEGORY_LIMIT + 1
 

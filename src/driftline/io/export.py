@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from driftline.errors import EmptyDataError, InputError
-from driftline.io.periods import parse_periods
+from driftline.io.periods import monitoring_window
 from driftline.io.readers import detect_format, open_dataset, read_table
 from driftline.io.sagemaker_capture import CaptureOptions, read_capture_table
 from driftline.io.sagemaker_layout import SAGEMAKER_CAPTURE
@@ -133,9 +133,9 @@ def export_window(
         raise InputError(f"`min_rows` must be >= 0, got {min_rows}", param="min_rows")
     if not timestamp_column and format not in (KSERVE_CAPTURE, SAGEMAKER_CAPTURE):
         raise InputError("a window needs `timestamp_column`", param="timestamp_column")
-    periods = parse_periods(window_length, timezone, param="window_length")
-    start, end = periods.last_complete(as_utc(window_end or datetime.now(UTC), "window_end"))
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    start, end = monitoring_window(
+        as_utc(window_end or datetime.now(UTC), "window_end"), window_length, timezone
+    )
     table, details = _read(
         source, format, timestamp_column, start, end, columns, storage_options, capture_options
     )

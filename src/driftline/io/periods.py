@@ -157,3 +157,12 @@ def parse_periods(text: str, zone: str | None = None, param: str = "window") -> 
             f"{param} {text!r} is not a window; expected {PERIOD_FORMS}", param=param
         ) from None
     return Periods(cleaned, "fixed", duration // timedelta(microseconds=1), tz)
+
+
+def monitoring_window(
+    end: datetime, length: str, zone: str | None = None, param: str = "window_length"
+) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of the monitoring window of `length` ending at the aware `end`
+    (`Periods.last_complete`): what load_window cuts and plan_partitions plans."""
+    start, stop = parse_periods(length, zone, param=param).last_complete(end)
+    return start.astimezone(UTC), stop.astimezone(UTC)

@@ -63,7 +63,8 @@ def chart(metric: str, document: dict[str, Any]) -> str:
         degraded=[w["degradation"].get(metric, {}).get("degraded", False) for w in windows],
         judged=[w["sufficient"] for w in windows],
     )
-    return f"<h2>{escape(metric)}</h2>{picture}"
+    key = "red: degraded; hollow: not enough labels to judge"
+    return f"<h2>{escape(metric)}</h2><div class='meta'>{key}</div>{picture}"
 
 
 def _window_rows(document: dict[str, Any]) -> list[list[str]]:

@@ -126,7 +126,7 @@ def test_constant_column_is_no_drift_like_evidently() -> None:
 
 def test_unknown_method(sides) -> None:
     ref, cur = sides
-    with pytest.raises(UnknownNameError, match=r"unknown drift method 'kss'; valid: anderson"):
+    with pytest.raises(UnknownNameError, match=r"unknown drift method 'kss'; valid: TVD, anderson"):
         check_drift(ref, cur, method="kss")
     with pytest.raises(UnknownNameError, match="chi2"):
         check_drift(ref, cur, method={"a": "nope"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import pkgutil
 
@@ -22,13 +23,14 @@ from driftline.io import ColumnKind
 
 EXPECTED = {
     "ks", "chi2", "z", "psi", "jensenshannon", "wasserstein", "hellinger", "kl_div",
-    "l_infinity", "cramer_von_mises", "anderson", "tvd",
+    "l_infinity", "cramer_von_mises", "anderson", "tvd", "fisher_exact", "g_test", "mannw",
+    "t_test", "ed", "es", "empirical_mmd", "TVD",
 }  # fmt: skip
 
 
 def test_registry_holds_every_method_module() -> None:
     modules = {
-        m.name
+        importlib.import_module(f"{methods_package.__name__}.{m.name}").METHOD.name
         for m in pkgutil.iter_modules(methods_package.__path__)
         if m.name not in ("base", "binning")
     }

@@ -16,6 +16,7 @@ from driftline.drift import check_drift
 from driftline.drift.registry import all_methods
 
 from .conftest import BIKE_NUMERIC, BIKE_SMALL_INT, synthetic
+from .test_parity_evidently_methods import EVIDENTLY as ADDED_METHODS
 
 EVIDENTLY_TESTS = {
     "ks": ev.ks_stat_test,
@@ -61,8 +62,8 @@ def pairs(bike_years, bike_months) -> dict[str, tuple[pa.Table, pa.Table]]:
 
 def test_every_evidently_method_is_compared() -> None:
     shared = {m.name for m in all_methods() if m.evidently_name}
-    assert shared == set(EVIDENTLY_TESTS)
-    for name, test in EVIDENTLY_TESTS.items():
+    assert shared == set(EVIDENTLY_TESTS) | set(ADDED_METHODS)
+    for name, test in {**EVIDENTLY_TESTS, **ADDED_METHODS}.items():
         assert test.name == next(m.evidently_name for m in all_methods() if m.name == name)
 
 

@@ -36,7 +36,8 @@ class DriftMethod:
     in any order for numeric columns, integer category codes (ordered like the sorted
     category values) for categorical and boolean ones. `score_binned(ref_counts, cur_counts)`,
     where the method is sound on binned data, takes counts per shared bin (profile mode).
-    `inclusive` says whether a p-value equal to the threshold is drift (as in Evidently).
+    `inclusive` says whether a score equal to the threshold is drift; None takes the
+    direction's usual rule (Evidently's): p-values strictly below, distances at or above.
     """
 
     name: str
@@ -45,7 +46,7 @@ class DriftMethod:
     direction: Direction
     score_exact: ExactScore
     score_binned: BinnedScore | None = None
-    inclusive: bool = False
+    inclusive: bool | None = None
     evidently_name: str | None = None
     title: str = ""
 
@@ -53,9 +54,19 @@ class DriftMethod:
         """The verdict of `score` against `threshold` in this method's direction."""
         if math.isnan(score):
             return False
+        inclusive = self.inclusive
+        if inclusive is None:
+            inclusive = self.direction is Direction.DISTANCE
+        if score == threshold:
+            return inclusive
+        return score > threshold if self.direction is Direction.DISTANCE else score < threshold
+
+    @property
+    def rule(self) -> str:
+        """How `is_drift` reads a score against the threshold: "p ≤", "p <" or "d ≥"."""
         if self.direction is Direction.DISTANCE:
-            return score >= threshold
-        return score <= threshold if self.inclusive else score < threshold
+            return "d ≥"
+        return "p ≤" if self.inclusive else "p <"
 
     def check_threshold(self, threshold: float, column: str) -> float:
         """Return `threshold` if it is valid for this method's direction, else raise."""

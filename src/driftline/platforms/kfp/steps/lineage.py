@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from driftline import component_io as io
-from driftline.component_io import given
+from driftline.component_io import given, given_number
 from driftline.errors import InputError
 
 
@@ -124,6 +124,28 @@ def record_baseline_outputs(
         dataset_ids=dataset_ids,
     )
     return RecordedProfile(profile_id)
+
+
+class RenderedHistory(NamedTuple):
+    monitoring_runs: int
+
+
+def render_history_outputs(
+    history_html: Any, *, model: str | None, store: str | None = None, limit: int | None = None
+) -> RenderedHistory:
+    """Write the model's history page to the `history_html` artifact's path."""
+    from driftline.lineage import open_store
+    from driftline.lineage.history_page import model_label, write_history_page
+
+    name = _required_model(model)
+    lineage_store = open_store(given(store), read_only=True)
+    try:
+        runs = lineage_store.history(name, limit=given_number(limit))
+        found = lineage_store.resolve(name)
+    finally:
+        lineage_store.close()
+    write_history_page(history_html.path, model_label(found), runs)
+    return RenderedHistory(len(runs))
 
 
 def _required_model(model: str | None) -> str:
