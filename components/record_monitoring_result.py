@@ -33,7 +33,10 @@ def record_monitoring_result(
         window: The production window from load_window (recorded as an input; its metadata
             gives the window bounds); optional.
         model: The model (MLMD id or URI); unset = the model_id in the baseline's metadata.
-        store: Lineage store URI; unset = the in-cluster MLMD service.
+            With MLflow the result goes to the version resolve_baseline resolved (the
+            baseline's model_uri), so an alias moving meanwhile does not redirect it.
+        store: Lineage store URI (mlflow+https://... = the model version's source run in
+            MLflow); unset = the in-cluster MLMD service.
         run_id: Pipeline run id; pass dsl.PIPELINE_JOB_ID_PLACEHOLDER.
         task: Task name; pass dsl.PIPELINE_TASK_NAME_PLACEHOLDER. With run_id it makes the
             write idempotent: a retried task records nothing twice.

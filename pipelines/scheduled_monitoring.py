@@ -369,9 +369,11 @@ def scheduled_monitoring(
     """Monitor the window ending at this run's scheduled time; alert and retrain on problems.
 
     Args:
-        model: The model: MLMD artifact id, artifact URI, or isvc:NAMESPACE/NAME.
+        model: The model: MLMD artifact id, artifact URI, or isvc:NAMESPACE/NAME; with an
+            MLflow store models:/NAME@ALIAS or models:/NAME/VERSION.
         source_uri: Production data (e.g. the driftline log sink's Parquet output).
-        store: Lineage store URI; empty = the in-cluster MLMD service.
+        store: Lineage store URI; empty = the in-cluster MLMD service; mlflow+https://HOST
+            reads the lineage from MLflow (model = models:/NAME@ALIAS) and writes back there.
         source_format: parquet, csv, jsonl or kserve; empty detects it.
         timestamp_column: Row time column of the production data.
         window_length: Window length: 1h, 1d, 7d, ... (match the schedule interval).

@@ -11,6 +11,8 @@ from driftline import component_io as io
 from driftline.component_io import given, given_number
 from driftline.errors import InputError
 
+PINNED_FORMS = ("models:/", "runs:/")
+
 
 class BaselineOutputs(NamedTuple):
     """resolve_baseline's returned outputs."""
@@ -158,6 +160,11 @@ def _required_model(model: str | None) -> str:
 
 
 def _model_of(model: str | None, baseline_metadata: dict[str, Any]) -> str:
+    pinned = str(baseline_metadata.get(io.MODEL_URI) or "")
+    if pinned.startswith(PINNED_FORMS):
+        # MLflow: the version resolve_baseline found (models:/NAME@ALIAS resolved once), so a
+        # result lands on the version whose baseline it used even if the alias moved since.
+        return pinned
     if given(model):
         return str(model)
     if io.MODEL_ID in baseline_metadata:
