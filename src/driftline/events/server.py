@@ -107,9 +107,14 @@ class Receiver:
     """The HTTP server and its worker thread (a context manager; `url` while running)."""
 
     def __init__(
-        self, config: ReceiverConfig, journal: Journal, host: str = "0.0.0.0", port: int = 8080
+        self,
+        config: ReceiverConfig,
+        journal: Journal,
+        host: str = "0.0.0.0",
+        port: int = 8080,
+        do: Callable[[ReceiverConfig, Entry], Any] = work,
     ) -> None:
-        self.config, self.journal = config, journal
+        self.config, self.journal, self.do = config, journal, do
         self.wake = threading.Event()
         self._stop = threading.Event()
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
@@ -124,7 +129,7 @@ class Receiver:
         """Drain the journal now (what a previous process left), then on every wake-up."""
         while not self._stop.is_set():
             try:
-                drain(self.config, self.journal)
+                drain(self.config, self.journal, self.do)
             except Exception:  # the worker must outlive one bad delivery
                 LOG.exception("receiver worker")
             self.wake.wait(timeout=1.0)
