@@ -158,6 +158,9 @@ def monitor_window(
         store=store,
         run_id=run_id,
         task=dsl.PIPELINE_TASK_NAME_PLACEHOLDER,
+        validation_page=validation.outputs[io.REPORT_HTML],
+        drift_page=drift.outputs[io.REPORT_HTML],
+        performance_page=performance.outputs[io.REPORT_HTML],
     ).set_caching_options(False)
     published = publish_metrics(
         drift_report=drift.outputs[io.REPORT],

@@ -153,7 +153,8 @@ def test_alias_to_recurring_run_to_results_in_mlflow(
     assert client.get_run(run_id).data.metrics["mae"] == files.training_metrics["mae"]
     folder = "driftline/windows/20120701T000000Z"
     names = {Path(f.path).name for f in client.list_artifacts(run_id, folder)}
-    assert {"drift.json", "validation.json", "performance.json", "result.json"} <= names
+    reports = {f"{k}.{e}" for k in ("drift", "validation", "performance") for e in ("json", "html")}
+    assert names == {*reports, "result.json"}
     tags = client.get_model_version(name, version).tags
     assert tags["driftline.last_window_end"] == "2012-07-01T00:00:00+00:00"
     assert "degraded" in tags["driftline.last_verdict"]  # 2012 demand outgrew the 2011 model

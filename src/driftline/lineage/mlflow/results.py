@@ -6,7 +6,7 @@ MLflow's metric history keeps every point it is sent, so the write goes in an or
 retry can finish without repeating anything:
 
 1. `result.json` exists: the window is recorded; nothing is written.
-2. The reports are uploaded (same path again = same file, not a second one).
+2. The reports and their HTML pages are uploaded (same path again = same file, not a second).
 3. Each `production.*` metric is logged at step = the window end (Unix seconds), timestamp =
    the window end, unless the metric's history already has a point at that step.
 4. The model version's tags (`driftline.last_*`) are set, unless a later window set them.
@@ -23,7 +23,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from driftline import storage
@@ -97,6 +97,7 @@ def record_monitoring_result(
     window_uri: str | None = None,
     window_start: str | None = None,
     window_end: str | None = None,
+    pages: Mapping[str, str] | None = None,
 ) -> int:
     """Record one window's result on the model's source run (idempotent, see the module);
     returns the window's step."""
@@ -122,10 +123,10 @@ def record_monitoring_result(
                 local, storage.read_bytes(report.path, what=f"{report.kind} report")
             )
             _upload(client, where, target.run_id, local, folder)
-            html = _html_beside(report.path)
-            if html:
+            page = (pages or {}).get(report.kind)
+            if page:
                 local_html = os.path.join(tmp, f"{report.kind}.html")
-                storage.write_bytes(local_html, storage.read_bytes(html, what="report page"))
+                storage.write_bytes(local_html, storage.read_bytes(page, what="report page"))
                 _upload(client, where, target.run_id, local_html, folder)
         _log_new_points(client, where, target.run_id, production_metrics(reports), step)
         _tag_version(client, where, target, record)
@@ -244,15 +245,6 @@ def _exists(client: Any, where: str, run_id: str, folder: str, name: str) -> boo
 
 def _upload(client: Any, where: str, run_id: str, local: str, folder: str) -> None:
     call(where, f"run {run_id}", client.log_artifact, run_id, local, folder)
-
-
-def _html_beside(path: str) -> str:
-    """The report's HTML page next to its JSON (`x.json` -> `x.html`), if there is one."""
-    if path.endswith(".json"):
-        html = path[: -len(".json")] + ".html"
-        if storage.exists(html):
-            return html
-    return ""
 
 
 def _log_new_points(

@@ -76,6 +76,7 @@ def record_monitoring_result_outputs(
     window_uri: str | None = None,
     window_start: str | None = None,
     window_end: str | None = None,
+    pages: dict[str, Any] | None = None,
 ) -> RecordedRun:
     """Record a monitoring result from KFP input artifacts (None = not connected): the model
     defaults to the `model_id` in the baseline's metadata (as `resolve_baseline` wrote it);
@@ -96,6 +97,7 @@ def record_monitoring_result_outputs(
         window_uri=given(window_uri) or (window.uri if window is not None else ""),
         window_start=given(window_start) or str(window_meta.get(io.WINDOW_START, "")),
         window_end=given(window_end) or str(window_meta.get(io.WINDOW_END, "")),
+        pages={kind: page.path for kind, page in (pages or {}).items() if page is not None},
     )
     return RecordedRun(recorded)
 
