@@ -300,6 +300,9 @@ def monitor_partitions(
         window_uri=source_uri,
         window_start=window_start,
         window_end=window_end,
+        validation_page=validation.outputs[io.REPORT_HTML],
+        drift_page=drift.outputs[io.REPORT_HTML],
+        performance_page=performance.outputs[io.REPORT_HTML],
     ).set_caching_options(False)
     published = publish_metrics(
         drift_report=drift.outputs[io.REPORT],
