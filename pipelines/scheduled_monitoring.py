@@ -161,6 +161,9 @@ def monitor_window(
         store=store,
         run_id=run_id,
         task=dsl.PIPELINE_TASK_NAME_PLACEHOLDER,
+        validation_page=validation.outputs[io.REPORT_HTML],
+        drift_page=drift.outputs[io.REPORT_HTML],
+        performance_page=performance.outputs[io.REPORT_HTML],
     ).set_caching_options(False)
     published = publish_metrics(
         drift_report=drift.outputs[io.REPORT],
@@ -303,6 +306,9 @@ def monitor_partitions(
         window_uri=source_uri,
         window_start=window_start,
         window_end=window_end,
+        validation_page=validation.outputs[io.REPORT_HTML],
+        drift_page=drift.outputs[io.REPORT_HTML],
+        performance_page=performance.outputs[io.REPORT_HTML],
     ).set_caching_options(False)
     published = publish_metrics(
         drift_report=drift.outputs[io.REPORT],
@@ -376,9 +382,11 @@ def scheduled_monitoring(
     """Monitor the window ending at this run's scheduled time; alert and retrain on problems.
 
     Args:
-        model: The model: MLMD artifact id, artifact URI, or isvc:NAMESPACE/NAME.
+        model: The model: MLMD artifact id, artifact URI, or isvc:NAMESPACE/NAME; with an
+            MLflow store models:/NAME@ALIAS or models:/NAME/VERSION.
         source_uri: Production data (e.g. the driftline log sink's Parquet output).
-        store: Lineage store URI; empty = the in-cluster MLMD service.
+        store: Lineage store URI; empty = the in-cluster MLMD service; mlflow+https://HOST
+            reads the lineage from MLflow (model = models:/NAME@ALIAS) and writes back there.
         source_format: parquet, csv, jsonl or kserve; empty detects it.
         timestamp_column: Row time column of the production data.
         window_length: Window length: fixed (1h: [end - 1h, end)) or calendar (1d, 1w,

@@ -50,6 +50,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("kubernetes and kserve", ("driftline.serving",)),
     ("lineage", ("driftline.lineage",)),
     ("platforms", ("driftline.platforms",)),
+    ("events", ("driftline.events",)),
     ("components", ("driftline.components",)),
     ("pipelines", ("driftline.pipelines",)),
     ("demo", ("driftline.demo",)),

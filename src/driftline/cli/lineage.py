@@ -9,16 +9,20 @@ import click
 from driftline.cli.app import main
 
 STORE_HELP = (
-    "Lineage store URI: sqlite:///path/mlmd.sqlite, mysql://user@host:port/db, grpc://host:port "
+    "Lineage store URI: sqlite:///path/mlmd.sqlite, mysql://user@host:port/db, grpc://host:port, "
+    "mlflow+https://host (MLflow tracking server) "
     "(default: $DRIFTLINE_MLMD_STORE, else the in-cluster MLMD service from "
     "$METADATA_GRPC_SERVICE_HOST/_PORT)."
 )
-MODEL_HELP = "MLMD artifact id, artifact URI, or isvc:<InferenceService manifest or NS/NAME>."
+MODEL_HELP = (
+    "MLMD artifact id, artifact URI, or isvc:<InferenceService manifest or NS/NAME>; with an "
+    "MLflow store models:/NAME@ALIAS, models:/NAME/VERSION or runs:/RUN_ID/PATH."
+)
 
 
 @main.group()
 def lineage() -> None:
-    """Read a model's lineage from ML Metadata."""
+    """Read a model's lineage from ML Metadata or MLflow."""
 
 
 @lineage.command("show")
@@ -34,7 +38,7 @@ def show(model: str, store: str, dataset_name: str | None, as_json: bool) -> Non
     lineage_store = open_store(store, read_only=True)
     try:
         found = lineage_store.resolve(model, dataset_name=dataset_name)
-        runs = lineage_store.history(found.model.id)
+        runs = lineage_store.history(found.model.id or found.model.uri)
     finally:
         lineage_store.close()
     if as_json:

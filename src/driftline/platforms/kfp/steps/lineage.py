@@ -11,6 +11,8 @@ from driftline import component_io as io
 from driftline.component_io import given, given_number
 from driftline.errors import InputError
 
+PINNED_FORMS = ("models:/", "runs:/")
+
 
 class BaselineOutputs(NamedTuple):
     """resolve_baseline's returned outputs."""
@@ -74,6 +76,7 @@ def record_monitoring_result_outputs(
     window_uri: str | None = None,
     window_start: str | None = None,
     window_end: str | None = None,
+    pages: dict[str, Any] | None = None,
 ) -> RecordedRun:
     """Record a monitoring result from KFP input artifacts (None = not connected): the model
     defaults to the `model_id` in the baseline's metadata (as `resolve_baseline` wrote it);
@@ -94,6 +97,7 @@ def record_monitoring_result_outputs(
         window_uri=given(window_uri) or (window.uri if window is not None else ""),
         window_start=given(window_start) or str(window_meta.get(io.WINDOW_START, "")),
         window_end=given(window_end) or str(window_meta.get(io.WINDOW_END, "")),
+        pages={kind: page.path for kind, page in (pages or {}).items() if page is not None},
     )
     return RecordedRun(recorded)
 
@@ -158,6 +162,11 @@ def _required_model(model: str | None) -> str:
 
 
 def _model_of(model: str | None, baseline_metadata: dict[str, Any]) -> str:
+    pinned = str(baseline_metadata.get(io.MODEL_URI) or "")
+    if pinned.startswith(PINNED_FORMS):
+        # MLflow: the version resolve_baseline found (models:/NAME@ALIAS resolved once), so a
+        # result lands on the version whose baseline it used even if the alias moved since.
+        return pinned
     if given(model):
         return str(model)
     if io.MODEL_ID in baseline_metadata:
