@@ -102,14 +102,12 @@ def profile_partition_outputs(
     window_end: str,
     columns: Sequence[str] | None = None,
 ) -> PartitionOutputs:
-    """Profile one partition's window rows as the window is profiled on the single-task path:
-    the baseline's options, and the baseline's column kinds wherever the types allow."""
+    """Profile one partition's window rows as profile_window profiles a whole window: the
+    baseline's options, and the baseline's column kinds wherever the types allow."""
     from driftline.io.partitions import Partition, open_partition
     from driftline.io.windows import as_utc
-    from driftline.profile import DatasetProfile
+    from driftline.profile import DatasetProfile, adopted_kinds
     from driftline.profile.partitioned import profile_partition
-    from driftline.validation.constraints import infer_constraints
-    from driftline.validation.run import window_kinds
 
     if not partition:
         raise InputError(
@@ -121,7 +119,7 @@ def profile_partition_outputs(
     schema = open_partition(part).schema
     wanted = given(columns)
     names = [n for n in schema.names if wanted is None or n in wanted]
-    kinds = window_kinds(infer_constraints(baseline), schema)
+    kinds = adopted_kinds({n: c.kind for n, c in baseline.columns.items()}, schema)
     result = profile_partition(
         part,
         columns=names,
