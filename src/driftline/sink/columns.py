@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from driftline import storage
 from driftline.errors import SchemaMismatchError
 from driftline.inference_log.events import LoggedEvent
 from driftline.inference_log.payload import Row
@@ -41,7 +42,7 @@ class ColumnTypes:
         self.path = Path(state_dir) / FILE_NAME
         self.types: dict[str, dict[str, dict[str, str]]] = {}
         if self.path.exists():
-            self.types = json.loads(self.path.read_text())
+            self.types = json.loads(storage.read_text(str(self.path), what="column types"))
 
     def check(self, event: LoggedEvent, rows: list[Row]) -> None:
         """Refuse `rows` if a value breaks its column's type; remember new columns (durably,

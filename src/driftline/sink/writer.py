@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 from driftline import storage
 from driftline.inference_log.payload import Row
 from driftline.inference_log.table import partition_tables
+from driftline.storage import temps as storage_temps
 
 
 def write_batch(directory: Path, rows: list[Row], file_name: str) -> list[str]:
@@ -28,4 +29,17 @@ def publish(source_dir: Path, relative_paths: list[str], out: str) -> None:
     published whole; idempotent (overwrites)."""
     for rel in relative_paths:
         data = storage.read_bytes(source_dir / rel, what="staged batch")
-        storage.write_bytes(storage.join(out, *rel.split("/")), data)
+        target = storage.join(out, *rel.split("/"))
+        _sweep_killed_writes(target)
+        storage.write_bytes(target, data)
+
+
+def _sweep_killed_writes(target: str) -> None:
+    """Remove the temporary files a SIGKILLed publish of `target` left beside it (local
+    outputs only; an object-store PUT leaves nothing). File names are per sink instance, so
+    no other process is writing them."""
+    if not storage.is_local(target):
+        return
+    path = Path(target.removeprefix("file://"))
+    for stale in path.parent.glob(f".{path.name[: storage_temps.NAME_LIMIT]}.*.tmp"):
+        stale.unlink(missing_ok=True)

@@ -202,3 +202,19 @@ def test_a_failed_local_publish_leaves_no_visible_file(tmp_path, monkeypatch):
     monkeypatch.undo()
     publish(source, files, str(tmp_path / "out"))  # the retry replaces the temp file
     assert ds.dataset(tmp_path / "out", partitioning="hive").to_table().num_rows == 1
+
+
+def test_a_republish_removes_what_a_killed_publish_left(tmp_path):
+    """SIGKILL inside a publish leaves `.NAME.<random>.tmp` beside the target; the restarted
+    sink publishes the same batch again and removes it (and nothing else)."""
+    staged = tmp_path / "outbox"
+    (staged / "model=m").mkdir(parents=True)
+    (staged / "model=m" / "part-a-1.parquet").write_bytes(b"PAR1 whole file")
+    out = tmp_path / "out" / "model=m"
+    out.mkdir(parents=True)
+    (out / ".part-a-1.parquet.0badf00d.tmp").write_bytes(b"PAR1 half")
+    (out / ".part-b-1.parquet.0badf00d.tmp").write_bytes(b"another replica's write")
+    publish(staged, ["model=m/part-a-1.parquet"], str(tmp_path / "out"))
+    assert sorted(p.name for p in out.iterdir()) == [".part-b-1.parquet.0badf00d.tmp",
+                                                     "part-a-1.parquet"]  # fmt: skip
+    assert (out / "part-a-1.parquet").read_bytes() == b"PAR1 whole file"
