@@ -322,6 +322,8 @@ def monitor_partitions(
         monitoring_schedule=monitoring_schedule,
     ).after(recorded)
     published.set_caching_options(False)
+    # the model's history page, this window included (shown in the KFP UI)
+    render_history(model=model, store=store).after(recorded).set_caching_options(False)
     return PartitionsOutputs(
         drift_report=drift.outputs[io.REPORT],
         validation_report=validation.outputs[io.REPORT],

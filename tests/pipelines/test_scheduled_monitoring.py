@@ -89,6 +89,7 @@ def test_fan_out_dag_profiles_partitions_in_parallel_then_merges() -> None:
         "compute-performance",
         "record-monitoring-result",
         "publish-metrics",
+        "render-history",
     }
     loop = fan["for-loop-1"]
     assert loop["parameterIterator"]["items"] == {"inputParameter": "pipelinechannel--partitions"}
@@ -133,6 +134,7 @@ def test_monitoring_core_dag_and_platform_settings() -> None:
         "compute-performance",
         "record-monitoring-result",
         "publish-metrics",
+        "render-history",
     }
     assert set(core["record-monitoring-result"]["dependentTasks"]) == {
         "check-drift",
