@@ -113,26 +113,33 @@ class Calibration:
         """Read a recorded calibration; its classes must be among `classes`."""
         try:
             if document["method"] != "isotonic":
-                raise ValueError(f"method {document['method']!r} is not 'isotonic'")
+                raise _not_a_calibration(f"method {document['method']!r} is not 'isotonic'")
             fitted = {}
             for name, blocks in document["classes"].items():
                 if name not in classes:
-                    raise ValueError(f"class {name!r} is not one of {list(classes)}")
+                    raise _not_a_calibration(f"class {name!r} is not one of {list(classes)}")
                 score = np.asarray(blocks["score"], dtype=np.float64)
                 rows = np.asarray(blocks["rows"], dtype=np.int64)
                 positives = np.asarray(blocks["positives"], dtype=np.int64)
                 if not (len(score) == len(rows) == len(positives) > 0):
-                    raise ValueError(f"class {name!r} has blocks of unequal lengths")
+                    raise _not_a_calibration(f"class {name!r} has blocks of unequal lengths")
                 if (rows < 1).any() or (positives < 0).any() or (positives > rows).any():
-                    raise ValueError(f"class {name!r} has block counts out of range")
+                    raise _not_a_calibration(f"class {name!r} has block counts out of range")
                 if (np.diff(score) <= 0).any():
-                    raise ValueError(f"class {name!r} block scores do not increase")
+                    raise _not_a_calibration(f"class {name!r} block scores do not increase")
                 fitted[list(classes).index(name)] = ClassCalibration(score, rows, positives)
             if len(classes) == 2 and len(fitted) != 1:
-                raise ValueError("a binary calibration names the positive class only")
+                raise _not_a_calibration("a binary calibration names the positive class only")
             return cls("isotonic", fitted, int(document.get("fit_rows", 0)))
+        except InputError:
+            raise
         except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(
-                f"the recorded calibration is not a driftline isotonic calibration: {exc}",
-                param="calibration",
-            ) from None
+            raise _not_a_calibration(str(exc)) from None
+
+
+def _not_a_calibration(reason: str) -> InputError:
+    """The error for a recorded calibration that cannot be read, saying why."""
+    return InputError(
+        f"the recorded calibration is not a driftline isotonic calibration: {reason}",
+        param="calibration",
+    )
