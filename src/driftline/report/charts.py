@@ -261,7 +261,7 @@ def metric_over_time(
         _date_axis(axes)
         axes.set_xlabel("window start")
         axes.set_ylabel(metric)
-        figure.legend(loc="outside right center")
+        _legend(figure)
         return _svg(figure, f"{metric} per window against the training baseline")
 
 
@@ -346,7 +346,7 @@ def share_bars(
         _date_axis(axes)
         axes.set_xlabel("window start")
         axes.set_ylabel(ylabel)
-        figure.legend(loc="outside right center")
+        _legend(figure)
         return _svg(figure, f"{ylabel} per window")
 
 
@@ -398,5 +398,11 @@ def violation_bars(counts: dict[str, tuple[int, int]]) -> str:
         axes.grid(axis="y", visible=False)
         axes.set_xlabel("violations")
         axes.set_ylabel("column")
-        figure.legend(loc="outside right center")
+        _legend(figure)
         return _svg(figure, "violations per column")
+
+
+def _legend(figure: Any) -> None:
+    """A legend right of the axes, when something in them has a label."""
+    if any(axes.get_legend_handles_labels()[0] for axes in figure.axes):
+        figure.legend(loc="outside right center")
