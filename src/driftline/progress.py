@@ -75,11 +75,13 @@ def counted(batches: Iterable[T], name: str | None = None) -> Iterator[T]:
 
 def size(nbytes: float) -> str:
     """Bytes for people: 1536 -> 1.5 KB."""
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(nbytes) < 1024 or unit == "GB":
-            return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
+    if abs(nbytes) < 1024:
+        return f"{nbytes:.0f} B"
+    for unit in ("KB", "MB"):
         nbytes /= 1024
-    raise AssertionError("unreachable")
+        if abs(nbytes) < 1024:
+            return f"{nbytes:.1f} {unit}"
+    return f"{nbytes / 1024:.1f} GB"
 
 
 class LogProgress:
