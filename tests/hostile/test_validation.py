@@ -55,13 +55,14 @@ def test_observed_and_expected_cells_show_raw_floats(tmp_path: Path) -> None:
     out = _validate(tmp_path, baseline, window, expected_rows=20_000)
     cells = _Cells()
     cells.feed((out / "validation_report.html").read_text(encoding="utf-8"))
-    rows = {row[2]: row for row in cells.rows if len(row) == 6}  # check -> row
-    observed, expected = rows["range"][4], rows["range"][5]
+    # grouped by column: severity, check, message, observed, expected
+    rows = {row[1]: row for row in cells.rows if len(row) == 5}  # check -> row
+    observed, expected = rows["range"][3], rows["range"][4]
     assert repr(RAW_FLOAT) not in observed
     assert observed.startswith("[0, 0.3149]") and "outside share 0.0667 %" in observed
     assert expected == "[-0.025, 0.275]"
-    assert rows["row_count"][4] == "1,500"
-    assert rows["row_count"][5] == "[10,000, 30,000]"
+    assert rows["row_count"][3] == "1,500"
+    assert rows["row_count"][4] == "[10,000, 30,000]"
     # the JSON keeps the exact number
     assert str(RAW_FLOAT) in (out / "validation_report.json").read_text(encoding="utf-8")
 

@@ -136,6 +136,9 @@ def test_monitoring_core_dag_and_platform_settings() -> None:
         "publish-metrics",
         "render-history",
     }
+    # the history page is rendered once this window is recorded, never from a cache
+    assert core["render-history"]["dependentTasks"] == ["record-monitoring-result"]
+    assert core["render-history"]["cachingOptions"] == {}
     assert set(core["record-monitoring-result"]["dependentTasks"]) == {
         "check-drift",
         "compute-performance",

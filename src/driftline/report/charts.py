@@ -13,10 +13,13 @@ import io
 import itertools
 import math
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from html import escape
 from typing import Any
+
+import numpy as np
 
 from driftline.report.html import CURRENT_COLOR, REFERENCE_COLOR
 
@@ -55,7 +58,9 @@ def _figure(width: float, height: float, key: str, ncols: int = 1, **grid: Any) 
     """A matplotlib Figure (inches) with `ncols` axes, outside pyplot's global state."""
     import matplotlib
 
-    with matplotlib.rc_context(_style(key)):
+    # extreme values (near ±1e308) make matplotlib's numpy arithmetic overflow harmlessly
+    with matplotlib.rc_context(_style(key)), warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
         from matplotlib.figure import Figure
 
         figure = Figure(figsize=(width, height), layout="constrained")
@@ -68,7 +73,8 @@ def _svg(figure: Any, label: str) -> str:
     import matplotlib
 
     buffer = io.StringIO()
-    with matplotlib.rc_context(_style(label)):
+    with matplotlib.rc_context(_style(label)), warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg") :], flags=re.S)
@@ -92,12 +98,21 @@ def _finite(value: Any) -> bool:
 def histogram(
     name: str, edges: Sequence[float], reference: Sequence[float], current: Sequence[float]
 ) -> str:
-    """Reference and current shares of rows on the same bins, as step outlines over bars."""
+    """Reference and current shares of rows on the same bins, as step outlines over bars.
+    Bins too wide for floating point (values near ±1e308) are drawn evenly, labelled with
+    their edges."""
+    positions = [float(e) for e in edges]
+    evenly = not _finite(positions[-1] - positions[0]) or not all(map(_finite, positions))
+    if evenly:
+        positions = [float(i) for i in range(len(edges))]
     with _figure(4.2, 1.9, f"hist-{name}") as figure:
         axes = figure.axes[0]
-        widths = [b - a for a, b in itertools.pairwise(edges)]
+        widths = [b - a for a, b in itertools.pairwise(positions)]
+        if evenly:
+            ends = [0, len(edges) - 1]
+            axes.set_xticks(ends, [_number(float(edges[i])) for i in ends])
         axes.bar(
-            edges[:-1],
+            positions[:-1],
             reference,
             widths,
             align="edge",
@@ -105,7 +120,7 @@ def histogram(
             alpha=0.45,
             label="reference",
         )
-        axes.stairs(current, edges, color=CURRENT_COLOR, linewidth=1.8, label="current")
+        axes.stairs(current, positions, color=CURRENT_COLOR, linewidth=1.8, label="current")
         axes.set_xlabel(name)
         axes.set_ylabel("share of rows")
         axes.yaxis.set_major_formatter(_percent())
@@ -261,7 +276,7 @@ def metric_over_time(
         _date_axis(axes)
         axes.set_xlabel("window start")
         axes.set_ylabel(metric)
-        figure.legend(loc="outside right center")
+        _legend(figure)
         return _svg(figure, f"{metric} per window against the training baseline")
 
 
@@ -346,7 +361,7 @@ def share_bars(
         _date_axis(axes)
         axes.set_xlabel("window start")
         axes.set_ylabel(ylabel)
-        figure.legend(loc="outside right center")
+        _legend(figure)
         return _svg(figure, f"{ylabel} per window")
 
 
@@ -398,5 +413,11 @@ def violation_bars(counts: dict[str, tuple[int, int]]) -> str:
         axes.grid(axis="y", visible=False)
         axes.set_xlabel("violations")
         axes.set_ylabel("column")
-        figure.legend(loc="outside right center")
+        _legend(figure)
         return _svg(figure, "violations per column")
+
+
+def _legend(figure: Any) -> None:
+    """A legend right of the axes, when something in them has a label."""
+    if any(axes.get_legend_handles_labels()[0] for axes in figure.axes):
+        figure.legend(loc="outside right center")

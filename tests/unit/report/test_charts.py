@@ -87,3 +87,10 @@ def test_the_shaded_region_is_exactly_where_the_rule_says_degraded(metric, mode,
         judged = worsening(metric, float(value), baseline, mode) > threshold
         if not math.isclose(worsening(metric, float(value), baseline, mode), threshold):
             assert shaded == judged, (value, region)
+
+
+def test_bins_too_wide_for_floats_are_drawn_evenly_without_warnings(recwarn) -> None:
+    svg = charts.histogram("x", [-1e308, 0.0, 1e308], [0.5, 0.5], [0.1, 0.9])
+    _self_contained(svg)
+    assert {"-1.000e+308", "1.000e+308", "x"} <= set(_texts(svg))
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
