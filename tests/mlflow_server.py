@@ -9,7 +9,9 @@ registry webhooks to loopback receivers over http (`MLFLOW_WEBHOOK_ALLOWED_SCHEM
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import time
 import urllib.request
@@ -83,7 +85,11 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowSe
     ]
     log = root / "server.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=out, env=env, cwd=root)
+        # its own process group: the server starts job consumers (huey) that a plain
+        # terminate() of the server would leave running
+        proc = subprocess.Popen(
+            command, stdout=out, stderr=out, env=env, cwd=root, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
@@ -92,14 +98,24 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowSe
             break
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
+                _stop(proc)
                 pytest.fail(f"mlflow server did not start: {log.read_text()[-3000:]}")
             time.sleep(0.3)
     try:
         yield MlflowServer(url, root)
     finally:
-        proc.terminate()
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server and everything it started (its process group)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
         try:
             proc.wait(timeout=20)
+            break
         except subprocess.TimeoutExpired:
-            proc.kill()
+            continue
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # the group's other members

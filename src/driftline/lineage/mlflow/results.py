@@ -24,6 +24,7 @@ import os
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import fields
 from typing import Any
 
 from driftline import storage
@@ -38,6 +39,7 @@ WINDOWS_FOLDER = "driftline/windows"
 PROFILE_PATH = "driftline/baseline"
 RESULT_FILE = "result.json"
 TAG_PREFIX = "driftline."
+RECORD_FIELDS = {f.name for f in fields(MonitoringRecord)}
 
 
 def window_step(window_end: str) -> int:
@@ -184,7 +186,9 @@ def history(
                 target.run_id, f"{folder.path}/{RESULT_FILE}", tmp,
             )  # fmt: skip
             document = json.loads(storage.read_text(local, what="monitoring result"))
-            records.append(MonitoringRecord(**document))
+            # fields a newer or older driftline wrote that this one does not know are skipped
+            known = {k: v for k, v in document.items() if k in RECORD_FIELDS}
+            records.append(MonitoringRecord(**known))
     records.sort(key=lambda r: (r.window_end or "", r.execution_id))
     return records[-limit:] if limit else records
 
