@@ -25,6 +25,7 @@ from driftline.components.check_drift import check_drift
 from driftline.components.compute_performance import compute_performance
 from driftline.components.load_window import load_window
 from driftline.components.profile_baseline import profile_baseline
+from driftline.components.profile_window import profile_window
 from driftline.components.publish_metrics import publish_metrics
 from driftline.components.record_baseline import record_baseline
 from driftline.components.record_monitoring_result import record_monitoring_result
@@ -233,6 +234,38 @@ def test_check_drift_current_and_reference(cluster, bikes, tmp_path, reference_k
     document = json.loads(Path(report.path).read_text())
     assert document["mode"] == ("profile" if reference_kind == "profile" else "exact")
     assert out.drift_detected and document["current_rows"] == bikes.num_rows - 8000
+
+
+def test_profile_window_feeds_validation_and_drift(cluster, bikes, tmp_path):
+    """The window and the baseline profile as unmounted URIs; the window's profile (as the
+    next pods get it: a URI again) serves both checks."""
+    window = cluster.artifact("window", parquet(bikes.slice(8000)))
+    baseline = cluster.artifact("profile", profile_json(bikes.slice(0, 8000), tmp_path))
+    profile = cluster.output("window_profile.json")
+    rows = profile_window.python_func(window=window, baseline_profile=baseline, profile=profile)
+    assert rows.rows == bikes.num_rows - 8000 and profile.metadata["source"] == window.uri
+    seen = cluster.artifact("window_profile", Path(profile.path).read_bytes(), dsl.Artifact)
+    validated = cluster.output("validation")
+    validate_data.python_func(
+        window=seen,
+        baseline_profile=baseline,
+        report=validated,
+        report_html=cluster.output("validation.html", dsl.HTML),
+        metrics=cluster.output("validation-metrics", dsl.Metrics),
+    )
+    assert json.loads(Path(validated.path).read_text())["rows"] == rows.rows
+    drifted = cluster.output("drift")
+    out = check_drift.python_func(
+        current=seen,
+        reference=baseline,
+        report=drifted,
+        report_html=cluster.output("drift.html", dsl.HTML),
+        metrics=cluster.output("drift-metrics", dsl.Metrics),
+        timestamp_column="timestamp",
+    )
+    document = json.loads(Path(drifted.path).read_text())
+    assert document["mode"] == "profile" and document["current_rows"] == rows.rows
+    assert out.drift_detected
 
 
 def test_render_evidently_report_tables(cluster, bikes):

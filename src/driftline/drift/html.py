@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from html import escape
 
+import numpy as np
+
 from driftline.drift.meaning import meaning
 from driftline.drift.registry import get_method
 from driftline.drift.result import ColumnDrift, DriftResult
+from driftline.drift.stable import exponent, scaled
 from driftline.errors import UnknownNameError
 from driftline.report import charts
 from driftline.report.html import cards, page, table
@@ -26,12 +29,22 @@ def _picture(column: ColumnDrift) -> str:
     if "histogram" in ref and "histogram" in cur:
         edges = ref.get("histogram_edges") or cur.get("histogram_edges")
         if edges:
-            return charts.histogram(column.name, edges, ref["histogram"], cur["histogram"])
+            name, edges = _drawable(column.name, edges)
+            return charts.histogram(name, edges, ref["histogram"], cur["histogram"])
     if "top_shares" in ref or "top_shares" in cur:
         return charts.category_bars(
             column.name, ref.get("top_shares", {}), cur.get("top_shares", {})
         )
     return "<p class='meta'>no distribution summary for this column</p>"
+
+
+def _drawable(name: str, edges: list[float]) -> tuple[str, list[float]]:
+    """Edges a chart can draw: huge ones (beyond 1e100, where the plotting arithmetic
+    overflows) divided by a power of two (exact), which the chart's name states."""
+    power = exponent(np.asarray(edges))
+    if power == 0:
+        return name, edges
+    return f"{name} (values / 2^{power})", scaled(np.asarray(edges), power).tolist()
 
 
 def _anchor(column: ColumnDrift) -> str:

@@ -51,7 +51,7 @@ def mean_std(values: np.ndarray) -> tuple[float, float]:
 def equal_width_edges(low: float, high: float, bins: int) -> np.ndarray:
     """`bins` + 1 equal-width edges from `low` to `high` (numpy's linspace where the range
     high - low is a finite float, else an overflow-free interpolation)."""
-    if _finite_difference(low, high):
+    if finite_span(low, high):
         return np.linspace(low, high, bins + 1)
     share = np.linspace(0.0, 1.0, bins + 1)
     edges = low * (1.0 - share) + high * share
@@ -59,7 +59,8 @@ def equal_width_edges(low: float, high: float, bins: int) -> np.ndarray:
     return edges
 
 
-def _finite_difference(low: float, high: float) -> bool:
+def finite_span(low: float, high: float) -> bool:
+    """Whether high - low is a finite float."""
     with np.errstate(over="ignore", invalid="ignore"):
         return math.isfinite(float(np.float64(high) - np.float64(low)))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from driftline.drift.methods.base import NUMERIC, Direction, DriftMethod
+from driftline.drift.stable import exponent, scaled
 from driftline.errors import InputError
 from driftline.io import ColumnKind
 
@@ -83,6 +84,8 @@ def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
         )
     if min(len(ref), len(cur)) < 2:
         return float("nan")
+    power = exponent(ref, cur)  # scale-free: huge values are scaled into [-1, 1]
+    ref, cur = scaled(ref, power), scaled(cur, power)
     return mmd_p_value(ref, cur, np.random.RandomState(SEED))[0]
 
 

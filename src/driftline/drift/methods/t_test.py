@@ -7,12 +7,15 @@ import warnings
 import numpy as np
 
 from driftline.drift.methods.base import NUMERIC, Direction, DriftMethod
+from driftline.drift.stable import exponent, scaled
 from driftline.io import ColumnKind
 
 
 def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
     from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
 
+    power = exponent(ref, cur)  # scale-free: huge values are scaled into [-1, 1]
+    ref, cur = scaled(ref, power), scaled(cur, power)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # constant sides: scipy warns and returns NaN
         return float(stats.ttest_ind(ref, cur).pvalue)
