@@ -22,6 +22,7 @@ ALLOWED = {
     ("src/driftline/profile/dataset.py", "read_profile_if_any"): "a profile sniff",
     ("src/driftline/cli/performance.py", "_baseline"): "the --baseline metrics file",
     ("src/driftline/lineage/mlmd/history.py", "_record"): "an MLMD property (metrics JSON)",
+    ("src/driftline/lineage/mlflow/results.py", "history"): "a window's result.json record",
     ("src/driftline/io/sagemaker_capture.py", "_records"): "a SageMaker Data Capture record",
     ("src/driftline/io/sagemaker_ground_truth.py", "read_ground_truth"): "a ground-truth record",
     ("src/driftline/platforms/sagemaker/cloudwatch.py", "read_metric_lines"): "metric lines",
