@@ -216,7 +216,8 @@ def scheduled_monitoring(
         label_column: Ground-truth column; empty with empty labels_uri = no performance.
         task: classification or regression.
         performance_window: Window size of the performance report.
-        drift_method: auto or a method name (ks, psi, wasserstein, jensenshannon, ...).
+        drift_method: auto (driftline's policy), evidently (Evidently 0.7's choice) or a
+            method name (ks, psi, wasserstein, jensenshannon, ...).
         drift_threshold: Threshold for every column; 0 = each method's default.
         drift_share: Share of drifted columns that makes the window drifted.
         constraints_path: Validation constraints file overriding the inferred ones.
