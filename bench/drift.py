@@ -1,11 +1,16 @@
 """Drift benchmark: driftline exact and profile mode against peers, in one run.
 
 Cases (every side of every case is generated from a fixed seed, 20 numeric + 5 categorical
-columns with a real shift in 5 numeric and 2 categorical columns):
+columns with a real shift in 5 numeric and 2 categorical columns, plus two narrow bands far
+from zero: `band_15` in 15.00-15.10 whose spread grows x1.5 in the shifted data, and `band_45`
+in 45.00-45.14, unchanged):
   exact    N rows per side: driftline exact mode vs Evidently 0.7 Report(DataDriftPreset)
   profile  a W-row Parquet window vs a reference profile: driftline profile mode vs a plain
            pyarrow scan of the same columns
   wide     R rows x C columns per side: driftline exact mode vs Evidently
+  agree    the exact case's current side in profile mode: the same columns must be flagged
+  floor    the exact case's sides read with pyarrow plus one histogram pass per column: the
+           floor of exact mode's time; reading the same columns alone: its memory floor
 Each measurement runs in its own subprocess; wall time (including start-up and reading the
 data) and peak RSS (VmHWM of that process) are recorded. Results: bench/results/drift.md.
 
@@ -19,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -41,6 +47,10 @@ def _chunk(rng: np.random.Generator, n: int, numeric: int, categorical: int, shi
         shift = 0.25 if shifted and i < max(numeric // 4, 1) else 0.0
         base = rng.normal(shift, 1.0, n) if i % 2 == 0 else rng.lognormal(shift, 0.5, n)
         columns[f"num_{i:04d}"] = base * (i + 1)
+    if numeric >= 20:  # the benchmark's shape (the wide case keeps its column count)
+        spread = 1.5 if shifted else 1.0
+        columns["band_15"] = rng.normal(15.05, 0.006 * spread, n).clip(15.0, 15.1)
+        columns["band_45"] = rng.normal(45.07, 0.0175, n).clip(45.0, 45.14)
     for i in range(categorical):
         probs = np.linspace(1.0, 2.0, len(CATEGORIES))
         if shifted and i < max(categorical // 3, 1):
@@ -71,15 +81,39 @@ def generate(path: Path, rows: int, numeric: int, categorical: int, shifted: boo
 def worker_driftline_exact(ref: str, cur: str, out: str) -> dict:
     from driftline.drift import run_drift
 
-    result = run_drift(reference=ref, current=cur, out_dir=out)
-    return {"drifted": result.number_of_drifted_columns, "columns": len(result.columns)}
+    return _flagged(run_drift(reference=ref, current=cur, out_dir=out))
 
 
 def worker_driftline_profile(profile: str, cur: str, out: str) -> dict:
     from driftline.drift import run_drift
 
-    result = run_drift(reference_profile=profile, current=cur, out_dir=out)
-    return {"drifted": result.number_of_drifted_columns, "columns": len(result.columns)}
+    return _flagged(run_drift(reference_profile=profile, current=cur, out_dir=out))
+
+
+def _flagged(result) -> dict:
+    flagged = sorted(c.name for c in result.columns if c.drift_detected)
+    return {"drifted": len(flagged), "columns": len(result.columns), "flagged": flagged}
+
+
+def worker_floor(ref: str, cur: str, out: str) -> dict:
+    """pyarrow reads both sides; one histogram pass per numeric column, value counts per
+    categorical one: what any exact check must at least do."""
+    import pyarrow.compute as pc
+
+    for path in (ref, cur):
+        table = pq.read_table(path)
+        for column in table.columns:
+            if pa.types.is_floating(column.type):
+                np.histogram(column.to_numpy(), bins=64)
+            else:
+                pc.value_counts(column)
+    return {}
+
+
+def worker_read(ref: str, cur: str, out: str) -> dict:
+    """Both sides' columns read into memory: the memory floor of exact mode."""
+    tables = [pq.read_table(path) for path in (ref, cur)]
+    return {"rows": sum(t.num_rows for t in tables)}
 
 
 def worker_evidently(ref: str, cur: str, out: str) -> dict:
@@ -126,6 +160,8 @@ WORKERS = {
     "arrow-scan": worker_arrow_scan,
     "row-group-scan": worker_row_group_scan,
     "build-profile": worker_profile,
+    "floor": worker_floor,
+    "read": worker_read,
 }
 
 
@@ -134,6 +170,7 @@ def measure(name: str, *args: str, timeout: float | None = None) -> dict:
 
     A worker still running after `timeout` seconds is stopped: {"timeout": seconds}."""
     started = time.perf_counter()
+    cpu_before = _children_cpu()
     proc = subprocess.Popen(
         [sys.executable, __file__, "--worker", name, *args], stdout=subprocess.PIPE, text=True
     )
@@ -146,7 +183,15 @@ def measure(name: str, *args: str, timeout: float | None = None) -> dict:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"worker {name} failed with status {proc.returncode}")
-    return {"seconds": seconds, **json.loads(output.strip().splitlines()[-1])}
+    cpu = _children_cpu() - cpu_before
+    return {"seconds": seconds, "cpu": cpu, **json.loads(output.strip().splitlines()[-1])}
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of the finished children (less sensitive to a loaded machine
+    than wall time)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _peak_mib() -> float:
@@ -156,6 +201,22 @@ def _peak_mib() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def _targets(n: int, ours: dict, floor: dict, read: dict, agree: dict) -> list[str]:
+    same = "yes" if agree["flagged"] == ours["flagged"] else "NO"
+    return [
+        f"| exact, {n:,} rows/side vs pyarrow read + one histogram pass | "
+        f"{ours['seconds']:.1f} s ({ours['cpu']:.1f} CPU-s) | "
+        f"{floor['seconds']:.1f} s ({floor['cpu']:.1f} CPU-s) | "
+        f"{ours['seconds'] / floor['seconds']:.2f}x | <= 1.5x |",
+        f"| exact, {n:,} rows/side: peak RSS vs reading the same columns | "
+        f"{ours['peak_mib']:.0f} MiB | {read['peak_mib']:.0f} MiB | "
+        f"{ours['peak_mib'] / read['peak_mib']:.2f}x | <= 1.3x |",
+        f"| profile mode flags the columns exact mode flags ({n:,} rows/side) | "
+        f"profile: {', '.join(agree['flagged'])} | exact: {', '.join(ours['flagged'])} | "
+        f"same: {same} | same |",
+    ]
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -199,7 +260,9 @@ def main() -> None:
     parser.add_argument("--window-rows", type=int, default=20_000_000)
     parser.add_argument("--wide-rows", type=int, default=100_000)
     parser.add_argument("--wide-columns", type=int, default=1000)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["exact", "profile", "wide"])
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["exact", "profile", "wide", "evidently"]
+    )
     parser.add_argument(
         "--wide-peer-timeout", type=float, default=300.0, help="stop Evidently on the wide case"
     )
@@ -220,16 +283,24 @@ def main() -> None:
     ]
     scratch = Path(tempfile.mkdtemp(prefix="drift-bench-"))
     n = args.rows
-    ref = generate(DATA / f"ref_{n}.parquet", n, 20, 5, False, seed=1)
+    ref = generate(DATA / f"ref_{n}_bands.parquet", n, 20, 5, False, seed=1)
+    targets: list[str] = []
     if "exact" not in args.skip:
-        cur = generate(DATA / f"cur_{n}.parquet", n, 20, 5, True, seed=2)
+        cur = generate(DATA / f"cur_{n}_bands.parquet", n, 20, 5, True, seed=2)
         ours = measure("driftline-exact", str(ref), str(cur), str(scratch / "exact"))
-        peer = measure("evidently", str(ref), str(cur), "-")
-        print("exact", ours, peer, flush=True)
-        lines.append(_row(f"exact, {n:,} rows/side, 25 cols", ours, peer, "Evidently 0.7"))
+        floor = measure("floor", str(ref), str(cur), "-")
+        read = measure("read", str(ref), str(cur), "-")
+        profile = scratch / "agree-profile.json"
+        measure("build-profile", str(ref), "-", str(profile))
+        agree = measure("driftline-profile", str(profile), str(cur), str(scratch / "agree"))
+        print("exact", ours, floor, read, agree, flush=True)
+        targets += _targets(n, ours, floor, read, agree)
+        if "evidently" not in args.skip:
+            peer = measure("evidently", str(ref), str(cur), "-")
+            lines.append(_row(f"exact, {n:,} rows/side, 27 cols", ours, peer, "Evidently 0.7"))
     if "profile" not in args.skip:
         w = args.window_rows
-        window = generate(DATA / f"window_{w}.parquet", w, 20, 5, True, seed=3)
+        window = generate(DATA / f"window_{w}_bands.parquet", w, 20, 5, True, seed=3)
         profile = scratch / "profile.json"
         built = measure("build-profile", str(ref), "-", str(profile))
         ours = measure("driftline-profile", str(profile), str(window), str(scratch / "profile"))
@@ -238,6 +309,13 @@ def main() -> None:
         print("profile", built, ours, peer, tuned, flush=True)
         lines.append(_row(f"profile mode, {w:,}-row window", ours, peer, "pyarrow dataset scan"))
         lines.append(_row("(same run)", ours, tuned, "pyarrow row-group scan"))
+        targets.append(
+            f"| profile mode, {w:,}-row window vs `ParquetFile.iter_batches` | "
+            f"{ours['seconds']:.1f} s ({ours['cpu']:.1f} CPU-s), {ours['peak_mib']:.0f} MiB | "
+            f"{tuned['seconds']:.1f} s ({tuned['cpu']:.1f} CPU-s), {tuned['peak_mib']:.0f} MiB | "
+            f"{ours['seconds'] / tuned['seconds']:.2f}x time, "
+            f"{ours['cpu'] / max(tuned['cpu'], 1e-9):.2f}x CPU | <= 2x |"
+        )
         lines.append(
             f"| (building the {n:,}-row reference profile) | {built['seconds']:.1f} s | "
             f"{built['peak_mib']:.0f} MiB | | | | | |"
@@ -251,6 +329,15 @@ def main() -> None:
         peer = measure("evidently", str(wref), str(wcur), "-", timeout=args.wide_peer_timeout)
         print("wide", ours, peer, flush=True)
         lines.append(_row(f"wide, {r:,} rows x {c} cols", ours, peer, "Evidently 0.7"))
+    if targets:
+        lines += [
+            "",
+            "Per-pod targets (same run):",
+            "",
+            "| case | driftline | floor | ratio | target |",
+            "|---|---|---|---|---|",
+            *targets,
+        ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
     print(args.out.read_text())

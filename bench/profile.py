@@ -56,6 +56,8 @@ def measure(mode: str, path: str) -> dict[str, float]:
     from driftline.io import iter_batches
     from driftline.profile import profile_batches, profile_source
 
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_start = usage.ru_utime + usage.ru_stime
     start = time.perf_counter()
     if mode == "profile":
         profile_source(path)
@@ -71,8 +73,9 @@ def measure(mode: str, path: str) -> dict[str, float]:
             for column in batch.columns:
                 pc.count(column)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "peak_rss_mb": peak_mb}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_start
+    return {"seconds": seconds, "cpu": cpu, "peak_rss_mb": usage.ru_maxrss / 1024}
 
 
 def run_child(mode: str, path: Path) -> dict[str, float]:
@@ -85,7 +88,7 @@ def run_child(mode: str, path: Path) -> dict[str, float]:
     return json.loads(out.stdout)
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], out: Path = RESULTS, label: str = "") -> None:
     import driftline
 
     lines = [
@@ -100,9 +103,9 @@ def main(sizes: list[int]) -> None:
         "(zipf codes, 10 to 100k distinct). Peer: a plain pyarrow scan of the same columns "
         "through the same reader (pc.count per column). Each row is a fresh process.",
         "",
-        "| rows | reader | profile s | scan s | time ratio | profile peak RSS MB "
-        "| scan peak RSS MB |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| rows | reader | profile s | scan s | time ratio | profile CPU-s | scan CPU-s "
+        "| CPU ratio | profile peak RSS MB | scan peak RSS MB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     with tempfile.TemporaryDirectory() as folder:
         for rows in sizes:
@@ -112,7 +115,9 @@ def main(sizes: list[int]) -> None:
                 prof, scan = run_child(profile_mode, path), run_child(scan_mode, path)
                 lines.append(
                     f"| {rows:,} | {reader} | {prof['seconds']:.1f} | {scan['seconds']:.1f} | "
-                    f"{prof['seconds'] / scan['seconds']:.1f}x | {prof['peak_rss_mb']:.0f} | "
+                    f"{prof['seconds'] / scan['seconds']:.1f}x | {prof['cpu']:.1f} | "
+                    f"{scan['cpu']:.1f} | {prof['cpu'] / scan['cpu']:.1f}x | "
+                    f"{prof['peak_rss_mb']:.0f} | "
                     f"{scan['peak_rss_mb']:.0f} |"
                 )
                 print(lines[-1], flush=True)
@@ -125,12 +130,21 @@ def main(sizes: list[int]) -> None:
         "plain scan as well: pyarrow's reader and allocator, not profile state; through the "
         "dataset scanner a slower consumer also lets read-ahead buffer more (an io-layer knob).",
     ]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n")
+    if label:
+        lines.insert(2, label)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         print(json.dumps(measure(sys.argv[2], sys.argv[3])))
     else:
-        main([int(a) for a in sys.argv[1:]] or [1_000_000, 2_000_000, 4_000_000])
+        import argparse
+
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("rows", nargs="*", type=int)
+        parser.add_argument("--out", type=Path, default=RESULTS)
+        parser.add_argument("--label", default="", help="a line saying what code was measured")
+        args = parser.parse_args()
+        main(args.rows or [1_000_000, 2_000_000, 4_000_000], args.out, args.label)

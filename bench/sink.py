@@ -8,7 +8,10 @@ is a plain CloudEvents receiver (Starlette + the CloudEvents SDK's `from_http`, 
 Knative `event_display`-style sink is usually written) that parses and acknowledges without
 storing anything.
 
-    python bench/sink.py [--duration 30] [--connections 32] [--generators 2]
+    python bench/sink.py [--duration 30] [--connections 32] [--generators 2] [--replicas 1,2,3]
+
+Then the same load spread over 1, 2 and 3 sink replicas writing one output, read back with
+the read-time pairing: events/s in total and per replica, CPU per event, and the pairing.
 """
 
 from __future__ import annotations
@@ -83,14 +86,21 @@ def event_bytes(port: int, kind: str, call_id: str, body: bytes) -> bytes:
     return head.encode() + body
 
 
-async def connection(port: int, deadline: float, seed: int, acked: list, latencies: list) -> None:
+async def connection(
+    ports: list[int], deadline: float, seed: int, acked: list, latencies: list
+) -> None:
+    """One client: keep-alive connections to every replica, each event to the next one (the
+    round robin of a Service), so the two sides of a call reach different replicas."""
     rng = random.Random(seed)
     pools = {kind: bodies(rng, kind) for kind in ("request", "response")}
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    streams = [await asyncio.open_connection("127.0.0.1", port) for port in ports]
+    turn = seed
     try:
         while time.monotonic() < deadline:
             call_id = str(uuid.UUID(int=rng.getrandbits(128)))
             for kind in ("request", "response"):
+                turn += 1
+                port, (reader, writer) = ports[turn % len(ports)], streams[turn % len(ports)]
                 message = event_bytes(port, kind, call_id, rng.choice(pools[kind]))
                 started = time.perf_counter()
                 writer.write(message)
@@ -103,10 +113,11 @@ async def connection(port: int, deadline: float, seed: int, acked: list, latenci
     except (ConnectionError, asyncio.IncompleteReadError):
         pass
     finally:
-        writer.close()
+        for _, writer in streams:
+            writer.close()
 
 
-def generator(port: int, duration: float, connections: int, seed: int, out: str) -> None:
+def generator(ports: list[int], duration: float, connections: int, seed: int, out: str) -> None:
     import uvloop
 
     acked: list[str] = []
@@ -116,7 +127,7 @@ def generator(port: int, duration: float, connections: int, seed: int, out: str)
         deadline = time.monotonic() + duration
         await asyncio.gather(
             *(
-                connection(port, deadline, seed * 1000 + c, acked, latencies)
+                connection(ports, deadline, seed * 1000 + c, acked, latencies)
                 for c in range(connections)
             )
         )
@@ -143,15 +154,15 @@ def wait_ready(port: int, path: str) -> None:
     raise SystemExit(f"server on {port} did not start")
 
 
-def load(port: int, args: argparse.Namespace, work: Path, server_pid: int) -> dict:
+def load(ports: list[int], args: argparse.Namespace, work: Path, server_pids: list[int]) -> dict:
     procs, files = [], []
-    cpu_before = cpu_seconds(server_pid)
+    cpu_before = sum(cpu_seconds(pid) for pid in server_pids)
     for g in range(args.generators):
-        files.append(work / f"gen-{port}-{g}.json")
+        files.append(work / f"gen-{ports[0]}-{g}.json")
         procs.append(
             multiprocessing.Process(
                 target=generator,
-                args=(port, args.duration, args.connections, g + 1, str(files[-1])),
+                args=(ports, args.duration, args.connections, g + 1, str(files[-1])),
             )
         )
     started = time.monotonic()
@@ -167,7 +178,9 @@ def load(port: int, args: argparse.Namespace, work: Path, server_pid: int) -> di
         latencies += doc["latencies"]
     latencies.sort()
     return {
-        "server_us_per_event": 1e6 * (cpu_seconds(server_pid) - cpu_before) / max(len(acked), 1),
+        "server_us_per_event": 1e6
+        * (sum(cpu_seconds(pid) for pid in server_pids) - cpu_before)
+        / max(len(acked), 1),
         "acked": acked,
         "events_per_s": len(acked) / elapsed,
         "p50_ms": 1000 * latencies[len(latencies) // 2],
@@ -202,7 +215,7 @@ def run_sink(args: argparse.Namespace, work: Path) -> dict:
     ]
     server = subprocess.Popen(cmd)
     wait_ready(port, "/readyz")
-    result = load(port, args, work, server.pid)
+    result = load([port], args, work, [server.pid])
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=60)
     server = subprocess.Popen([*cmd[:-2], "--pair-timeout", "0.1"])  # write the last waiting pairs
@@ -221,6 +234,46 @@ def run_sink(args: argparse.Namespace, work: Path) -> dict:
     result["lost"] = len(set(result["acked"]) - stored)
     result["rows"] = table.num_rows
     result["files"] = len(list(out.rglob("*.parquet")))
+    return result
+
+
+def run_replicas(replicas: int, args: argparse.Namespace, work: Path) -> dict:
+    """`replicas` sink processes writing one output, each side of a call to the next replica
+    (--pair-timeout 0: sides are written as they come and paired when the window is read)."""
+    from datetime import UTC, datetime, timedelta
+
+    from driftline.io.log_window import read_log_window
+
+    ports, out = [free_port() for _ in range(replicas)], work / f"out-{replicas}"
+    servers = []
+    for number, port in enumerate(ports):
+        cmd = [sys.executable, "-m", "driftline", "sink", "--host", "127.0.0.1",
+               "--port", str(port), "--out", str(out),
+               "--state-dir", str(work / f"state-{replicas}-{number}"),
+               "--batch-rows", "20000", "--batch-age", "5", "--pair-timeout", "0"]  # fmt: skip
+        servers.append(subprocess.Popen(cmd, stderr=subprocess.DEVNULL))
+    for port in ports:
+        wait_ready(port, "/readyz")
+    started = datetime.now(UTC)
+    result = load(ports, args, work, [s.pid for s in servers])
+    for server in servers:
+        server.send_signal(signal.SIGTERM)
+    for server in servers:
+        server.wait(timeout=60)
+    window = read_log_window(
+        str(out), started - timedelta(minutes=1), datetime.now(UTC) + timedelta(minutes=1)
+    )
+    table = window.table
+    stored = set()
+    columns = (table.column(c).to_pylist() for c in ("event_id", "request_time", "response_time"))
+    for event_id, req, resp in zip(*columns, strict=True):
+        if req is not None:
+            stored.add(f"{event_id}/request")
+        if resp is not None:
+            stored.add(f"{event_id}/response")
+    result["lost"] = len(set(result["acked"]) - stored)
+    result["pairing"] = window.pairing
+    result["replicas"] = replicas
     return result
 
 
@@ -247,7 +300,7 @@ def run_peer(args: argparse.Namespace, work: Path) -> dict:
     )
     try:
         wait_ready(port, "/")
-        return load(port, args, work, server.pid)
+        return load([port], args, work, [server.pid])
     finally:
         server.terminate()
         server.wait()
@@ -261,11 +314,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--generators", type=int, default=2)
+    parser.add_argument("--replicas", default="1,2,3", help="replica counts to measure")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         sink = run_sink(args, work)
         peer = run_peer(args, work)
+        scaled = [run_replicas(int(n), args, work) for n in args.replicas.split(",")]
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -308,6 +363,32 @@ def main() -> None:
         "shared cores, not by the sink: its CPU per event (the CPU column, read from "
         "/proc) is the load-independent number; the p50 includes one fdatasync of the "
         "group-committed write-ahead log (about 3-4 ms on this disk).",
+        "",
+        "## Replicas",
+        "",
+        "The same load spread over N sink processes writing one output, each event to the next "
+        "replica (a Service's round robin: the two sides of a call reach different replicas), "
+        "`--pair-timeout 0`; after a SIGTERM the window is read back with "
+        "`driftline.io.log_window.read_log_window`, which pairs the sides.",
+        "",
+        "| replicas | events/s | events/s per replica | p99 ack ms | server CPU µs/event "
+        "| acked | lost | calls paired at read | unpaired sides |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *(
+            f"| {r['replicas']} | {r['events_per_s']:,.0f} | "
+            f"{r['events_per_s'] / r['replicas']:,.0f} | {r['p99_ms']:.1f} | "
+            f"{r['server_us_per_event']:.0f} | {len(r['acked']):,} | {r['lost']} | "
+            f"{r['pairing'].joined:,} | "
+            f"{r['pairing'].unpaired_requests + r['pairing'].unpaired_responses} |"
+            for r in scaled
+        ),
+        "",
+        f"Ratio {scaled[-1]['replicas']} replicas / {scaled[0]['replicas']} replica "
+        f"throughput: {scaled[-1]['events_per_s'] / scaled[0]['events_per_s']:.2f} on "
+        f"{os.cpu_count()} cores shared by the generators and every replica: here more "
+        "replicas share the same cores, so the per-replica CPU cost (µs/event) is the figure "
+        "that carries to a cluster, where each replica has its own cores (docs/sink.md, "
+        "sizing).",
     ]
     RESULTS.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -16,11 +16,16 @@ from driftline.components.deploy_model import deploy_model
 from driftline.components.image import IMAGE
 from driftline.components.load_window import load_window
 from driftline.components.loader import load
+from driftline.components.merge_profiles import merge_profiles
+from driftline.components.plan_partitions import plan_partitions
 from driftline.components.profile_baseline import profile_baseline
+from driftline.components.profile_partition import profile_partition
+from driftline.components.profile_window import profile_window
 from driftline.components.publish_metrics import publish_metrics
 from driftline.components.record_baseline import record_baseline
 from driftline.components.record_monitoring_result import record_monitoring_result
 from driftline.components.render_evidently_report import render_evidently_report
+from driftline.components.render_history import render_history
 from driftline.components.resolve_baseline import resolve_baseline
 from driftline.components.schedule_monitoring import schedule_monitoring
 from driftline.components.send_notification import send_notification
@@ -35,11 +40,16 @@ __all__ = [
     "deploy_model",
     "load",
     "load_window",
+    "merge_profiles",
+    "plan_partitions",
     "profile_baseline",
+    "profile_partition",
+    "profile_window",
     "publish_metrics",
     "record_baseline",
     "record_monitoring_result",
     "render_evidently_report",
+    "render_history",
     "resolve_baseline",
     "schedule_monitoring",
     "send_notification",

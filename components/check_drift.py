@@ -32,7 +32,8 @@ def check_drift(
     way means drift (p-value below or distance above its threshold).
 
     Args:
-        current: The production window (Parquet from load_window, or any table).
+        current: The production window (Parquet from load_window, or any table), or its
+            profile from profile_window (profile mode; the window is not read again).
         reference: The baseline: a driftline profile JSON or a table (Dataset).
         method: Method for every column: auto (driftline's policy), evidently (Evidently
             0.7's default choice), ks, chi2, z, chi2_contingency,
@@ -55,11 +56,11 @@ def check_drift(
         drift_detected: True when the share of drifted columns reaches drift_share.
         drift_share: The share of drifted columns.
     """
-    from driftline.drift.kfp_outputs import check_drift_artifacts
     from driftline.exits import exit_on_error
+    from driftline.platforms.kfp.steps.drift import check_drift_outputs
 
     with exit_on_error():
-        return check_drift_artifacts(
+        return check_drift_outputs(
             current=current,
             reference=reference,
             report=report,

@@ -26,6 +26,7 @@ def compute_performance(
     classes: Optional[list] = None,  # noqa: UP045
     positive_label: Optional[str] = None,  # noqa: UP045
     window: str = "1d",
+    timezone: str = "UTC",
     baseline_metrics: Optional[dict] = None,  # noqa: UP045
     reference_uri: Optional[str] = None,  # noqa: UP045
     min_labelled_rows: int = 100,
@@ -33,7 +34,11 @@ def compute_performance(
     degradation_mode: str = "relative",
     degradation_metrics: Optional[list] = None,  # noqa: UP045
     duplicate_labels: str = "latest",
+    label_map: Optional[dict] = None,  # noqa: UP045
     estimate: bool = True,
+    calibration_method: str = "isotonic",
+    calibration: Optional[dict] = None,  # noqa: UP045
+    include_estimated: bool = False,
     data_format: Optional[str] = None,  # noqa: UP045
 ) -> NamedTuple("Outputs", [("degraded", bool)]):  # type: ignore[valid-type]
     """Scores predictions against late-arriving labels per time window and flags degradation.
@@ -55,7 +60,8 @@ def compute_performance(
         segment_columns: Report metrics per value of these columns too.
         classes: Classes known at training time (default: those in the data, sorted).
         positive_label: Positive class of a binary task (default: the greater label).
-        window: Tumbling window size, e.g. "1h", "1d", "7d".
+        window: Calendar window (1d, 1w ISO weeks, 1mo, 3mo/1q, 1y) or fixed (30m, 1h).
+        timezone: IANA timezone of calendar windows (default UTC), e.g. Europe/Berlin.
         baseline_metrics: Training-time metrics (metric name -> value) from the model lineage.
         reference_uri: Path or URI of a labelled reference set (e.g. the holdout) whose
             metrics are the baseline, instead of baseline_metrics.
@@ -64,7 +70,15 @@ def compute_performance(
         degradation_mode: "relative" or "absolute".
         degradation_metrics: Metrics to judge; unset judges every metric of the baseline.
         duplicate_labels: Several labels for one id: "latest" wins, or "error".
+        label_map: Label value -> prediction class (e.g. {"yes": "1", "no": "0"}) when the
+            labels are spelled otherwise than the predictions; without it they are refused.
         estimate: Estimate metrics of unlabelled windows from the scores (CBPE).
+        calibration_method: How reference_uri calibrates the scores before estimating:
+            "isotonic" or "none".
+        calibration: A calibration recorded in the baseline (a performance report's
+            "calibration" block), applied without refitting.
+        include_estimated: `degraded` is also true for an estimated degradation (a window
+            without enough labels whose whole estimate interval degraded).
         data_format: "parquet", "csv" or "jsonl"; unset: Parquet for suffix-less KFP paths.
 
     Returns:
@@ -72,7 +86,8 @@ def compute_performance(
         report_html: Self-contained report page: each metric over time against the baseline.
         metrics: Each metric per window ("<metric>@<window start>") and overall.
         classification_metrics: Confusion matrix and ROC curve over all labelled rows.
-        degraded: True when a window with enough labels degraded against the baseline.
+        degraded: True when a window with enough labels degraded against the baseline, or
+            held non-finite values (or, with include_estimated, degraded by its estimate).
     """
     from driftline.exits import exit_on_error
     from driftline.platforms.kfp.steps.performance import compute_performance_outputs
@@ -96,6 +111,7 @@ def compute_performance(
             classes=classes,
             positive_label=positive_label,
             window=window,
+            timezone=timezone,
             baseline_metrics=baseline_metrics,
             reference_uri=reference_uri,
             min_labelled_rows=min_labelled_rows,
@@ -103,6 +119,10 @@ def compute_performance(
             degradation_mode=degradation_mode,
             degradation_metrics=degradation_metrics,
             duplicate_labels=duplicate_labels,
+            label_map=label_map,
             estimate=estimate,
+            calibration_method=calibration_method,
+            calibration=calibration,
+            include_estimated=include_estimated,
             data_format=data_format,
         )

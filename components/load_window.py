@@ -15,6 +15,7 @@ def load_window(
     timestamp_column: str = "timestamp",
     window_end: Optional[str] = None,  # noqa: UP045
     window_length: str = "1d",
+    timezone: str = "UTC",
     columns: Optional[list] = None,  # noqa: UP045
     min_rows: int = 1,
     capture_header: Optional[list] = None,  # noqa: UP045
@@ -36,7 +37,10 @@ def load_window(
         timestamp_column: Column holding each row's time (request time).
         window_end: End of the window (ISO 8601, exclusive). Scheduled pipelines pass the
             run's scheduled time, so catch-up runs check the right window; unset means now.
-        window_length: Length of the window: 30m, 1h, 1d, 7d, 2w, ...
+        window_length: A fixed duration (30m, 1h: the window [end - length, end)) or a
+            calendar period (1d, 1w ISO weeks, 1mo, 3mo/1q, 1y: the last complete period
+            before the end, counted in `timezone`).
+        timezone: IANA timezone of calendar periods (default UTC), e.g. Europe/Berlin.
         columns: Columns to load; unset loads all.
         min_rows: Fewest rows the window must hold; fewer fails the task, writing nothing.
         capture_header: SageMaker captures: names of the input values in order (CSV and
@@ -60,6 +64,7 @@ def load_window(
             timestamp_column=timestamp_column,
             window_end=window_end,
             window_length=window_length,
+            timezone=timezone,
             columns=columns,
             min_rows=min_rows,
             capture_header=capture_header,

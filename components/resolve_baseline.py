@@ -1,4 +1,4 @@
-"""Component: resolve a model's baseline (training data, profile, metrics) from ML Metadata."""
+"""Component: resolve a model's baseline (training data, profile, metrics) from its lineage."""
 
 from typing import NamedTuple, Optional
 
@@ -18,13 +18,15 @@ def resolve_baseline(
 ) -> NamedTuple(
     "Outputs", [("model_id", int), ("dataset_uri", str), ("profile_uri", str), ("metrics", dict)]
 ):  # type: ignore[valid-type]
-    """Resolve a model's baseline from its lineage in ML Metadata.
+    """Resolve a model's baseline from its lineage in ML Metadata or MLflow.
 
     Args:
         model: The model: MLMD artifact id, artifact URI (s3:// and minio:// match each
-            other), or isvc:<NAMESPACE/NAME> of a KServe InferenceService.
-        store: Lineage store URI (sqlite:///..., mysql://user@host:port/db, grpc://host:port);
-            unset = the in-cluster MLMD service from METADATA_GRPC_SERVICE_HOST/PORT.
+            other), or isvc:<NAMESPACE/NAME> of a KServe InferenceService; with an MLflow
+            store models:/NAME@ALIAS, models:/NAME/VERSION or runs:/RUN_ID/PATH.
+        store: Lineage store URI (sqlite:///..., mysql://user@host:port/db, grpc://host:port,
+            mlflow+https://host for an MLflow tracking server); unset = the in-cluster MLMD
+            service from METADATA_GRPC_SERVICE_HOST/PORT.
         dataset_name: Input name of the baseline dataset when the training run read several.
         require: What must exist: "dataset", "profile" or "any" (at least one).
 
@@ -32,7 +34,8 @@ def resolve_baseline(
         baseline: Dataset whose URI is the training data; its metadata holds model_id,
             model_uri, dataset_id, dataset_name, profile_id, profile_uri, training_run_id.
         training_metrics: The training run's scalar metrics (baseline quality).
-        model_id: MLMD artifact id of the model.
+        model_id: MLMD artifact id of the model (0 with MLflow: model_uri in the baseline's
+            metadata names the version, an alias resolved once).
         dataset_uri: URI of the training data ("" when none).
         profile_uri: URI of the newest recorded baseline profile ("" when none).
         metrics: The training-time metrics as a dict (metric name -> value), for

@@ -26,7 +26,8 @@ def validate_data(
     the inferred constraints.
 
     Args:
-        window: The production window (Parquet from load_window, or any table).
+        window: The production window (Parquet from load_window, or any table), or its
+            profile from profile_window (then the window is not read again).
         baseline_profile: The baseline profile from profile_baseline.
         constraints_path: Path of a constraints file overriding the inferred ones.
         data_format: parquet, csv or jsonl; unset detects it from the file name.

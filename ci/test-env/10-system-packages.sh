@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The Debian packages whose programs the tests run: Prometheus (and promtool), Pushgateway,
-# Alertmanager, MariaDB, Chromium. Installs the packages whose programs are missing, as root or
-# through passwordless sudo; silent when nothing is missing. Where it cannot install, it stops
-# with one line naming the command to run.
+# Alertmanager, MariaDB, Chromium and its chromedriver (the browser tests). Installs the
+# packages whose programs are missing, as root or through passwordless sudo; silent when
+# nothing is missing. Where it cannot install, it stops with one line naming the command to run.
 set -euo pipefail
 
 # package: the programs the tests run from it ("a|b": either one)
@@ -12,6 +12,7 @@ PACKAGES=(
   "prometheus-alertmanager: prometheus-alertmanager"
   "mariadb-server: mariadbd|mysqld mariadb-install-db|mysql_install_db"
   "chromium: chromium|chromium-browser"
+  "chromium-driver: chromedriver"
 )
 # Debian keeps server programs in sbin, which is not on a normal user's PATH.
 SBIN_PATH="${SBIN_PATH-/usr/local/sbin:/usr/sbin:/sbin}"

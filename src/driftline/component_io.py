@@ -24,6 +24,8 @@ TRAINING_METRICS = "training_metrics"
 MANIFEST = "manifest"
 MANIFESTS = "manifests"
 METRICS_TEXT = "metrics_text"
+HISTORY_HTML = "history_html"
+MONITORING_RUNS = "monitoring_runs"
 
 PASSED = "passed"  # validate_data: no error-severity violation
 DRIFT_DETECTED = "drift_detected"
@@ -46,6 +48,9 @@ DASHBOARD_UID = "dashboard_uid"
 RUN_ID = "run_id"
 URL = "url"
 NAMESPACE = "namespace"
+FAN_OUT = "fan_out"  # plan_partitions: the window is profiled partition by partition
+PARTITIONS = "partitions"  # plan_partitions: the ParallelFor items; metadata: how many
+TASKS = "tasks"
 
 #: Every component's outputs, in the order its signature declares them.
 COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
@@ -53,11 +58,16 @@ COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
     "compute_performance": (REPORT, REPORT_HTML, METRICS, CLASSIFICATION_METRICS, DEGRADED),
     "deploy_model": (MANIFEST, URL, NAMESPACE),
     "load_window": (WINDOW, ROWS, WINDOW_START, WINDOW_END),
+    "merge_profiles": (PROFILE, ROWS),
+    "plan_partitions": (FAN_OUT, PARTITIONS, TASKS, ROWS, WINDOW_START, WINDOW_END),
     "profile_baseline": (PROFILE, ROWS),
+    "profile_partition": (PROFILE, ROWS),
+    "profile_window": (PROFILE, ROWS),
     "publish_metrics": (METRICS_TEXT, RUN_TIMESTAMP),
     "record_baseline": (PROFILE_ID,),
     "record_monitoring_result": (MONITORING_RUN_ID,),
     "render_evidently_report": (REPORT_HTML, CURRENT_ROWS_USED),
+    "render_history": (HISTORY_HTML, MONITORING_RUNS),
     "resolve_baseline": (
         BASELINE,
         TRAINING_METRICS,
@@ -90,6 +100,8 @@ PUSHED_TO = "pushed_to"
 REFERENCE_ROWS_USED = "reference_rows_used"
 ERROR_COUNT = "error"
 WARNING_COUNT = "warning"
+EXECUTION = "execution"  # how a window was profiled: "single-task" or "fan-out"
+PARTITION = "partition"  # a partition profile's index in the plan
 
 # ---- metric names logged on Metrics artifacts -------------------------------------------
 VALIDATION_ERRORS = "validation_errors"

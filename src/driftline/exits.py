@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+from driftline import progress
 from driftline.errors import DriftlineError, InputError, Spelling, python_spelling
 
 EXIT_OK = 0
@@ -39,11 +40,14 @@ def exit_on_error(renames: Mapping[str, str] | None = None) -> Iterator[None]:
     Used around a component's library call: the task fails with the CLI's message
     and exit code, and no traceback. Other exceptions (bugs) keep their traceback.
     The line names parameters as the component does: `COMPONENT_NAMES`, plus `renames`
-    (library parameter -> component parameter) where one component differs.
+    (library parameter -> component parameter) where one component differs. The block's
+    reads log their progress (`driftline.progress.LogProgress`), so a long task shows it is
+    alive.
     """
     names = {**COMPONENT_NAMES, **(renames or {})}
     try:
-        yield
+        with progress.showing(progress.LogProgress()):
+            yield
     except DriftlineError as exc:
         line = error_line(exc, lambda name, value: python_spelling(names.get(name, name), value))
         print(line, file=sys.stderr, flush=True)

@@ -22,6 +22,7 @@ PROGRAMS = {
     "prometheus-alertmanager": ["prometheus-alertmanager"],
     "mariadb-server": ["mariadbd", "mariadb-install-db"],
     "chromium": ["chromium"],
+    "chromium-driver": ["chromedriver"],
 }
 INSTALL = "install -y -qq --no-install-recommends"
 
@@ -91,9 +92,12 @@ def test_missing_programs_as_root_install_exactly_their_packages(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert machine.log() == [
         "apt-get DEBIAN_FRONTEND=noninteractive update -qq",
-        f"apt-get DEBIAN_FRONTEND=noninteractive {INSTALL} prometheus-pushgateway chromium",
+        f"apt-get DEBIAN_FRONTEND=noninteractive {INSTALL} prometheus-pushgateway chromium "
+        "chromium-driver",
     ]
-    assert done.stderr == "10-system-packages: installing prometheus-pushgateway chromium\n"
+    assert done.stderr == (
+        "10-system-packages: installing prometheus-pushgateway chromium chromium-driver\n"
+    )
     assert machine.run().returncode == 0 and len(machine.log()) == 2  # idempotent
 
 
@@ -108,6 +112,7 @@ def test_one_missing_program_of_a_package_installs_it(tmp_path: Path):
 def test_alternative_program_names_count_as_installed(tmp_path: Path):
     machine = Machine(tmp_path, uid=1000)
     machine.install("prometheus", "prometheus-pushgateway", "prometheus-alertmanager")
+    machine.install("chromium-driver")
     for program in ("mysqld", "mysql_install_db", "chromium-browser"):
         shim(machine.bin, program, "exit 0")
     assert machine.run().returncode == 0 and machine.log() == []
@@ -115,7 +120,13 @@ def test_alternative_program_names_count_as_installed(tmp_path: Path):
 
 def test_server_programs_in_sbin_are_found_off_path(tmp_path: Path):
     machine = Machine(tmp_path, uid=1000)
-    machine.install("prometheus", "prometheus-pushgateway", "prometheus-alertmanager", "chromium")
+    machine.install(
+        "prometheus",
+        "prometheus-pushgateway",
+        "prometheus-alertmanager",
+        "chromium",
+        "chromium-driver",
+    )
     sbin = tmp_path / "sbin"
     sbin.mkdir()
     for program in PROGRAMS["mariadb-server"]:
@@ -125,7 +136,13 @@ def test_server_programs_in_sbin_are_found_off_path(tmp_path: Path):
 
 def test_not_root_uses_passwordless_sudo(tmp_path: Path):
     machine = Machine(tmp_path, uid=1000, sudo="passwordless")
-    machine.install("prometheus", "prometheus-pushgateway", "prometheus-alertmanager", "chromium")
+    machine.install(
+        "prometheus",
+        "prometheus-pushgateway",
+        "prometheus-alertmanager",
+        "chromium",
+        "chromium-driver",
+    )
     done = machine.run()
     assert done.returncode == 0, done.stderr
     assert machine.log() == [
@@ -140,7 +157,7 @@ def test_not_root_uses_passwordless_sudo(tmp_path: Path):
 @pytest.mark.parametrize("sudo", [None, "password"])
 def test_no_root_and_no_passwordless_sudo_stops_with_the_command(tmp_path: Path, sudo):
     machine = Machine(tmp_path, uid=1000, sudo=sudo)
-    machine.install("prometheus", "prometheus-alertmanager", "chromium")
+    machine.install("prometheus", "prometheus-alertmanager", "chromium", "chromium-driver")
     done = machine.run()
     assert done.returncode == 1 and done.stdout == "" and machine.log() == []
     assert done.stderr == (
@@ -159,7 +176,13 @@ def test_no_apt_stops_with_one_line(tmp_path: Path):
 
 def test_failing_apt_stops_with_one_line_and_its_log(tmp_path: Path):
     machine = Machine(tmp_path, uid=0)
-    machine.install("prometheus", "prometheus-pushgateway", "prometheus-alertmanager", "chromium")
+    machine.install(
+        "prometheus",
+        "prometheus-pushgateway",
+        "prometheus-alertmanager",
+        "chromium",
+        "chromium-driver",
+    )
     done = machine.run(APT_FAILS="1", TMPDIR=str(tmp_path))
     assert done.returncode == 1
     [_installing, failed] = done.stderr.splitlines()

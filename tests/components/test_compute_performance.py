@@ -109,3 +109,42 @@ def test_no_labels_configured_is_a_report_not_a_failure(
     document = json.loads((task_dir / "report").read_text())
     assert document["status"] == "no_labels"
     assert document["windows"] == [] and document["degraded"] is False
+
+
+@dsl.pipeline
+def estimate_without_labels(hour_csv: str, labels_path: str, include_estimated: bool) -> bool:
+    data = bike_predictions(hour_csv=hour_csv, labels_path=labels_path)
+    return compute_performance(
+        predictions=data.outputs["predictions"],
+        label_column="",
+        score_columns=["score"],
+        classes=["busy", "quiet"],
+        positive_label="busy",
+        window="1mo",
+        timezone="America/New_York",
+        baseline_metrics={"accuracy": 0.99},
+        include_estimated=include_estimated,
+    ).outputs["degraded"]
+
+
+@pytest.mark.parametrize("include_estimated", [False, True])
+def test_no_labels_yet_gives_estimates_and_an_estimated_degradation(
+    kfp_local: Path, bike_hour_csv: Path, include_estimated: bool
+) -> None:
+    """Issue 18: no labels at all, the component still estimates (calendar months in a
+    timezone) and its `degraded` output includes an estimated degradation on request."""
+    run = estimate_without_labels(
+        hour_csv=str(bike_hour_csv),
+        labels_path=str(kfp_local.parent / "labels.parquet"),
+        include_estimated=include_estimated,
+    )
+    assert run.output is include_estimated
+    task_dir = next(p for p in kfp_local.iterdir() if (p / "compute-performance").exists())
+    document = json.loads((task_dir / "compute-performance" / "report").read_text())
+    assert document["label_status"] == "no labels yet" and not document["degraded"]
+    # 2012-01-01 00:00 UTC is still December 31 in New York
+    starts = [w["start"] for w in document["windows"]]
+    assert starts[:2] == ["2011-12-01T00:00:00-05:00", "2012-01-01T00:00:00-05:00"]
+    assert len(starts) == 13 and "2012-07-01T00:00:00-04:00" in starts
+    assert document["estimated_degraded_windows"]
+    assert all("accuracy" in w["estimate"]["metrics"] for w in document["windows"])

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from kfp import dsl, local
-from kfp.dsl import Artifact, Dataset, Output
+from kfp.dsl import HTML, Artifact, Dataset, Output
 
 from driftline.components.image import IMAGE
 from driftline.components.record_monitoring_result import record_monitoring_result
@@ -32,6 +32,13 @@ def local_kfp(tmp_path: Path):
 def seeded(tmp_path: Path):
     uri = f"sqlite://{tmp_path}/mlmd.sqlite"
     return uri, seed_training(open_store(uri))
+
+
+@dsl.component(base_image=IMAGE, install_kfp_package=False)
+def write_page(page: Output[HTML]):
+    """Test helper: a report's HTML page."""
+    with open(page.path, "w") as handle:
+        handle.write("<html></html>")
 
 
 @dsl.component(base_image=IMAGE, install_kfp_package=False)
@@ -74,7 +81,7 @@ def test_monitoring_pipeline_records_with_kfp_run_id(local_kfp, seeded):
     @dsl.pipeline
     def monitor(store: str, model: str, drift: str, validation: str, performance: str):
         # kfp 2.13's local runner fails on unconnected optional input artifacts (KeyError in
-        # executor_input_utils), so all three reports are connected here.
+        # executor_input_utils), so all three reports and pages are connected here.
         resolved = resolve_baseline(model=model, store=store)
         drift_task = write_drift_report(document=drift)
         validation_task = write_drift_report(document=validation)
@@ -88,6 +95,9 @@ def test_monitoring_pipeline_records_with_kfp_run_id(local_kfp, seeded):
             store=store,
             run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
             task=dsl.PIPELINE_TASK_NAME_PLACEHOLDER,
+            validation_page=write_page().outputs["page"],
+            drift_page=write_page().outputs["page"],
+            performance_page=write_page().outputs["page"],
         )
 
     monitor(

@@ -74,23 +74,7 @@ HUGE_VALUE_COMMANDS = {
 }
 
 
-# Warnings raised inside drift/ and performance/ are those packages' own computations (issue 12
-# items of their own); strict, so the mark must go when they are fixed.
-PENDING = {
-    "drift-exact": "drift's exact-mode summaries overflow",
-    "drift-profile": "drift's profile-mode bin edges overflow",
-}
-
-
-@pytest.mark.parametrize(
-    "command",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=PENDING[c]))
-        if c in PENDING
-        else c
-        for c in sorted(HUGE_VALUE_COMMANDS)
-    ],
-)
+@pytest.mark.parametrize("command", sorted(HUGE_VALUE_COMMANDS))
 def test_numpy_runtime_warnings_leak_to_stderr_on_inf_or_huge_values(
     command: str, tables: dict[str, Path], tmp_path: Path
 ) -> None:

@@ -208,13 +208,32 @@ class Twin:
 
 
 OUT = "the output artifact the KFP launcher provides"
+QUIET = "a terminal's live progress line; a component logs progress lines instead"
 WINDOW_CUT = "the component gets a window load_window already cut"
 TWINS = {
     "profile_baseline": Twin(
         ("profile",),
         {"dataset": "data", "data_format": "format_", "columns": "columns", "kinds": "kinds"},
         component_only={"recorded_profile": "reuses the profile resolve_baseline found"},
-        cli_only={"out": OUT},
+        cli_only={
+            "out": OUT,
+            "like": "profiles a window instead (profile_window)",
+            "quiet": QUIET,
+        },
+    ),
+    "profile_window": Twin(
+        ("profile",),
+        {
+            "window": "data",
+            "baseline_profile": "like",
+            "data_format": "format_",
+            "columns": "columns",
+        },
+        cli_only={
+            "out": OUT,
+            "kinds": "a window takes its baseline profile's kinds",
+            "quiet": QUIET,
+        },
     ),
     "validate_data": Twin(
         ("validate",),
@@ -227,6 +246,7 @@ TWINS = {
             "expected_rows": "expected_rows",
         },
         cli_only={
+            "quiet": QUIET,
             "out_dir": OUT,
             "timestamp_column": WINDOW_CUT,
             "start": WINDOW_CUT,
@@ -250,6 +270,7 @@ TWINS = {
             "data_format": "format_",
         },
         cli_only={
+            "quiet": QUIET,
             "reference_profile": "the component tells a profile from a table by its content",
             "out_dir": OUT,
             "start": WINDOW_CUT,
@@ -281,10 +302,18 @@ TWINS = {
             "degradation_mode": "degradation_mode",
             "degradation_metrics": "degradation_metrics",
             "duplicate_labels": "duplicate_labels",
+            "label_map": "label_map",
             "estimate": "!no_estimate",
             "data_format": "format",
+            "timezone": "timezone",
+            "calibration_method": "calibration_method",
+            "include_estimated": "include_estimated",
+        },
+        component_only={
+            "calibration": "the CLI reads the calibration recorded in its --baseline file",
         },
         cli_only={
+            "quiet": QUIET,
             "out_dir": OUT,
             "fail_on_degradation": "a pipeline branches on the `degraded` output instead",
         },
@@ -333,6 +362,12 @@ TWINS = {
         component_only={"require": "what the pipeline needs to go on; `show` prints what is"},
         cli_only={"as_json": "printing only"},
     ),
+    "render_history": Twin(
+        ("history",),
+        {"model": "model", "store": "store", "limit": "limit"},
+        cli_only={"as_json": "printing only", "html_out": OUT},
+        same_default={"limit": (0, None)},  # both: every run
+    ),
 }
 NO_CLI_TWIN = {
     "load_window": "the CLI commands take --start/--end on any source instead",
@@ -343,6 +378,9 @@ NO_CLI_TWIN = {
     "send_notification": "alerts from a pipeline run",
     "schedule_monitoring": "`driftline schedule` is its CLI form, by pipeline file",
     "start_retraining": "`driftline run` is its CLI form, by pipeline file",
+    "plan_partitions": "a step of a fanned-out pipeline run (one process: `driftline profile`)",
+    "profile_partition": "a step of a fanned-out pipeline run (one process: `driftline profile`)",
+    "merge_profiles": "a step of a fanned-out pipeline run (one process: `driftline profile`)",
 }
 
 

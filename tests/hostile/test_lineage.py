@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 from driftline.cli import main
 from driftline.errors import InputError
 from driftline.lineage import open_store, resolve_baseline
+from tests.object_store import free_port
 from tests.unit.lineage.support import seed_training, start_mariadb, temp_workdir
 
 READERS = [["history", "1"], ["lineage", "show", "1"]]
@@ -88,3 +90,18 @@ def test_reading_a_missing_mysql_database_creates_it(mariadb_port: int):
         assert "database 'nothere' does not exist, and reading never creates one" in run.stderr
     model_id = seed_training(open_store(uri)).model_id  # a writer creates it
     assert _read(["history", str(model_id)], uri).exit_code == 0
+
+
+def test_an_unreachable_mlflow_store_is_one_line_not_minutes_of_retries(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """MLflow's client retried a refused connection 7 times with backoff factor 2 (over four
+    minutes here) and then printed INTERNAL_ERROR; now: fewer retries, and "unreachable"."""
+    for name in ("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR"):
+        monkeypatch.delenv(name, raising=False)
+    store = f"mlflow+http://127.0.0.1:{free_port()}"  # nothing listens there
+    run = _read(["history", "models:/fraud@champion"], store)
+    assert run.exit_code == 1
+    [line] = run.stderr.splitlines()
+    assert line.startswith(f"error: lineage store {store} is unreachable: ")
+    assert os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] == "3"

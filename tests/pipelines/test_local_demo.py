@@ -23,6 +23,10 @@ def test_demo_window_is_monitored_reported_and_recorded(tmp_path: Path) -> None:
     assert outcome.drifted[0] in {c["name"] for c in drift["columns"] if c["drift_detected"]}
     for page in (outcome.drift_html, outcome.validation_html, outcome.performance_html):
         assert Path(page).read_text().startswith("<!doctype html>")
+    # the window ends with the model's history page, which the demo points to
+    history = Path(outcome.history_html).read_text()
+    assert "<title>Monitoring history: model (id " in history and "1 monitoring runs" in history
+    assert any(line.endswith(outcome.history_html) for line in lines)
     # A winter window against the whole of 2011: the weather features drift.
     assert {"temp", "atemp"} <= set(outcome.drifted)
     assert outcome.degraded  # 2012 demand outgrew the 2011 model

@@ -11,7 +11,7 @@ from kfp import components, dsl, local
 from driftline.demo.dataset import FEATURES, ID, PREDICTION, TARGET, TIMESTAMP, prepare
 from driftline.lineage import open_store
 from driftline.lineage.mlmd.kfp_records import record_training_run
-from driftline.pipelines.scheduled_monitoring import monitor_window
+from driftline.pipelines.scheduled_monitoring import MAX_PARALLEL_PARTITIONS, monitor_window
 
 PIPELINES = Path(__file__).parents[2] / "pipelines" / "yaml"
 
@@ -27,25 +27,97 @@ def test_compiled_pipelines_load_with_kfp() -> None:
         assert "model" in loaded.component_spec.inputs
 
 
-def test_scheduled_dag_runs_monitoring_then_alert_then_conditional_retraining() -> None:
+def test_scheduled_dag_plans_then_monitors_one_path_then_alerts_then_retrains() -> None:
     spec, _ = _documents("scheduled_monitoring")
     tasks = spec["root"]["dag"]["tasks"]
-    assert set(tasks) == {"driftline-monitor-window", "send-notification", "condition-1"}
-    monitor = tasks["driftline-monitor-window"]["inputs"]["parameters"]
+    assert set(tasks) == {
+        "plan-partitions",
+        "condition-branches-1",
+        "send-notification",
+        "condition-4",
+    }
+    plan = tasks["plan-partitions"]["inputs"]["parameters"]
     # The window ends at the run's scheduled time, not at wall-clock time.
+    assert plan["window_end"]["runtimeValue"]["constant"] == "{{$.pipeline_job_schedule_time_utc}}"
+    assert tasks["plan-partitions"]["cachingOptions"] == {}  # new files: plan again
+    components = spec["components"]
+    branches = components["comp-condition-branches-1"]["dag"]["tasks"]
+    assert branches["condition-2"]["triggerPolicy"]["condition"] == (
+        "inputs.parameter_values['pipelinechannel--plan-partitions-fan_out'] == true"
+    )
+    assert "!(" in branches["condition-3"]["triggerPolicy"]["condition"]  # the else branch
+    assert list(components["comp-condition-2"]["dag"]["tasks"]) == ["driftline-monitor-partitions"]
+    [single] = components["comp-condition-3"]["dag"]["tasks"].values()
+    assert single["componentRef"]["name"] == "comp-driftline-monitor-window"
+    monitor = single["inputs"]["parameters"]
     assert monitor["window_end"]["runtimeValue"]["constant"] == (
         "{{$.pipeline_job_schedule_time_utc}}"
     )
     assert monitor["run_id"]["runtimeValue"]["constant"] == "{{$.pipeline_job_uuid}}"
-    assert tasks["send-notification"]["dependentTasks"] == ["driftline-monitor-window"]
-    condition = tasks["condition-1"]
+    # The alert reads the reports of whichever path ran (dsl.OneOf).
+    alert = tasks["send-notification"]
+    assert set(alert["dependentTasks"]) == {"condition-branches-1", "plan-partitions"}
+    oneof = components["comp-condition-branches-1"]["dag"]["outputs"]["artifacts"]
+    for name, source in alert["inputs"]["artifacts"].items():
+        selectors = oneof[source["taskOutputArtifact"]["outputArtifactKey"]]["artifactSelectors"]
+        assert [s["producerSubtask"] for s in selectors] == ["condition-2", "condition-3"], name
+    condition = tasks["condition-4"]
     assert condition["dependentTasks"] == ["send-notification"]
     assert "send-notification-alert_raised'] == true" in condition["triggerPolicy"]["condition"]
-    inner = spec["components"]["comp-condition-1"]["dag"]["tasks"]["condition-2"]
+    inner = components["comp-condition-4"]["dag"]["tasks"]["condition-5"]
     assert "retrain_pipeline_id'] != ''" in inner["triggerPolicy"]["condition"]
-    retrain = spec["components"]["comp-condition-2"]["dag"]["tasks"]
+    retrain = components["comp-condition-5"]["dag"]["tasks"]
     assert list(retrain) == ["start-retraining"]
     assert retrain["start-retraining"]["cachingOptions"] == {}
+    defaults = spec["root"]["inputDefinitions"]["parameters"]
+    assert defaults["fan_out"]["defaultValue"] == "auto"
+    assert defaults["rows_per_task"]["defaultValue"] == 10_000_000
+
+
+def test_fan_out_dag_profiles_partitions_in_parallel_then_merges() -> None:
+    spec, platform = _documents("scheduled_monitoring")
+    components = spec["components"]
+    fan = components["comp-driftline-monitor-partitions"]["dag"]["tasks"]
+    assert set(fan) == {
+        "resolve-baseline",
+        "profile-baseline",
+        "for-loop-1",
+        "merge-profiles",
+        "validate-data",
+        "check-drift",
+        "load-window",
+        "compute-performance",
+        "record-monitoring-result",
+        "publish-metrics",
+    }
+    loop = fan["for-loop-1"]
+    assert loop["parameterIterator"]["items"] == {"inputParameter": "pipelinechannel--partitions"}
+    assert loop["iteratorPolicy"] == {"parallelismLimit": MAX_PARALLEL_PARTITIONS}
+    assert loop["dependentTasks"] == ["profile-baseline"]
+    [inner] = components["comp-for-loop-1"]["dag"]["tasks"].values()
+    assert inner["componentRef"]["name"] == "comp-profile-partition"
+    assert inner["cachingOptions"] == {}  # a partition's late rows change it
+    assert inner["inputs"]["parameters"]["partition"] == {
+        "componentInputParameter": "pipelinechannel--partitions-loop-item"
+    }
+    merged = fan["merge-profiles"]
+    assert merged["dependentTasks"] == ["for-loop-1"]
+    collected = merged["inputs"]["artifacts"]["profiles"]["taskOutputArtifact"]
+    assert collected["producerTask"] == "for-loop-1"  # dsl.Collected over every iteration
+    for task in ("validate-data", "check-drift"):
+        current = fan[task]["inputs"]["artifacts"]
+        window = current.get("window") or current["current"]
+        assert window["taskOutputArtifact"]["producerTask"] == "merge-profiles", task
+    # the plan's partitions and window bounds feed the fan-out path
+    branch = components["comp-condition-2"]["dag"]["tasks"]["driftline-monitor-partitions"]
+    given = branch["inputs"]["parameters"]
+    assert given["partitions"]["componentInputParameter"] == (
+        "pipelinechannel--plan-partitions-partitions"
+    )
+    executors = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
+    for executor in ("exec-plan-partitions", "exec-profile-partition"):
+        [secret] = executors[executor]["secretAsEnv"]
+        assert secret["secretNameParameter"] == {"componentInputParameter": "credentials_secret"}
 
 
 def test_monitoring_core_dag_and_platform_settings() -> None:
@@ -55,6 +127,7 @@ def test_monitoring_core_dag_and_platform_settings() -> None:
         "resolve-baseline",
         "profile-baseline",
         "load-window",
+        "profile-window",
         "validate-data",
         "check-drift",
         "compute-performance",
@@ -71,6 +144,7 @@ def test_monitoring_core_dag_and_platform_settings() -> None:
     assert "record-monitoring-result" in core["publish-metrics"]["dependentTasks"]
     check = core["check-drift"]["inputs"]["artifacts"]
     assert check["reference"]["taskOutputArtifact"]["producerTask"] == "profile-baseline"
+    assert_window_read_once(core)
     for task in ("resolve-baseline", "load-window", "record-monitoring-result"):
         assert core[task]["cachingOptions"] == {}, task  # side effects: never cached
     executors = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
@@ -85,6 +159,31 @@ def test_monitoring_core_dag_and_platform_settings() -> None:
     assert defaults["credentials_secret"]["defaultValue"] == "mlpipeline-minio-artifact"
     assert defaults["window_length"]["defaultValue"] == "1d"
     assert "window_end" not in defaults  # set by the schedule, not by users
+
+
+def _readers(core: dict[str, Any], producer: str, output: str) -> set[str]:
+    """The tasks that take `producer`'s `output` artifact as an input."""
+    return {
+        name
+        for name, task in core.items()
+        for given in task.get("inputs", {}).get("artifacts", {}).values()
+        if given.get("taskOutputArtifact")
+        == {"producerTask": producer, "outputArtifactKey": output}
+    }
+
+
+def assert_window_read_once(core: dict[str, Any]) -> None:
+    """Issue 11, "one pass over each window": validation and drift take the window's profile;
+    the window table itself is profiled once (performance joins its rows to labels, and
+    the lineage record links the window artifact without reading it)."""
+    assert _readers(core, "load-window", "window") == {
+        "profile-window",
+        "compute-performance",
+        "record-monitoring-result",
+    }
+    assert _readers(core, "profile-window", "profile") == {"validate-data", "check-drift"}
+    profiled = core["profile-window"]["inputs"]["artifacts"]["baseline_profile"]
+    assert profiled["taskOutputArtifact"]["producerTask"] == "profile-baseline"
 
 
 @pytest.fixture

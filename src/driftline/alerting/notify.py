@@ -73,6 +73,8 @@ def build_alert(
         reasons.append(f"validation failed with {validation_report.counts['error']} error(s)")
     if performance_report is not None and performance_report.degraded:
         reasons.append(_degradation(performance_report))
+    if performance_report is not None and performance_report.estimated_degraded:
+        reasons.append(_estimated_degradation(performance_report))
     if not reasons:
         return None
     current = performance_report.current if performance_report is not None else None
@@ -110,6 +112,24 @@ def _degradation(report: PerformanceReport) -> str:
     return (
         f"model performance degraded{earlier}; current window {current.start}..{current.end}: "
         f"{numbers}"
+    )
+
+
+def _estimated_degradation(report: PerformanceReport) -> str:
+    """The reason line of an estimated degradation: the newest such window's estimates."""
+    start = report.estimated_degraded_windows[-1]
+    window = next(w for w in report.windows if w.start == start)
+    judged = (window.model_extra or {}).get("estimated_degradation", {})
+    numbers = ", ".join(
+        f"{name} estimated {d['value']:.4g} [{d['low']:.4g}, {d['high']:.4g}] "
+        f"(training {d['baseline']:.4g})"
+        for name, d in judged.items()
+        if d["degraded"]
+    )
+    count = len(report.estimated_degraded_windows)
+    return (
+        f"model performance degraded by estimate (CBPE, labels not in yet) in {count} "
+        f"window(s); newest {window.start}..{window.end}: {numbers}"
     )
 
 

@@ -18,5 +18,6 @@ from driftline.cli import setup_monitoring
 from driftline.cli import sink
 from driftline.cli import demo
 from driftline.cli import sagemaker
+from driftline.cli import events
 
 __all__ = ["main"]

@@ -8,7 +8,7 @@ from datetime import datetime
 import click
 
 from driftline.cli.app import EXIT_DRIFT, main
-from driftline.cli.options import split_names
+from driftline.cli.options import shows_progress, split_names
 from driftline.errors import InputError
 
 
@@ -61,6 +61,7 @@ def _floats(values: dict[str, str]) -> dict[str, float]:
 @click.option("--end", type=click.DateTime(), help="Window end (exclusive).")
 @click.option("--format", "format_", help="Data format: parquet, csv or jsonl (default: suffix).")
 @click.option("--fail-on-drift", is_flag=True, help="Exit 3 when the dataset drifts.")
+@shows_progress
 def drift(
     reference: str | None,
     reference_profile: str | None,

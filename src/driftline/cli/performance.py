@@ -10,19 +10,30 @@ import click
 
 from driftline import storage
 from driftline.cli.app import EXIT_DRIFT, main
-from driftline.cli.options import split_names
+from driftline.cli.options import shows_progress, split_names
 from driftline.errors import InputError
 
 
-def _baseline(path: str) -> dict[str, Any]:
+def _baseline(path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(metrics, recorded calibration or None) of a baseline file.
+
+    The file is `{metric: value}`, a document with such a `metrics` object (e.g. a report's
+    `overall` block) and optionally a `calibration`, or a performance report computed with
+    `--reference`, whose `baseline` and `calibration` it reuses (no refit).
+    """
     text = storage.read_text(path, what="baseline")
     try:
         document = json.loads(text)
     except ValueError as exc:
         raise InputError(f"cannot read baseline {path}: {exc}", param="baseline") from None
-    if isinstance(document, dict) and isinstance(document.get("metrics"), dict):
-        return document["metrics"]  # e.g. a performance report's "overall" block
-    return document
+    if not isinstance(document, dict):
+        return document, None
+    calibration = document.get("calibration")
+    if document.get("kind") == "performance" and isinstance(document.get("baseline"), dict):
+        return document["baseline"], calibration
+    if isinstance(document.get("metrics"), dict):
+        return document["metrics"], calibration
+    return document, None
 
 
 @main.command()
@@ -39,7 +50,13 @@ def _baseline(path: str) -> dict[str, Any]:
     default="classification",
     show_default=True,
 )
-@click.option("--window", default="1d", show_default=True, help="Tumbling window: 1h, 1d, 7d.")
+@click.option(
+    "--window",
+    default="1d",
+    show_default=True,
+    help="Window: calendar 1d, 1w (ISO), 1mo, 3mo/1q, 1y; or fixed 30m, 1h.",
+)
+@click.option("--timezone", default="UTC", show_default=True, help="Timezone of calendar windows.")
 @click.option("--score-columns", default=None, help="Class probabilities, comma-separated.")
 @click.option("--segment-columns", default=None, help="Report metrics per value of these.")
 @click.option("--classes", default=None, help="Classes known at training time, in score order.")
@@ -67,6 +84,13 @@ def _baseline(path: str) -> dict[str, Any]:
     show_default=True,
 )
 @click.option("--no-estimate", is_flag=True, help="Skip CBPE estimates for unlabelled windows.")
+@click.option(
+    "--calibration-method",
+    type=click.Choice(["isotonic", "none"]),
+    default="isotonic",
+    show_default=True,
+    help="How --reference calibrates the scores before estimating.",
+)
 @click.option("--format", "format", default=None, help="parquet, csv or jsonl (default: suffix).")
 @click.option("--out", "out_dir", required=True, help="Output directory.")
 @click.option(
@@ -74,12 +98,19 @@ def _baseline(path: str) -> dict[str, Any]:
     is_flag=True,
     help="Exit 3 when a window degraded or held non-finite values.",
 )
+@click.option(
+    "--include-estimated",
+    is_flag=True,
+    help="--fail-on-degradation also fails on an estimated degradation (no labels yet).",
+)
+@shows_progress
 def performance(
     predictions: str,
     labels: str | None,
     baseline_file: str | None,
     out_dir: str,
     fail_on_degradation: bool,
+    include_estimated: bool,
     no_estimate: bool,
     **options: Any,
 ) -> None:
@@ -93,7 +124,9 @@ def performance(
         options[name] = split_names(options[name])
     options = {k: v for k, v in options.items() if v is not None}
     if baseline_file:
-        options["baseline"] = _baseline(baseline_file)
+        options["baseline"], calibration = _baseline(baseline_file)
+        if calibration is not None:
+            options["calibration"] = calibration
     result = run_performance(predictions, labels, out_dir, estimate=not no_estimate, **options)
     document = result.document
     click.echo(
@@ -108,5 +141,11 @@ def performance(
             f"metrics); they count as failed under --fail-on-degradation",
             err=True,
         )
-    if fail_on_degradation and (result.degraded or result.invalid_windows):
+    if result.estimated_degraded_windows:
+        click.echo(
+            f"estimated degradation (labels not in yet) in windows "
+            f"{', '.join(result.estimated_degraded_windows)}"
+        )
+    estimated = include_estimated and bool(result.estimated_degraded_windows)
+    if fail_on_degradation and (result.degraded or result.invalid_windows or estimated):
         sys.exit(EXIT_DRIFT)

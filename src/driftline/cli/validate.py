@@ -8,7 +8,7 @@ from datetime import datetime
 import click
 
 from driftline.cli.app import EXIT_DRIFT, main
-from driftline.cli.options import split_names
+from driftline.cli.options import shows_progress, split_names
 
 EXIT_VALIDATION_FAILED = EXIT_DRIFT  # 3: the check ran and found errors (--fail-on-error)
 
@@ -35,6 +35,7 @@ EXIT_VALIDATION_FAILED = EXIT_DRIFT  # 3: the check ran and found errors (--fail
 @click.option("--start", type=click.DateTime(), default=None, help="Window start (inclusive).")
 @click.option("--end", type=click.DateTime(), default=None, help="Window end (exclusive).")
 @click.option("--fail-on-error", is_flag=True, help="Exit 3 when the status is fail.")
+@shows_progress
 def validate_command(
     profile_path: str,
     current: str,

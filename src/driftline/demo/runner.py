@@ -46,6 +46,7 @@ class WindowOutcome:
     drift_html: str
     validation_html: str
     performance_html: str
+    history_html: str
 
 
 def _outcome(run: Any) -> WindowOutcome:
@@ -67,6 +68,7 @@ def _outcome(run: Any) -> WindowOutcome:
         drift_html=str(report_dir / "check-drift" / "report_html"),
         validation_html=str(report_dir / "validate-data" / "report_html"),
         performance_html=str(report_dir / "compute-performance" / "report_html"),
+        history_html=str(report_dir / "render-history" / "history_html"),
     )
 
 
@@ -187,6 +189,10 @@ def run_demo(
     for o in outcomes:
         echo(f"  {o.start}: {o.drift_html}")
     echo(f"  (validation and performance pages sit beside them; model id {training.model_id})")
+    if outcomes:
+        echo(
+            f"History page of the model (every window, alerts, links): {outcomes[-1].history_html}"
+        )
     echo(
         f"The same history from ML Metadata: driftline history {training.model_id} --store {store}"
     )

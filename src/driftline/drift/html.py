@@ -5,7 +5,9 @@ from __future__ import annotations
 from html import escape
 
 from driftline.drift.meaning import meaning
+from driftline.drift.registry import get_method
 from driftline.drift.result import ColumnDrift, DriftResult
+from driftline.errors import UnknownNameError
 from driftline.report import charts
 from driftline.report.html import cards, page, table
 
@@ -44,15 +46,23 @@ def _verdict(column: ColumnDrift) -> str:
     return "<span class='ok'>ok</span>"
 
 
+def _rule(column: ColumnDrift) -> str:
+    """The comparison the column's method really applies (KS drifts at p ≤ threshold)."""
+    try:
+        return get_method(column.method).rule
+    except UnknownNameError:  # a report from a method this version does not have
+        return "p <" if column.direction == "p_value" else "d ≥"
+
+
 def _row(column: ColumnDrift, prediction: str | None) -> list[str]:
-    rule = "p <" if column.direction == "p_value" else "d ≥"
+    rule = _rule(column)
     name = escape(column.name) + (" <em>(prediction)</em>" if column.name == prediction else "")
     return [
         f"<a href='#{_anchor(column)}'>{name}</a>",
         escape(column.kind),
         escape(column.method) + (f" <em>({escape(column.policy)})</em>" if column.policy else ""),
         _number(column.score),
-        f"{rule} {_number(column.threshold)}",
+        f"{escape(rule)} {_number(column.threshold)}",
         _verdict(column),
     ]
 
@@ -60,7 +70,12 @@ def _row(column: ColumnDrift, prediction: str | None) -> list[str]:
 def _section(column: ColumnDrift) -> str:
     """One column: its distributions side by side with its score against the threshold."""
     gauge = charts.score_gauge(
-        column.name, column.method, column.score, column.threshold, column.direction
+        column.name,
+        column.method,
+        column.score,
+        column.threshold,
+        column.direction,
+        drifted=column.drift_detected,
     )
     return (
         f"<section class='column' id='{_anchor(column)}'><h3>{escape(column.name)} "
@@ -107,7 +122,8 @@ def render_drift_html(result: DriftResult) -> str:
         state = "drifted" if prediction.drift_detected else "did not drift"
         body.append(
             f"<h2>Prediction</h2><p>{escape(prediction.name)} {state}: {escape(prediction.method)}"
-            f" = {_number(prediction.score)} (threshold {_number(prediction.threshold)})</p>"
+            f" = {_number(prediction.score)} (drift if {escape(_rule(prediction))} "
+            f"{_number(prediction.threshold)})</p>"
         )
     ordered = sorted(result.columns, key=lambda c: (not c.drift_detected, c.name))
     body.append("<h2>Columns</h2>")

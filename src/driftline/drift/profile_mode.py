@@ -2,8 +2,9 @@
 
 Each side of a column is a weighted distribution (value -> count): exact while the profile
 kept every distinct value (numeric: up to `exact_cap`; categorical: up to `category_cap`),
-else the profile's log-sketch buckets (numeric, within its relative accuracy) or its top-k
-plus one "other" bucket (categorical). Methods then run on these distributions with
+else the profile's buckets (numeric: its equal-width grid or its log sketch, whichever is
+finer for the column, see `NumericSummary.distribution`) or its top-k plus one "other" bucket
+(categorical). Methods then run on these distributions with
 Evidently's binning rules, so exact distributions give exact mode's scores; rank tests (ks,
 cramer_von_mises, anderson) run only where both sides are exact and small enough to expand.
 """
@@ -11,6 +12,7 @@ cramer_von_mises, anderson) run only where both sides are exact and small enough
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
@@ -36,9 +38,18 @@ from driftline.drift.selection import (
     verdict,
     wanted_columns,
 )
+from driftline.drift.stable import equal_width_edges, exponent, scaled
 from driftline.errors import EmptyDataError, InputError, SchemaMismatchError
 from driftline.io import ColumnKind, kind_of_type
-from driftline.profile import ColumnProfile, DatasetProfile, can_profile_as, profile_batches
+from driftline.profile import (
+    ColumnProfile,
+    DatasetProfile,
+    NumericSummary,
+    can_profile_as,
+    check_window_profile,
+    profile_batches,
+)
+from driftline.profile.distinct import union_estimate
 
 VALUE_TESTS = ("chi2", "z")  # compare value frequencies, never Sturges bins
 MAX_EXPANDED_ROWS = 2_000_000  # rank tests expand exact value counts back into samples
@@ -166,13 +177,7 @@ def _window_profile(
 ) -> DatasetProfile:
     """`current`, a window profile, checked to be comparable with `reference`."""
     require_columns(names, list(current.columns), "current window profile")
-    if current.options != reference.options:
-        raise InputError(
-            f"the window profile was built with options {asdict(current.options)}, the "
-            f"reference profile with {asdict(reference.options)}: profile the window with "
-            "the reference profile's options (profile_window does)",
-            param="current",
-        )
+    check_window_profile(current, reference)
     for name in names:
         column = current.columns[name]
         _check_type(name, reference.columns[name], column.arrow_type, _natural_kind(column))
@@ -195,12 +200,8 @@ def _usable(column: ColumnProfile) -> int:
 def _numeric_distribution(column: ColumnProfile) -> tuple[np.ndarray, np.ndarray, bool]:
     summary = column.numeric
     assert summary is not None and summary.min is not None and summary.max is not None
-    if summary.exact_values is not None:
-        values = np.array(sorted(summary.exact_values), dtype=np.float64)
-        counts = np.array([summary.exact_values[v] for v in values], dtype=np.int64)
-        return values, counts, True
-    values, counts = summary.sketch.representatives()
-    return np.clip(values, summary.min, summary.max), counts, False
+    values, counts = summary.distribution()
+    return values, counts, summary.exact
 
 
 def _categorical_distribution(
@@ -222,6 +223,8 @@ def _sturges_edges(low: float, high: float, n: int, integer: bool) -> np.ndarray
     """numpy's histogram_bin_edges(..., 'sturges') from min, max and size alone."""
     if high <= low:
         return np.array([low - 0.5, low + 0.5])
+    if high - low == math.inf:  # Python floats: no numpy warning
+        return equal_width_edges(low, high, int(np.ceil(np.log2(n) + 1.0)))
     width = (high - low) / (np.log2(n) + 1.0)
     if integer and width < 1:
         width = 1.0
@@ -268,7 +271,6 @@ def _check_column(
 def _numeric(
     reference: ColumnProfile, current: ColumnProfile, method_name: str | None, name: str
 ) -> tuple[DriftMethod, float, Sides]:
-    from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
 
     ref_values, ref_counts, ref_exact = _numeric_distribution(reference)
     cur_values, cur_counts, cur_exact = _numeric_distribution(current)
@@ -307,13 +309,9 @@ def _numeric(
         cur = np.repeat(cur_values, cur_counts)
         score = method.score_exact(ref, cur, ColumnKind.NUMERIC)
     elif method.name == "wasserstein":
-        norm = max(ref_sum.std or 0.0, MIN_NORM)
-        score = float(
-            stats.wasserstein_distance(ref_values, cur_values, ref_counts, cur_counts) / norm
-        )
+        score = _wasserstein(ref_values, ref_counts, cur_values, cur_counts, ref_sum.std)
     elif method.name == "hellinger":
-        keys = np.union1d(ref_values, cur_values)
-        edges = _sturges_edges(low, high, len(keys), integer)
+        edges = _sturges_edges(low, high, _distinct_union(ref_sum, cur_sum), integer)
         score = _binned(method, edges, (ref_values, ref_counts), (cur_values, cur_counts))
     elif not ref_exact or (
         len(ref_values) > NUMERIC_BINNING_MIN_DISTINCT and method.name not in VALUE_TESTS
@@ -326,6 +324,38 @@ def _numeric(
         score = method.score_binned(ref_aligned, cur_aligned)
     pictures = _numeric_sides(reference, current, low, high)
     return method, score, pictures
+
+
+def _distinct_union(reference: NumericSummary, current: NumericSummary) -> int:
+    """Distinct finite values of both sides: exact while both profiles kept every value, else
+    estimated from their distinct-count sketches (older profiles without one: the row count)."""
+    if reference.exact_values is not None and current.exact_values is not None:
+        return len(set(reference.exact_values) | set(current.exact_values))
+    if reference.distinct is not None and current.distinct is not None:
+        return union_estimate(reference.distinct, current.distinct)
+    return reference.count + current.count
+
+
+def _wasserstein(
+    ref_values: np.ndarray,
+    ref_counts: np.ndarray,
+    cur_values: np.ndarray,
+    cur_counts: np.ndarray,
+    reference_std: float | None,
+) -> float:
+    """Wasserstein distance normed by the reference's standard deviation, on values scaled
+    into [-1, 1] when they are huge (drift/stable.py)."""
+    from scipy import stats
+
+    power = exponent(ref_values, cur_values)
+    ref, cur = scaled(ref_values, power), scaled(cur_values, power)
+    if reference_std is not None and math.isfinite(reference_std):
+        std = math.ldexp(reference_std, -power)
+    else:  # the profile's moments overflowed: the spread of its distribution instead
+        mean = np.average(ref, weights=ref_counts)
+        std = math.sqrt(np.average((ref - mean) ** 2, weights=ref_counts))
+    norm = max(std, math.ldexp(MIN_NORM, -power))
+    return float(stats.wasserstein_distance(ref, cur, ref_counts, cur_counts) / norm)
 
 
 def _binned(
@@ -343,7 +373,7 @@ def _binned(
 def _numeric_sides(
     reference: ColumnProfile, current: ColumnProfile, low: float, high: float
 ) -> Sides:
-    edges = np.linspace(low, high if high > low else low + 1.0, 11)
+    edges = equal_width_edges(low, high if high > low else low + 1.0, 10)
 
     def side(column: ColumnProfile) -> dict[str, Any]:
         s = column.numeric

@@ -8,6 +8,7 @@ import numpy as np
 
 from driftline.drift.buckets import order_statistics
 from driftline.drift.columns import ColumnValues
+from driftline.drift.stable import equal_width_edges, interpolate, mean_std
 
 PICTURE_BINS = 10
 TOP_CATEGORIES = 12
@@ -21,7 +22,7 @@ def _quantiles(values: np.ndarray) -> dict[str, float]:
     high = np.minimum(low + 1, len(values) - 1)
     ranked = order_statistics(values, np.concatenate([low, high])).astype(np.float64)
     below, above = ranked[: len(low)], ranked[len(low) :]
-    result = below + (above - below) * (position - low)
+    result = interpolate(below, above, position - low)
     return dict(zip(map(str, QUANTILES), map(float, result), strict=True))
 
 
@@ -30,11 +31,12 @@ def _numeric_side(values: np.ndarray, missing: int, edges: np.ndarray) -> dict[s
         return {"count": 0, "missing": missing}
     # values below each inner edge; the last bin is closed, as in np.histogram
     cuts = [0, *(int(np.count_nonzero(values < e)) for e in edges[1:-1]), len(values)]
+    mean, std = mean_std(values)
     return {
         "count": len(values),
         "missing": missing,
-        "mean": float(values.mean()),
-        "std": float(values.std()),
+        "mean": mean,
+        "std": std,
         "min": float(values.min()),
         "max": float(values.max()),
         "quantiles": _quantiles(values),
@@ -47,7 +49,7 @@ def numeric_summaries(values: ColumnValues) -> tuple[dict[str, Any], dict[str, A
     both = [v for v in (values.reference, values.current) if len(v)]
     low = min(float(v.min()) for v in both)
     high = max(float(v.max()) for v in both)
-    edges = np.linspace(low, high if high > low else low + 1.0, PICTURE_BINS + 1)
+    edges = equal_width_edges(low, high if high > low else low + 1.0, PICTURE_BINS)
     ref = _numeric_side(values.reference, values.reference_missing, edges)
     cur = _numeric_side(values.current, values.current_missing, edges)
     ref["histogram_edges"] = cur["histogram_edges"] = edges.tolist()

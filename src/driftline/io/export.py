@@ -12,10 +12,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from driftline.errors import EmptyDataError, InputError
+from driftline.io.periods import monitoring_window
 from driftline.io.readers import detect_format, open_dataset, read_table
 from driftline.io.sagemaker_capture import CaptureOptions, read_capture_table
 from driftline.io.sagemaker_layout import SAGEMAKER_CAPTURE
-from driftline.io.windows import window_bounds
+from driftline.io.windows import as_utc
 from driftline.storage import atomic_output
 
 KSERVE_CAPTURE = "kserve"  # the KServe logger's own object-storage layout (io.kserve_capture)
@@ -102,13 +103,18 @@ def export_window(
     timestamp_column: str,
     window_end: datetime | str | None = None,
     window_length: str = "1d",
+    timezone: str = "UTC",
     format: str | None = None,
     columns: Sequence[str] | None = None,
     min_rows: int = 1,
     storage_options: dict[str, Any] | None = None,
     capture_options: CaptureOptions | None = None,
 ) -> WindowSummary:
-    """Write the rows of `source` with `timestamp_column` in [end - length, end) to `out_path`.
+    """Write the rows of `source` with `timestamp_column` in the window ending at `window_end`.
+
+    A fixed `window_length` (30m, 1h) gives [end - length, end); a calendar period (1d,
+    1w, 1mo, 1q, 1y, counted in `timezone`) gives the last complete period before the end
+    (`driftline.io.periods`, the rules of performance windows too).
 
     `window_end` defaults to now (UTC); scheduled pipelines pass the run's scheduled
     time (an unfilled KFP placeholder, as older backends leave it, also means now).
@@ -127,7 +133,9 @@ def export_window(
         raise InputError(f"`min_rows` must be >= 0, got {min_rows}", param="min_rows")
     if not timestamp_column and format not in (KSERVE_CAPTURE, SAGEMAKER_CAPTURE):
         raise InputError("a window needs `timestamp_column`", param="timestamp_column")
-    start, end = window_bounds(window_end or datetime.now(UTC), window_length)
+    start, end = monitoring_window(
+        as_utc(window_end or datetime.now(UTC), "window_end"), window_length, timezone
+    )
     table, details = _read(
         source, format, timestamp_column, start, end, columns, storage_options, capture_options
     )

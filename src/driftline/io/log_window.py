@@ -32,6 +32,23 @@ def is_sink_output(schema: pa.Schema) -> bool:
     return set(schema.names) >= _LOG_COLUMNS
 
 
+def has_split_calls(dataset: ds.Dataset, window: ds.Expression | None = None) -> bool:
+    """True when a row group of the sink's output in `window` holds a call's side written
+    alone (null request or response time, from the Parquet footers' statistics): reading such
+    a window in parts would count each side as a row of its own, so it must be read whole."""
+    for fragment in dataset.get_fragments(filter=window):
+        metadata = fragment.metadata
+        names = metadata.schema.to_arrow_schema().names
+        columns = [names.index(c) for c in ("request_time", "response_time")]
+        for group in fragment.split_by_row_group(filter=window):
+            row_group = metadata.row_group(group.row_groups[0].id)
+            for column in columns:
+                stats = row_group.column(column).statistics
+                if stats is None or not stats.has_null_count or stats.null_count > 0:
+                    return True
+    return False
+
+
 @dataclass(frozen=True)
 class LogWindow:
     """The rows of one window and how their sides were paired."""

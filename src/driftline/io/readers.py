@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 
+from driftline import progress
 from driftline.errors import DataSourceError, InputError
 from driftline.io import formats, windows
 from driftline.io.formats import FORMATS
@@ -32,6 +33,7 @@ __all__ = [
     "FORMATS",
     "detect_format",
     "iter_batches",
+    "iter_dataset_batches",
     "open_dataset",
     "read_table",
 ]
@@ -182,6 +184,11 @@ class _Scan:
     row_window: tuple[str, datetime | None, datetime | None] | None
     schema: pa.Schema
 
+    @property
+    def label(self) -> str:
+        """The source's last path segment, for progress lines."""
+        return self.source.rstrip("/").rsplit("/", 1)[-1] or self.source
+
     def batches(self, batch_rows: int) -> Iterator[pa.RecordBatch]:
         try:
             for batch in self._scanned(batch_rows):
@@ -251,8 +258,13 @@ def _plan(
     start: TimeBound,
     end: TimeBound,
     storage_options: Mapping[str, Any] | None,
+    opened: ds.Dataset | None = None,
 ) -> _Scan:
-    dataset = open_dataset(source, format, storage_options=storage_options, start=start, end=end)
+    dataset = opened
+    if dataset is None:
+        dataset = open_dataset(
+            source, format, storage_options=storage_options, start=start, end=end
+        )
     projection = _check_columns(dataset, columns)
     schema = (
         dataset.schema
@@ -310,6 +322,22 @@ def iter_batches(
             f"`batch_rows` must be a positive integer, not {batch_rows!r}", param="batch_rows"
         )
     scan = _plan(source, format, columns, timestamp_column, start, end, storage_options)
+    return progress.counted(scan.batches(batch_rows), f"reading {scan.label}")
+
+
+def iter_dataset_batches(
+    dataset: ds.Dataset,
+    name: str,
+    *,
+    columns: Sequence[str] | None = None,
+    timestamp_column: str | None = None,
+    start: TimeBound = None,
+    end: TimeBound = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> Iterator[pa.RecordBatch]:
+    """`iter_batches` over a dataset opened already (e.g. some row groups of some files,
+    see `driftline.io.partitions`); `name` names it in errors."""
+    scan = _plan(name, None, columns, timestamp_column, start, end, None, opened=dataset)
     return scan.batches(batch_rows)
 
 
@@ -330,8 +358,12 @@ def read_table(
     """
     scan = _plan(source, format, columns, timestamp_column, start, end, storage_options)
     if scan.row_window is not None:
-        return pa.Table.from_batches(list(scan.batches(DEFAULT_BATCH_ROWS)), schema=scan.schema)
+        batches = progress.counted(scan.batches(DEFAULT_BATCH_ROWS), f"reading {scan.label}")
+        return pa.Table.from_batches(list(batches), schema=scan.schema)
     try:
-        return scan.dataset.to_table(columns=scan.read_columns, filter=scan.pushdown)
+        progress.phase(f"reading {scan.label}")
+        table = scan.dataset.to_table(columns=scan.read_columns, filter=scan.pushdown)
+        progress.advance(table.num_rows, table.nbytes)
+        return table
     except (pa.ArrowException, OSError) as exc:
         raise DataSourceError(f"cannot read {scan.source}: {quoted(exc)}", param="source") from exc

@@ -70,10 +70,13 @@ def record_monitoring_result(
     window_uri: str | None = None,
     window_start: str | None = None,
     window_end: str | None = None,
+    pages: Mapping[str, str] | None = None,
 ) -> int:
     """Record one monitoring result; `reports` are report JSON paths or (path, uri) pairs
-    (the uri is what MLMD records, e.g. the KFP artifact's minio:// URI). Returns the
-    `driftline.MonitoringRun` execution id; a retried (run_id, task) returns the first one."""
+    (the uri is what MLMD records, e.g. the KFP artifact's minio:// URI); `pages` the reports'
+    HTML pages by kind (MLflow stores them beside the JSON). Returns the
+    `driftline.MonitoringRun` execution id (MLflow: the window's step); a retried (run_id,
+    task) returns the first one."""
     summaries = [summarize_report(*_pair(r)) for r in reports if _pair(r)[0]]
     with _opened(store) as lineage_store:
         return lineage_store.record_monitoring_result(
@@ -85,6 +88,7 @@ def record_monitoring_result(
             window_uri=window_uri or None,
             window_start=window_start or None,
             window_end=window_end or None,
+            pages={k: v for k, v in (pages or {}).items() if v},
         )
 
 

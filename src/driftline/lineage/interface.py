@@ -1,7 +1,8 @@
 """The lineage-store interface components and the CLI program against, and `open_store`.
 
-MLMD is the first backend; another one (MLflow, KFP's artifact API) implements the same
-protocol and gets a URI scheme here, without any component changing.
+Two backends: MLMD (sqlite, mysql, grpc URIs) and MLflow (`mlflow+http(s)://` URIs). Another
+one (KFP's artifact API) implements the same protocol and gets a URI scheme here, without any
+component changing.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def open_store(
     in-cluster MLMD service. A writer creates a missing store; `read_only` never creates or
     changes one (a missing or foreign store is an error). `upgrade` migrates an older MLMD
     schema (SQLite/MySQL)."""
+    location = parse_store_uri(uri)
+    if location.scheme == "mlflow":
+        from driftline.lineage.mlflow.backend import MlflowLineageStore
+
+        return MlflowLineageStore(location, read_only=read_only)
     from driftline.lineage.mlmd.backend import MlmdLineageStore
 
-    return MlmdLineageStore(parse_store_uri(uri), upgrade=upgrade, read_only=read_only)
+    return MlmdLineageStore(location, upgrade=upgrade, read_only=read_only)

@@ -4,11 +4,58 @@ from __future__ import annotations
 
 from driftline.lineage.records import ArtifactRecord, ModelLineage, MonitoringRecord
 
+MLFLOW_TYPES = ("mlflow.ModelVersion", "mlflow.Run")
+
 
 def lineage_tree(lineage: ModelLineage, runs: list[MonitoringRecord]) -> str:
     """The model, its training run, datasets, metrics, baseline profile and monitoring runs."""
     model = lineage.model
-    lines = [f"model {model.id} [{model.type}] {model.uri}"]
+    if model.type in MLFLOW_TYPES:
+        lines = _mlflow_chain(lineage)
+    else:
+        lines = [f"model {model.id} [{model.type}] {model.uri}", *_training(lineage)]
+    profile = lineage.profile
+    lines.append(f"├── baseline profile: {_artifact(profile) if profile else 'none recorded'}")
+    lines.append(f"└── monitoring runs: {len(runs)}")
+    for index, record in enumerate(runs):
+        branch = "└──" if index == len(runs) - 1 else "├──"
+        lines.append(f"    {branch} {_summary(record)}")
+    return "\n".join(lines)
+
+
+def _mlflow_chain(lineage: ModelLineage) -> list[str]:
+    """Registered model and version (aliases, stage), source run and experiment, parameters,
+    datasets (the baseline marked) and metrics."""
+    model, run = lineage.model, lineage.training
+    p = model.properties
+    if model.type == "mlflow.ModelVersion":
+        aliases = ", ".join(p.get("aliases") or ()) or "none"
+        head = (
+            f"registered model {p['registered_model']} version {p['version']} ({model.uri}); "
+            f"aliases: {aliases}; stage: {p.get('stage') or 'None'}; status: {p.get('status')}"
+        )
+    else:
+        head = f"run {model.uri}"
+    lines = [head]
+    if run is not None:
+        lines.append(
+            f"├── source run {lineage.run_id} ({run.name}, {run.state}) in experiment "
+            f"{run.properties.get('experiment_name')} (id {run.properties.get('experiment_id')})"
+        )
+        for name, value in sorted((run.properties.get("params") or {}).items()):
+            lines.append(f"│   ├── param {name} = {value}")
+    for dataset in lineage.datasets:
+        mark = " (baseline)" if dataset == lineage.dataset else ""
+        context = dataset.properties.get("context") or "no context"
+        digest = dataset.properties.get("digest", "")
+        lines.append(f"│   ├── dataset {dataset.name} {dataset.uri} ({context}, {digest}){mark}")
+    for name, value in sorted(lineage.metrics.items()):
+        lines.append(f"│   ├── metric {name} = {value:g}")
+    return lines
+
+
+def _training(lineage: ModelLineage) -> list[str]:
+    lines = []
     if lineage.training is None:
         lines.append("├── training run: none recorded (imported or registered by hand)")
     else:
@@ -23,13 +70,7 @@ def lineage_tree(lineage: ModelLineage, runs: list[MonitoringRecord]) -> str:
             lines.append(f"│   ├── input {_artifact(dataset)}{mark}")
         for name, value in sorted(lineage.metrics.items()):
             lines.append(f"│   ├── metric {name} = {value:g}")
-    profile = lineage.profile
-    lines.append(f"├── baseline profile: {_artifact(profile) if profile else 'none recorded'}")
-    lines.append(f"└── monitoring runs: {len(runs)}")
-    for index, record in enumerate(runs):
-        branch = "└──" if index == len(runs) - 1 else "├──"
-        lines.append(f"    {branch} {_summary(record)}")
-    return "\n".join(lines)
+    return lines
 
 
 def history_table(runs: list[MonitoringRecord]) -> str:

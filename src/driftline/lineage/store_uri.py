@@ -9,6 +9,9 @@ Forms (documented in docs/lineage.md):
   MySQL/MariaDB; the password may instead come from `DRIFTLINE_MLMD_PASSWORD` so that it never
   appears in a pipeline parameter.
 - `grpc://host[:port]` - the MLMD gRPC service (KFP's metadata-grpc-service).
+- `mlflow+http://host[:port][/path]` or `mlflow+https://...` - an MLflow tracking server (its
+  Model Registry and runs); credentials come from MLflow's own environment variables
+  (`MLFLOW_TRACKING_TOKEN`, or `MLFLOW_TRACKING_USERNAME`/`MLFLOW_TRACKING_PASSWORD`).
 - empty - the in-cluster service from `METADATA_GRPC_SERVICE_HOST`/`_PORT` (the names KFP's
   `metadata-grpc-configmap` sets), else `metadata-grpc-service.kubeflow:8080`.
 """
@@ -29,12 +32,17 @@ HOST_ENV = "METADATA_GRPC_SERVICE_HOST"
 PORT_ENV = "METADATA_GRPC_SERVICE_PORT"
 PASSWORD_ENV = "DRIFTLINE_MLMD_PASSWORD"
 STORE_ENV = "DRIFTLINE_MLMD_STORE"
-VALID_FORMS = "sqlite:///path/mlmd.sqlite, mysql://user:pass@host:port/db, grpc://host:port"
+VALID_FORMS = (
+    "sqlite:///path/mlmd.sqlite, mysql://user:pass@host:port/db, grpc://host:port, "
+    "mlflow+http(s)://host:port"
+)
+MLFLOW_SCHEMES = ("mlflow+http", "mlflow+https")
 
 
 @dataclass(frozen=True)
 class StoreLocation:
-    """A parsed store URI: `scheme` is "sqlite", "mysql" or "grpc"."""
+    """A parsed store URI: `scheme` is "sqlite", "mysql", "grpc" or "mlflow" (`path` is then
+    the tracking server's http(s) URL)."""
 
     scheme: str
     path: str = ""
@@ -51,6 +59,8 @@ class StoreLocation:
             return f"sqlite://{self.path}" if self.path.startswith("/") else f"sqlite:{self.path}"
         if self.scheme == "grpc":
             return f"grpc://{self.host}:{self.port}"
+        if self.scheme == "mlflow":
+            return f"mlflow+{self.path}"
         where = self.socket or f"{self.host}:{self.port}"
         return f"mysql://{self.user}@{where}/{self.database}"
 
@@ -83,6 +93,15 @@ def parse_store_uri(uri: str | None, env: Mapping[str, str] | None = None) -> St
         port = parts.port
     except ValueError as exc:
         raise InputError(f"store URI {text!r} has a bad port: {exc}", param="store") from None
+    if scheme in MLFLOW_SCHEMES:
+        if not parts.hostname or parts.username or parts.password:
+            raise InputError(
+                f"store URI {_without_password(text)!r} must name a host and no credentials, "
+                "e.g. mlflow+https://mlflow.example.com (credentials come from "
+                "MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/_PASSWORD)",
+                param="store",
+            )
+        return StoreLocation("mlflow", path=text.split("+", 1)[1].rstrip("/"))
     if scheme == "grpc":
         if not parts.hostname:
             raise InputError(
@@ -122,3 +141,10 @@ def _sqlite_path(text: str) -> str:
     if not rest.strip("/"):
         raise InputError(f"store URI {text!r} names no SQLite file", param="store")
     return rest
+
+
+def _without_password(text: str) -> str:
+    parts = urlsplit(text)
+    if not parts.password:
+        return text
+    return text.replace(f":{parts.password}@", ":***@", 1)

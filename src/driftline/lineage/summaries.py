@@ -86,6 +86,7 @@ def _performance(report: PerformanceReport) -> dict[str, Any]:
     return {
         "task_type": report.task,
         "degraded": report.degraded,
+        "estimated_degraded": report.estimated_degraded,
         "windows": len(windows),
         "window_start": windows[0].start if windows else "",
         "window_end": windows[-1].end if windows else "",

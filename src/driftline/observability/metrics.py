@@ -38,6 +38,9 @@ METRICS: dict[str, str] = {
     ),
     "driftline_performance_baseline": "Model quality metric at training time (the baseline).",
     "driftline_performance_degraded": "1 when a judged performance window degraded, else 0.",
+    "driftline_performance_estimated_degraded": (
+        "1 when a window without enough labels degraded by its estimate (CBPE), else 0."
+    ),
     "driftline_label_coverage": "Share of labelled rows in the current performance window.",
     "driftline_performance_window_end_timestamp_seconds": (
         "Unix time at which the current performance window ends."
@@ -106,6 +109,7 @@ def _validation(report: ValidationReport, gauge: SetGauge) -> None:
 
 def _performance(report: PerformanceReport, gauge: SetGauge) -> None:
     gauge("driftline_performance_degraded", report.degraded)
+    gauge("driftline_performance_estimated_degraded", report.estimated_degraded)
     for metric, value in (report.baseline or {}).items():
         gauge("driftline_performance_baseline", value, metric=metric)
     current = report.current

@@ -15,6 +15,9 @@ from driftline.performance.ranking import ROC_BINS, binary_rank_metrics
 
 CLASSIFICATION_METRICS = (
     "accuracy",
+    "precision",
+    "recall",
+    "f1",
     "precision_macro",
     "recall_macro",
     "f1_macro",
@@ -34,8 +37,10 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> 
     return flat.reshape(n_classes, n_classes)
 
 
-def metrics_from_confusion(cm: np.ndarray) -> dict[str, float]:
-    """Accuracy and macro/weighted precision, recall, F1 of a (possibly expected) matrix."""
+def metrics_from_confusion(cm: np.ndarray, positive_index: int | None = None) -> dict[str, float]:
+    """Accuracy and macro/weighted precision, recall, F1 of a (possibly expected) matrix;
+    with `positive_index` (binary tasks) also precision, recall and F1 of that class, as
+    scikit-learn's default `average="binary"`."""
     cm = np.asarray(cm, dtype=np.float64)
     total = cm.sum()
     if total == 0:
@@ -54,6 +59,8 @@ def metrics_from_confusion(cm: np.ndarray) -> dict[str, float]:
         out[f"{name}_macro"] = float(values[present].mean())
         weighted = float(np.dot(values[present], support) / support.sum()) if support.sum() else 0.0
         out[f"{name}_weighted"] = weighted
+        if positive_index is not None:
+            out[name] = float(values[positive_index])
     return out
 
 
@@ -72,6 +79,7 @@ class ClassificationStats:
     """Mergeable statistics of labelled rows: confusion matrix, log-loss sum, ROC histogram."""
 
     n_classes: int
+    positive_index: int | None = None  # binary tasks: precision, recall, F1 of this class
     confusion: np.ndarray = field(init=False)
     log_loss_sum: float = 0.0
     scored: bool = False
@@ -117,7 +125,7 @@ class ClassificationStats:
 
     def metrics(self) -> dict[str, float]:
         """Confusion-matrix metrics, plus log loss when probabilities were given."""
-        out = metrics_from_confusion(self.confusion)
+        out = metrics_from_confusion(self.confusion, self.positive_index)
         if self.scored and self.rows:
             out["log_loss"] = self.log_loss_sum / self.rows
         return out

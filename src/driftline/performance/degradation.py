@@ -87,6 +87,36 @@ def judge(
     return out
 
 
+def judge_estimate(
+    estimated: Mapping[str, Mapping[str, float]],
+    baseline: Mapping[str, float],
+    threshold: float,
+    mode: str,
+    names: Sequence[str] | None,
+) -> dict[str, dict[str, Any]]:
+    """Per estimated metric in `baseline` (or `names`): an estimated degradation is one whose
+    whole interval is worse than the threshold, i.e. even its end nearest the baseline."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in names if names is not None else baseline:
+        entry = estimated.get(name)
+        if name not in baseline or entry is None or not math.isfinite(entry["value"]):
+            continue
+        bounds = (entry["low"], entry["high"])
+        nearest = max(bounds) if DIRECTIONS[name] == "higher" else min(bounds)
+        if not math.isfinite(nearest):
+            continue
+        out[name] = {
+            "baseline": baseline[name],
+            "value": entry["value"],
+            "low": entry["low"],
+            "high": entry["high"],
+            "worsening": worsening(name, entry["value"], baseline[name], mode),
+            "worsening_at_bound": worsening(name, nearest, baseline[name], mode),
+            "degraded": worsening(name, nearest, baseline[name], mode) > threshold,
+        }
+    return out
+
+
 def degraded_region(
     metric: str, baseline: float, threshold: float, mode: str
 ) -> list[tuple[float | None, float | None]]:

@@ -31,7 +31,8 @@ class TargetSpec:
     def new_stats(self) -> Stats:
         if self.task == "regression":
             return RegressionStats()
-        return ClassificationStats(len(self.classes))
+        binary = len(self.classes) == 2
+        return ClassificationStats(len(self.classes), self.positive_index if binary else None)
 
     def class_index(self, values: pa.Array | pa.ChunkedArray) -> np.ndarray:
         """Positions in `classes` of class labels (dictionary-encoded strings, no nulls)."""

@@ -63,7 +63,8 @@ def chart(metric: str, document: dict[str, Any]) -> str:
         degraded=[w["degradation"].get(metric, {}).get("degraded", False) for w in windows],
         judged=[w["sufficient"] for w in windows],
     )
-    return f"<h2>{escape(metric)}</h2>{picture}"
+    key = "red: degraded; hollow: not enough labels to judge"
+    return f"<h2>{escape(metric)}</h2><div class='meta'>{key}</div>{picture}"
 
 
 def _window_rows(document: dict[str, Any]) -> list[list[str]]:
@@ -71,6 +72,8 @@ def _window_rows(document: dict[str, Any]) -> list[list[str]]:
     rows = []
     for w in document["windows"]:
         verdict = "<span class='bad'>degraded</span>" if w["degraded"] else escape(w["status"])
+        if w.get("estimated_degraded"):
+            verdict += " <span class='bad'>estimated degradation</span>"
         cells = [
             escape(w["start"]),
             str(w["rows"]),
@@ -90,6 +93,38 @@ def _window_rows(document: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+def estimate_against_actual(document: dict[str, Any]) -> str:
+    """Per window whose labels arrived: each estimate with its interval, the realized value,
+    and whether the realized value fell inside the interval."""
+    rows, inside, total = [], 0, 0
+    for w in document["windows"]:
+        comparison = (w.get("estimate") or {}).get("comparison") or {}
+        estimates = w["estimate"]["metrics"] if comparison else {}
+        for name, c in comparison.items():
+            entry = estimates[name]
+            total += 1
+            inside += c["within_interval"]
+            mark = "inside" if c["within_interval"] else "<span class='bad'>outside</span>"
+            rows.append(
+                [
+                    escape(w["start"]),
+                    escape(name),
+                    f"{_fmt(entry['value'])} [{_fmt(entry['low'])}, {_fmt(entry['high'])}]",
+                    _fmt(c["realized"]),
+                    _fmt(c["error"]),
+                    mark,
+                ]
+            )
+    if not rows:
+        return ""
+    headers = ["window start", "metric", "estimate [95%]", "realized", "error", "realized is"]
+    return (
+        f"<h2>Estimate against actual</h2><div class='meta'>{inside} of {total} realized values "
+        f"fell inside their estimate's 95% interval (estimates on the labelled rows; the charts "
+        f"above draw each estimate's band and the realized value)</div>" + table(headers, rows)
+    )
+
+
 def render_performance_html(document: dict[str, Any]) -> str:
     """The report page: summary cards, one chart per metric, the windows table."""
     windows = document["windows"]
@@ -105,6 +140,11 @@ def render_performance_html(document: dict[str, Any]) -> str:
         ("windows without enough labels", str(sum(not w["sufficient"] for w in windows)), "warn"),
         ("label coverage", f"{overall['label_coverage']:.1%}", ""),
     ]
+    if document.get("label_status") == "no labels yet":
+        summary.insert(0, ("labels", "no labels yet", "warn"))
+    estimated = document.get("estimated_degraded_windows") or []
+    if estimated:
+        summary.append(("estimated degradation (no labels yet)", str(len(estimated)), "bad"))
     labels = document.get("labels")
     if labels:
         summary.append(("label ids without prediction", str(labels["unknown_ids"]), ""))
@@ -130,11 +170,13 @@ def render_performance_html(document: dict[str, Any]) -> str:
         )
         body.append(f"<h2>Label coverage</h2>{coverage}")
     body.append("<h2>Windows</h2>" + table(headers, _window_rows(document), {1, 2, 3}))
+    body.append(estimate_against_actual(document))
     if "confusion_matrix" in overall:
         picture = charts.heatmap([str(c) for c in document["classes"]], overall["confusion_matrix"])
         body.append(f"<h2>Confusion matrix (all labelled rows)</h2>{picture}")
     rule = document["degradation_rule"]
-    subtitle = (
+    labelled = "no labels yet, estimates only; " if not overall["labelled_rows"] else ""
+    subtitle = labelled + (
         f"{document['task']}, {document['window']} windows, {overall['labelled_rows']} of "
         f"{overall['rows']} predictions labelled; degraded = {rule['mode']} worsening > "
         f"{rule['threshold']} with at least {document['min_labelled_rows']} labelled rows"

@@ -8,11 +8,12 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from driftline.errors import InputError, UnknownNameError
-from driftline.io.windows import parse_duration
+from driftline.io.periods import Periods, parse_periods
 
 TASKS = ("classification", "regression")
 DEGRADATION_MODES = ("relative", "absolute")
 DUPLICATE_LABEL_RULES = ("latest", "error")
+CALIBRATION_METHODS = ("isotonic", "none")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,11 @@ class PerformanceOptions:
     `label_map` renames label values to prediction classes ({"yes": "1", "no": "0"}, or
     "yes=1,no=0"); without it, labels of another kind than the predictions that name other
     classes are refused.
+    `window`: a calendar period (1d, 1w ISO weeks, 1mo, 3mo/1q, 1y) in `timezone` (IANA
+    name, default UTC), or a fixed duration (30m, 1h) aligned to the Unix epoch.
+    `calibration_method`: how a labelled `reference` calibrates the scores before
+    estimating ("isotonic", or "none"); `calibration` is a calibration recorded in the
+    baseline (the report's `calibration` block), applied without refitting.
     `score_columns` hold class probabilities in `classes` order (default: the sorted class
     labels, as scikit-learn's predict_proba); one column in a binary task is the
     probability of `positive_label` (default: the greater class label).
@@ -34,7 +40,7 @@ class PerformanceOptions:
     id_column: str | None = "id"
     timestamp_column: str = "timestamp"
     prediction_column: str = "prediction"
-    label_column: str = "label"
+    label_column: str | None = "label"
     label_timestamp_column: str | None = None
     score_columns: tuple[str, ...] = ()
     segment_columns: tuple[str, ...] = ()
@@ -42,6 +48,7 @@ class PerformanceOptions:
     label_map: Mapping[str, str] | None = None
     positive_label: str | None = None
     window: str = "1d"
+    timezone: str = "UTC"
     min_labelled_rows: int = 100
     baseline: Mapping[str, float] | None = None
     reference: Any = None
@@ -50,6 +57,8 @@ class PerformanceOptions:
     degradation_metrics: tuple[str, ...] | None = None
     duplicate_labels: str = "latest"
     estimate: bool = True
+    calibration_method: str = "isotonic"
+    calibration: Mapping[str, Any] | None = None
     format: str | None = None
     labels_format: str | None = None
     seed: int = 0
@@ -65,7 +74,7 @@ class PerformanceOptions:
         for name in ("score_columns", "segment_columns", "classes", "degradation_metrics"):
             if values.get(name) is not None:
                 values[name] = _as_tuple(values[name], name)
-        for name in ("id_column", "label_timestamp_column", "positive_label"):
+        for name in ("id_column", "label_column", "label_timestamp_column", "positive_label"):
             if values.get(name) == "":
                 values[name] = None
         if values.get("label_map") is not None:
@@ -77,13 +86,17 @@ class PerformanceOptions:
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise UnknownNameError("task", self.task, TASKS)
+        if self.calibration_method not in CALIBRATION_METHODS:
+            raise UnknownNameError(
+                "calibration method", self.calibration_method, CALIBRATION_METHODS
+            )
         if self.degradation_mode not in DEGRADATION_MODES:
             raise UnknownNameError("degradation mode", self.degradation_mode, DEGRADATION_MODES)
         if self.duplicate_labels not in DUPLICATE_LABEL_RULES:
             raise UnknownNameError(
                 "duplicate label rule", self.duplicate_labels, DUPLICATE_LABEL_RULES
             )
-        parse_duration(self.window, param="window")
+        self.periods  # noqa: B018  (checks the window and the timezone)
         if not isinstance(self.min_labelled_rows, int) or self.min_labelled_rows < 1:
             raise InputError(
                 f"`min_labelled_rows` must be a positive integer, got {self.min_labelled_rows!r}",
@@ -103,8 +116,19 @@ class PerformanceOptions:
             raise InputError("`classes` needs at least two class labels", param="classes")
 
     @property
-    def window_seconds(self) -> int:
-        return int(parse_duration(self.window, param="window").total_seconds())
+    def label(self) -> str:
+        """The label column, where one is needed (a reference set, a labels table)."""
+        if self.label_column is None:
+            raise InputError(
+                "labels (a reference set or a labels table) need `label_column`",
+                param="label_column",
+            )
+        return self.label_column
+
+    @property
+    def periods(self) -> Periods:
+        """The window rule: calendar periods in `timezone` or a fixed duration."""
+        return parse_periods(self.window, self.timezone, param="window")
 
 
 def _as_tuple(value: Any, name: str) -> tuple[str, ...]:

@@ -245,7 +245,7 @@ class Normalizer:
     def __init__(self, options: PerformanceOptions, ids: pa.DataType | None) -> None:
         self.options = options
         self.id_type = ids
-        self.window_micros = options.window_seconds * 1_000_000
+        self.periods = options.periods
         self.windows: set[int] = set()
         self.classes_seen: set[str] = set()
         # per role ("label", "prediction"): the kinds of values and the classes seen
@@ -297,9 +297,7 @@ class Normalizer:
         if self.id_type is not None and o.id_column is not None:
             _no_nulls(batch[o.id_column], o.id_column)
             out[ID] = batch[o.id_column].cast(self.id_type)
-        window = np.floor_divide(
-            to_micros(batch[o.timestamp_column], o.timestamp_column), self.window_micros
-        )
+        window = self.periods.index(to_micros(batch[o.timestamp_column], o.timestamp_column))
         self.windows.update(distinct_ints(window))
         out[WINDOW] = pa.array(window, pa.int64())
         out[PRED] = self.target(batch[o.prediction_column], o.prediction_column, allow_null=False)
@@ -310,7 +308,10 @@ class Normalizer:
         for i, column in enumerate(o.segment_columns):
             out[segment_name(i)] = pc.cast(batch[column], pa.string())
         if with_labels:
-            out[LABEL] = self.target(batch[o.label_column], o.label_column, allow_null=True)
+            out[LABEL] = self.target(batch[o.label], o.label, allow_null=True)
+        elif self.id_type is None:  # no labels yet: every row unlabelled
+            kind = pa.float64() if o.task == "regression" else CLASS_TYPE
+            out[LABEL] = pa.nulls(batch.num_rows, kind)
         return pa.RecordBatch.from_pydict(out)
 
     def labels(self, batch: pa.RecordBatch, offset: int) -> pa.RecordBatch:
@@ -325,7 +326,7 @@ class Normalizer:
         return pa.RecordBatch.from_pydict(
             {
                 ID: batch[o.id_column].cast(self.id_type),
-                LABEL: self.target(batch[o.label_column], o.label_column, allow_null=True),
+                LABEL: self.target(batch[o.label], o.label, allow_null=True),
                 LABEL_ORDER: pa.array(order, pa.int64()),
             }
         )
@@ -335,7 +336,7 @@ class Normalizer:
         o = self.options
         out = {
             PRED: self.target(batch[o.prediction_column], o.prediction_column, allow_null=False),
-            LABEL: self.target(batch[o.label_column], o.label_column, allow_null=True),
+            LABEL: self.target(batch[o.label], o.label, allow_null=True),
         }
         scores = [numbers(batch[c], c) for c in o.score_columns]
         check_probabilities(scores, o.score_columns)

@@ -10,11 +10,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.dataset as ds
 
 from driftline.errors import EmptyDataError, InputError, UnknownNameError
-from driftline.performance.classification import ClassificationStats
+from driftline.performance.calibration import Calibration
+from driftline.performance.classification import ClassificationStats, rank_metrics
 from driftline.performance.degradation import check_baseline, metric_names
 from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
 from driftline.performance.html import render_performance_html
@@ -27,6 +29,7 @@ from driftline.performance.join import (
 from driftline.performance.options import PerformanceOptions
 from driftline.performance.prepare import (
     CLASS_TYPE,
+    LABEL,
     Normalizer,
     batches,
     id_type,
@@ -78,13 +81,22 @@ class PerformanceResult:
         curve = self.document["overall"].get("roc_curve")
         return (curve["fpr"], curve["tpr"], curve["thresholds"]) if curve else None
 
+    @property
+    def estimated_degraded_windows(self) -> list[str]:
+        """Starts of the windows without enough labels whose estimate degraded."""
+        return list(self.document.get("estimated_degraded_windows") or [])
+
     def scalars(self) -> dict[str, float]:
-        """Flat metric values for KFP Metrics: `<metric>@<window start>` and `overall_<metric>`."""
+        """Flat metric values for KFP Metrics: `<metric>@<window start>`, the estimates
+        `estimated_<metric>@<window start>`, and `overall_<metric>`."""
         out = {}
         for window in self.document["windows"]:
             for name, value in window["metrics"].items():
                 if value is not None and value == value:
                     out[f"{name}@{window['start']}"] = float(value)
+            for name, entry in (window.get("estimate") or {}).get("metrics", {}).items():
+                if entry["value"] == entry["value"]:
+                    out[f"estimated_{name}@{window['start']}"] = float(entry["value"])
         for name, value in self.document["overall"]["metrics"].items():
             if value is not None and value == value:
                 out[f"overall_{name}"] = float(value)
@@ -98,7 +110,8 @@ def run_performance(
 
     `predictions` and `labels` are paths (Parquet, CSV, JSON lines) or Arrow tables.
     `labels=None` reads `label_column` from the predictions (a window that already holds
-    labels). Options: see `PerformanceOptions`.
+    labels); when the predictions have no such column there are no labels yet: the report
+    says so (`label_status`) and gives the estimates. Options: see `PerformanceOptions`.
     """
     opts = PerformanceOptions.from_kwargs(options)
     if opts.baseline is not None and opts.reference is not None:
@@ -115,11 +128,14 @@ def run_performance(
         joined, normalizer, summary = _join(predictions, labels, opts, Path(work))
         normalizer.check_label_types()
         spec = _spec(opts, normalizer.classes_seen)
+        calibration = _calibration(opts, spec, reference[0] if reference is not None else None)
         if reference is not None:
             baseline = evaluate(labelled(reference[0]), spec)[1]
-        context = WindowContext(opts, spec, baseline)
-        windows, overall = _score_windows(joined, sorted(normalizer.windows), context)
+        context = WindowContext(opts, spec, baseline, calibration)
+        windows, overall, ranked = _score_windows(joined, sorted(normalizer.windows), context)
     document = _document(opts, spec, windows, overall, baseline, summary, reference is not None)
+    document["overall"]["metrics"].update(ranked)
+    document["calibration"] = calibration.to_dict(spec.classes) if calibration else None
     report = PerformanceReport.from_document(document)
     return _publish(report, out_dir, render_performance_html(report.to_dict()))
 
@@ -133,7 +149,7 @@ def _check_metric_names(opts: PerformanceOptions) -> None:
 def _read_reference(opts: PerformanceOptions) -> tuple[pa.Table, list[str]]:
     """The labelled reference set in internal columns, and its (training-time) classes."""
     dataset = open_source(opts.reference, opts.format, "reference")
-    columns = [opts.prediction_column, opts.label_column, *opts.score_columns]
+    columns = [opts.prediction_column, opts.label, *opts.score_columns]
     require_columns(dataset, columns, "reference")
     normalizer = Normalizer(opts, None)
     parts = [normalizer.reference(b) for b in batches(dataset, columns, "reference")]
@@ -155,18 +171,20 @@ def _join(
         *opts.segment_columns,
     ]
     if labels is None:
-        columns = list(dict.fromkeys([*columns, opts.label_column]))
+        with_labels = opts.label_column is not None and opts.label_column in pred_ds.schema.names
+        if with_labels:
+            columns = list(dict.fromkeys([*columns, opts.label]))
         require_columns(pred_ds, columns, "predictions")
         normalizer = Normalizer(opts, None)
         spill = bucket_count(pred_ds.count_rows()) > 1
         windows = Partitions(work / "joined" if spill else None)
         for batch in batches(pred_ds, columns, "predictions"):
-            add_windows(windows, normalizer.predictions(batch, True))
+            add_windows(windows, normalizer.predictions(batch, with_labels))
         return windows, normalizer, None
     if opts.id_column is None:
         raise InputError("joining labels needs `id_column`", param="id_column")
     label_ds = open_source(labels, opts.labels_format or opts.format, "labels")
-    label_columns = [opts.id_column, opts.label_column]
+    label_columns = [opts.id_column, opts.label]
     if opts.label_timestamp_column:
         label_columns.append(opts.label_timestamp_column)
     columns = list(dict.fromkeys([*columns, opts.id_column]))
@@ -240,13 +258,33 @@ def _spec(opts: PerformanceOptions, seen: set[str]) -> TargetSpec:
     return TargetSpec("classification", tuple(classes), positive, n_scores)
 
 
+def _calibration(
+    opts: PerformanceOptions, spec: TargetSpec, reference: pa.Table | None
+) -> Calibration | None:
+    """The recorded calibration, or one fit on the labelled reference; None without scores."""
+    if spec.task != "classification" or not spec.n_scores or opts.calibration_method == "none":
+        return None
+    if opts.calibration is not None:
+        return Calibration.from_dict(opts.calibration, spec.classes)
+    if reference is None:
+        return None
+    rows = labelled(reference)
+    proba = spec.scores(rows)
+    if proba is None or rows.num_rows == 0:
+        return None
+    return Calibration.fit(spec.class_index(rows[LABEL]), proba, spec.positive_index)
+
+
 def _score_windows(
     joined: Partitions, windows: list[int], ctx: WindowContext
-) -> tuple[list[dict[str, Any]], Stats]:
+) -> tuple[list[dict[str, Any]], Stats, dict[str, float]]:
+    """Window entries, their merged statistics, and the rank metrics of all labelled rows."""
     if not windows:
         raise EmptyDataError("the predictions have no rows", param="predictions")
     overall = ctx.spec.new_stats()
     entries = []
+    y_true: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
     for index in windows:
         table = joined.read(index)
         assert table is not None  # every window seen holds rows
@@ -254,7 +292,18 @@ def _score_windows(
         entry, stats = window_entry(index, table, ctx)
         overall.merge(stats)  # type: ignore[arg-type]
         entries.append(entry)
-    return entries, overall
+        if ctx.spec.task == "classification" and ctx.spec.n_scores:
+            rows = labelled(table)
+            proba = ctx.spec.scores(rows)
+            assert proba is not None
+            y_true.append(ctx.spec.class_index(rows[LABEL]))
+            scores.append(proba)
+    ranked: dict[str, float] = {}
+    if y_true and sum(len(y) for y in y_true):
+        ranked = rank_metrics(
+            np.concatenate(y_true), np.concatenate(scores), ctx.spec.positive_index
+        )
+    return entries, overall, ranked
 
 
 def _document(
@@ -281,11 +330,13 @@ def _document(
             if fpr:
                 overall_entry["roc_curve"] = {"fpr": fpr, "tpr": tpr, "thresholds": thresholds}
     degraded = [w["start"] for w in windows if w["degraded"]]
+    label_status = "labelled" if overall.rows else "no labels yet"
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "kind": "performance",
         "task": opts.task,
         "window": opts.window,
+        "timezone": opts.timezone,
         "columns": {
             "id": opts.id_column,
             "timestamp": opts.timestamp_column,
@@ -304,11 +355,13 @@ def _document(
         "baseline": baseline,
         "baseline_source": ("reference" if from_reference else "given") if baseline else None,
         "labels": summary.as_dict() if summary else None,
+        "label_status": label_status,
         "windows": windows,
         "overall": overall_entry,
         "degraded": bool(degraded),
         "degraded_windows": degraded,
         "invalid_windows": [w["start"] for w in windows if w["status"] == INVALID],
+        "estimated_degraded_windows": [w["start"] for w in windows if w.get("estimated_degraded")],
     }
     if spec.task == "classification":
         document["classes"] = list(spec.classes)

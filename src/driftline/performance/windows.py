@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from driftline.errors import InputError
-from driftline.performance.degradation import judge
+from driftline.performance.calibration import Calibration
+from driftline.performance.degradation import judge, judge_estimate
 from driftline.performance.estimate import compare, estimate
 from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
 from driftline.performance.options import PerformanceOptions
@@ -29,22 +28,13 @@ class WindowContext:
     options: PerformanceOptions
     spec: TargetSpec
     baseline: Mapping[str, float] | None
+    calibration: Calibration | None = None
 
     @property
     def estimating(self) -> bool:
-        """CBPE runs for binary classifiers with probabilities."""
+        """CBPE runs for classifiers with class probabilities."""
         spec = self.spec
-        return (
-            self.options.estimate
-            and spec.task == "classification"
-            and len(spec.classes) == 2
-            and spec.n_scores > 0
-        )
-
-
-def iso(micros: int) -> str:
-    """ISO-8601 UTC time of microseconds since epoch."""
-    return datetime.fromtimestamp(micros / 1e6, UTC).isoformat().replace("+00:00", "Z")
+        return self.options.estimate and spec.task == "classification" and spec.n_scores > 0
 
 
 def status_of(labelled_rows: int, minimum: int, non_finite_rows: int = 0) -> str:
@@ -69,7 +59,8 @@ def finite_rows(table: pa.Table, spec: TargetSpec) -> tuple[pa.Table, int]:
 def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[str, Any], Stats]:
     """The report entry of window `index` (rows of `table`) and its mergeable statistics."""
     options = ctx.options
-    size = options.window_seconds * 1_000_000
+    periods = options.periods
+    start, end = periods.bounds(index)
     total_rows = table.num_rows
     table, non_finite = finite_rows(table, ctx.spec)
     rows = labelled(table)
@@ -86,8 +77,8 @@ def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[
             options.degradation_metrics,
         )
     entry: dict[str, Any] = {
-        "start": iso(index * size),
-        "end": iso((index + 1) * size),
+        "start": periods.iso(start),
+        "end": periods.iso(end),
         "rows": total_rows,
         "labelled_rows": rows.num_rows,
         "label_coverage": rows.num_rows / total_rows if total_rows else 0.0,
@@ -104,6 +95,16 @@ def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[
         entry["segments"] = segments(table, ctx)
     if ctx.estimating:
         entry["estimate"] = window_estimate(table, ctx, options.seed + index)
+        if ctx.baseline and not sufficient and entry["estimate"]:
+            estimated = judge_estimate(
+                entry["estimate"]["metrics"],
+                ctx.baseline,
+                options.degradation_threshold,
+                options.degradation_mode,
+                options.degradation_metrics,
+            )
+            entry["estimated_degradation"] = estimated
+            entry["estimated_degraded"] = any(d["degraded"] for d in estimated.values())
         if rows.num_rows:  # judge the estimate on the rows the realized metrics saw
             on_labelled = window_estimate(rows, ctx, options.seed + index)
             entry["estimate"]["comparison"] = compare(on_labelled, metrics)
@@ -115,8 +116,8 @@ def window_estimate(table: pa.Table, ctx: WindowContext, seed: int) -> dict[str,
     spec = ctx.spec
     proba = spec.scores(table)
     assert proba is not None
-    predicted_positive = spec.class_index(table[PRED]) == spec.positive_index
-    return estimate(predicted_positive, np.ascontiguousarray(proba[:, spec.positive_index]), seed)
+    predicted = spec.class_index(table[PRED])
+    return estimate(predicted, proba, spec.positive_index, ctx.calibration, seed)
 
 
 def segments(table: pa.Table, ctx: WindowContext) -> dict[str, list[dict[str, Any]]]:

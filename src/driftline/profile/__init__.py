@@ -17,7 +17,8 @@ from driftline.profile.dataset import (
     read_profile_if_any,
 )
 from driftline.profile.numeric import NumericSummary
-from driftline.profile.run import write_profile
+from driftline.profile.run import write_profile, write_window_profile
+from driftline.profile.window import adopted_kinds, check_window_profile, profile_window
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -27,11 +28,15 @@ __all__ = [
     "NumericSummary",
     "ProfileOptions",
     "TextSummary",
+    "adopted_kinds",
     "can_profile_as",
+    "check_window_profile",
     "is_profile_file",
     "merge_profiles",
     "profile_batches",
     "profile_source",
+    "profile_window",
     "read_profile_if_any",
     "write_profile",
+    "write_window_profile",
 ]

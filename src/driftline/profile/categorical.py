@@ -126,7 +126,7 @@ class TextSummary:
 
     def __init__(self, relative_accuracy: float, exact_cap: int) -> None:
         self.hll = HyperLogLog()
-        self.lengths = NumericSummary(relative_accuracy, exact_cap)
+        self.lengths = NumericSummary(relative_accuracy, exact_cap, integral=True)
 
     @property
     def distinct_estimate(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,7 +23,12 @@ from driftline.profile.numeric import DEFAULT_EXACT_CAP, DEFAULT_RELATIVE_ACCURA
 from driftline.report.files import to_json
 
 SCHEMA_VERSION = "1.0"
+#: Arrow types whose values are whole numbers (dates count whole days of 86400 seconds)
+_WHOLE_NUMBER_TYPES = ("int", "uint", "bool", "date")
 KIND = "profile"
+# A profile document states its kind near its start (`to_dict` puts it second); JSON lines
+# start a line with "{" where a (pretty-printed) profile does not.
+_KIND_FIELD = re.compile(rb'"kind"\s*:\s*"profile"')
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,9 @@ class ColumnProfile:
                 if kind is ColumnKind.DATETIME
                 else options.relative_accuracy
             )
-            column.numeric = NumericSummary(accuracy, options.exact_cap)
+            column.numeric = NumericSummary(
+                accuracy, options.exact_cap, integral=arrow_type.startswith(_WHOLE_NUMBER_TYPES)
+            )
         elif kind is ColumnKind.TEXT:
             column.text = TextSummary(options.relative_accuracy, options.exact_cap)
         else:
@@ -231,8 +239,10 @@ def read_profile_if_any(path: str | Path) -> DatasetProfile | None:
         return None
     with storage.open_input(path, what="baseline") as handle:
         head = handle.read(4096)
-        if not head.lstrip().startswith(b"{"):
-            return None
+        head = head.lstrip()
+        json_lines = b"\n{" in head and not _KIND_FIELD.search(head)
+        if not head.startswith(b"{") or json_lines:
+            return None  # a table is not read further
         data = head + handle.read()
     try:
         document = json.loads(data.decode("utf-8"))

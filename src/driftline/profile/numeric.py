@@ -1,8 +1,12 @@
 """Mergeable summary of a numeric (or datetime-as-epoch-seconds) column.
 
-Moments merge with Chan's parallel algorithm; the value distribution is kept twice: exactly
-(value -> count) while the column has at most `exact_cap` distinct values, and always in a
-`LogSketch` whose quantiles are within its relative accuracy. Values too large to square
+Moments merge with Chan's parallel algorithm; the value distribution is kept three times:
+exactly (value -> count) while the column has at most `exact_cap` distinct values, and always
+in a `LogSketch` (buckets 2 x relative accuracy wide, relative to the value: fine near zero and
+over heavy tails) and in a `GridHistogram` (equal buckets, about 1/4096 of the column's own
+range: fine for a narrow band far from zero, such as 15.00 to 15.10). Past the exact cap the
+distribution is read from whichever of the two has the narrower buckets over the middle half
+of the values. Values too large to square
 (|x| >= 2**480) are summed in units of a power of two, so the moments never overflow.
 """
 
@@ -15,10 +19,15 @@ from typing import Any
 import numpy as np
 
 from driftline.errors import InputError
+from driftline.profile.distinct import DistinctCount
+from driftline.profile.grid import DEFAULT_GRID_SIZE, GridHistogram, bucket_spans
 from driftline.profile.sketch import LogSketch
 
 DEFAULT_RELATIVE_ACCURACY = 0.01
 DEFAULT_EXACT_CAP = 1000
+#: the log sketch is filled through grid buckets 2**_DETAIL times finer than the grid's own:
+#: few of them straddle a sketch edge, so few values need a logarithm of their own
+_DETAIL = 4
 _UNSCALED_LIMIT = 2.0**480  # below it, sums of squares of up to 2**60 values stay finite
 
 
@@ -36,6 +45,8 @@ class NumericSummary:
         self,
         relative_accuracy: float = DEFAULT_RELATIVE_ACCURACY,
         exact_cap: int = DEFAULT_EXACT_CAP,
+        *,
+        integral: bool = False,
     ) -> None:
         self.count = 0  # finite values
         self.nan_count = 0
@@ -49,6 +60,10 @@ class NumericSummary:
         self.exact_cap = exact_cap
         self.exact_values: dict[float, int] | None = {}
         self.sketch = LogSketch(relative_accuracy)
+        #: None in profiles written before the grid existed: the sketch stands in
+        self.grid: GridHistogram | None = GridHistogram(DEFAULT_GRID_SIZE, integral)
+        self.distinct: DistinctCount | None = DistinctCount()  # None: as for `grid`
+        self._span_cache: tuple[int, int, int, np.ndarray, np.ndarray] | None = None
 
     @property
     def std(self) -> float | None:
@@ -73,13 +88,51 @@ class NumericSummary:
         deviations = scaled - batch_mean
         deviations *= deviations
         self._combine(values.size, batch_mean * self._scale, float(deviations.sum()), low, high)
-        self.sketch.add(values)
+        if self.grid is not None:
+            assert self.min is not None and self.max is not None
+            index, added = self.grid.add(values, self.min, self.max, _DETAIL)
+            self.sketch.add_bucketed(values, index, added, self._span_keys())
+        else:
+            self.sketch.add(values)
+        if self.distinct is not None:
+            self.distinct.add(values)
         if self.exact_values is not None:
             distinct, counts = np.unique(values, return_counts=True)
             if len(distinct) > self.exact_cap:  # over the cap in this batch alone
                 self.exact_values = None
             else:
                 self._add_exact(dict(zip(distinct.tolist(), counts.tolist(), strict=True)))
+
+    def _span_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """The sketch keys of the ends of the fine grid buckets (see `add`). They depend only on
+        a bucket's index and width: kept, and extended when the grid grows at the same width."""
+        grid = self.grid
+        assert grid is not None and grid.exponent is not None
+        exponent = grid.exponent - _DETAIL
+        start = grid.first << _DETAIL
+        stop = start + (len(grid.counts) << _DETAIL)
+        cache = self._span_cache
+        if cache is None or cache[0] != exponent or not (cache[1] <= start and stop <= cache[2]):
+            if cache is not None and cache[0] == exponent:  # compute only the new buckets
+                start, stop = min(start, cache[1]), max(stop, cache[2])
+                parts = [(start, cache[1]), None, (cache[2], stop)]
+            else:
+                parts = [(start, stop)]
+            keys: list[list[np.ndarray]] = [[], []]
+            for part in parts:
+                if part is None:
+                    assert cache is not None
+                    keys[0].append(cache[3])
+                    keys[1].append(cache[4])
+                elif part[1] > part[0]:
+                    spans = bucket_spans(*part, exponent)
+                    keys[0].append(self.sketch.keys(spans[0]))
+                    keys[1].append(self.sketch.keys(spans[1]))
+            cache = (exponent, start, stop, np.concatenate(keys[0]), np.concatenate(keys[1]))
+            self._span_cache = cache
+        offset = (grid.first << _DETAIL) - cache[1]
+        length = len(grid.counts) << _DETAIL
+        return cache[3][offset : offset + length], cache[4][offset : offset + length]
 
     def _rescale(self, scale: float) -> None:
         """Count `_m2` in units of `scale`**2 from now on, if `scale` is larger."""
@@ -117,6 +170,16 @@ class NumericSummary:
                 param="exact_cap",
             )
         self.sketch.merge(other.sketch)
+        if self.grid is None or other.grid is None:
+            self.grid = None
+        elif other.min is not None and other.max is not None:
+            low = other.min if self.min is None else min(self.min, other.min)
+            high = other.max if self.max is None else max(self.max, other.max)
+            self.grid.merge(other.grid, low, high)
+        if self.distinct is None or other.distinct is None:
+            self.distinct = None
+        else:
+            self.distinct.merge(other.distinct)
         self.nan_count += other.nan_count
         self.posinf_count += other.posinf_count
         self.neginf_count += other.neginf_count
@@ -136,42 +199,69 @@ class NumericSummary:
         """True when quantiles and `counts_on` are exact (few distinct values)."""
         return self.exact_values is not None
 
-    def _distribution(self) -> tuple[np.ndarray, np.ndarray]:
+    @property
+    def uses_grid(self) -> bool:
+        """Whether the (inexact) distribution is read from the grid rather than the sketch: the
+        grid holds one whole number per bucket, or its buckets are at most as wide as the
+        sketch's at the quartiles."""
+        if self.grid is None or self.grid.exponent is None:
+            return False
+        if self.grid.integral and self.grid.width == 1.0:
+            return True
+        quartiles = [abs(_at_rank(*self.sketch.representatives(), q)) for q in (0.25, 0.75)]
+        return self.grid.width <= 2 * self.sketch.relative_accuracy * max(quartiles)
+
+    def distribution(self) -> tuple[np.ndarray, np.ndarray]:
+        """(values, counts) of the finite values, in value order: each distinct value while
+        `exact`, else one representative per bucket of the grid or of the sketch (`uses_grid`),
+        clipped to [min, max]."""
         if self.exact_values is not None:
             values = np.array(sorted(self.exact_values), dtype=np.float64)
             return values, np.array([self.exact_values[v] for v in values], dtype=np.int64)
-        return self.sketch.representatives()
+        if self.count == 0 or self.min is None or self.max is None:
+            return np.zeros(0), np.zeros(0, dtype=np.int64)
+        values, counts = (
+            self.grid.representatives()
+            if self.uses_grid and self.grid is not None
+            else self.sketch.representatives()
+        )
+        return np.clip(values, self.min, self.max), counts
 
     def quantile(self, q: float) -> float:
-        """The q-quantile (numpy method='lower'); exact or within the sketch's relative accuracy."""
+        """The q-quantile (numpy method='lower'): exact, or within the narrower of the sketch's
+        relative accuracy (times the value) and one grid bucket width."""
         if not 0 <= q <= 1:
             raise InputError(f"quantile must be in [0, 1], got {q!r}", param="q")
         if self.count == 0 or self.min is None or self.max is None:
             return math.nan
-        values, counts = self._distribution()
-        rank = math.floor(q * (self.count - 1))
-        position = int(np.searchsorted(np.cumsum(counts), rank, side="right"))
-        return float(np.clip(values[position], self.min, self.max))
+        if self.exact_values is not None:
+            value = _at_rank(*self.distribution(), q)
+        else:
+            value = _at_rank(*self.sketch.representatives(), q)
+            grid = self.grid
+            if grid is not None and grid.width <= self.sketch.relative_accuracy * abs(value):
+                value = _at_rank(*grid.representatives(), q)
+        return float(np.clip(value, self.min, self.max))
 
     def counts_on(self, edges: Sequence[float]) -> np.ndarray:
         """Finite-value counts per bin [e_i, e_i+1) (last bin closed); outside values clipped in.
 
-        Exact while the column has few distinct values; otherwise each sketch bucket counts in the
-        bin holding its representative value (within the relative accuracy of every member).
+        Exact while the column has few distinct values; otherwise each bucket (see
+        `distribution`) counts in the bin holding its representative value.
         """
         edges_array = np.asarray(edges, dtype=np.float64)
         if edges_array.ndim != 1 or edges_array.size < 2 or np.any(np.diff(edges_array) <= 0):
             raise InputError(
                 "edges must be at least two strictly increasing numbers", param="edges"
             )
-        values, counts = self._distribution()
+        values, counts = self.distribution()
         bins = np.searchsorted(edges_array, values, side="right") - 1
         bins = np.clip(bins, 0, edges_array.size - 2)
         return np.bincount(bins, weights=counts, minlength=edges_array.size - 1).astype(np.int64)
 
     def count_outside(self, low: float, high: float) -> int:
-        """Finite values below `low` or above `high` (exact, or by sketch bucket representative)."""
-        values, counts = self._distribution()
+        """Finite values below `low` or above `high` (exact, or by bucket representative)."""
+        values, counts = self.distribution()
         return int(counts[(values < low) | (values > high)].sum())
 
     def bins(self) -> tuple[np.ndarray, np.ndarray]:
@@ -209,6 +299,8 @@ class NumericSummary:
             "exact_cap": self.exact_cap,
             "exact_values": exact,
             "sketch": self.sketch.to_dict(),
+            "grid": None if self.grid is None else self.grid.to_dict(),
+            "distinct": None if self.distinct is None else self.distinct.to_dict(),
         }
 
     @classmethod
@@ -230,10 +322,21 @@ class NumericSummary:
             else {float(v): int(c) for v, c in zip(exact["values"], exact["counts"], strict=True)}
         )
         summary.sketch = LogSketch.from_dict(data["sketch"])
+        grid = data.get("grid")  # absent in profiles written before the grid existed
+        summary.grid = None if grid is None else GridHistogram.from_dict(grid)
+        distinct = data.get("distinct")
+        summary.distinct = None if distinct is None else DistinctCount.from_dict(distinct)
         return summary
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NumericSummary) and self.to_dict() == other.to_dict()
+
+
+def _at_rank(values: np.ndarray, counts: np.ndarray, q: float) -> float:
+    """The value at rank floor(q * (n - 1)) of a weighted, sorted distribution."""
+    total = int(counts.sum())
+    rank = math.floor(q * (total - 1))
+    return float(values[int(np.searchsorted(np.cumsum(counts), rank, side="right"))])
 
 
 _REPORTED_QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)

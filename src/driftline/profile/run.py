@@ -9,6 +9,7 @@ from driftline.errors import EmptyDataError
 from driftline.io import ColumnKind
 from driftline.profile.builder import profile_source
 from driftline.profile.dataset import DatasetProfile
+from driftline.profile.window import profile_window
 
 
 def write_profile(
@@ -35,5 +36,21 @@ def write_profile(
     )
     if profile.row_count == 0:
         raise EmptyDataError(f"{source} holds no rows; nothing to profile", param="source")
+    profile.save(out)
+    return profile
+
+
+def write_window_profile(
+    source: str,
+    baseline: str | Path | DatasetProfile,
+    out: str | Path,
+    *,
+    format: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> DatasetProfile:
+    """Profile the window `source` like `baseline` (a profile or its path) and save it
+    atomically to `out`: the one pass over a window that validation and drift share."""
+    like = baseline if isinstance(baseline, DatasetProfile) else DatasetProfile.load(baseline)
+    profile = profile_window(source, like, format=format, columns=columns or None)
     profile.save(out)
     return profile

@@ -34,8 +34,8 @@ class LogSketch:
         self.gamma = (1 + relative_accuracy) / (1 - relative_accuracy)
         self._log_gamma = math.log(self.gamma)
         self.min_index = math.floor(math.log(MIN_INDEX_MAGNITUDE) / self._log_gamma)
-        self.positive: dict[int, int] = {}
-        self.negative: dict[int, int] = {}
+        self.positive = BucketCounts()
+        self.negative = BucketCounts()
         self.zero = 0
 
     # -- building -----------------------------------------------------------------------------
@@ -55,12 +55,47 @@ class LogSketch:
         negative = values < 0
         negatives = int(np.count_nonzero(negative))
         if negatives == 0:
-            _add_counts(self.positive, index)
+            self.positive.add(index)
         elif negatives == count:
-            _add_counts(self.negative, index)
+            self.negative.add(index)
         else:
-            _add_counts(self.positive, index[~negative])
-            _add_counts(self.negative, index[negative])
+            self.positive.add(index[~negative])
+            self.negative.add(index[negative])
+
+    def add_bucketed(
+        self,
+        values: np.ndarray,
+        index: np.ndarray,
+        counts: np.ndarray,
+        span_keys: tuple[np.ndarray, np.ndarray],
+    ) -> None:
+        """Add finite `values` already sorted into finer buckets: `index` is each value's
+        bucket, `counts` the values per bucket, `span_keys` the `keys` of the smallest and the
+        largest number each bucket can hold. A bucket whose span lies in one sketch bucket adds
+        its count there; only the values of the others are indexed one by one. The result is
+        the same as `add(values)`."""
+        low_keys, top_keys = span_keys
+        filled = counts > 0
+        whole = (low_keys == top_keys) & filled
+        keys, weights = low_keys[whole], counts[whole]
+        self.zero += int(weights[keys == 0].sum())
+        for store, side in ((self.positive, keys > 0), (self.negative, keys < 0)):
+            if side.any():
+                store.add(np.abs(keys[side]) - 1 + self.min_index, weights[side])
+        split = filled & ~whole
+        if split.any():
+            self.add(values[split[index]])
+
+    def keys(self, values: np.ndarray) -> np.ndarray:
+        """The bucket of each value as one signed number: 0 for the zero bucket, else
+        +-(index - min_index + 1) by sign."""
+        magnitude = np.abs(values)
+        indexable = magnitude >= self.lower_bound(self.min_index)
+        keys = np.zeros(len(values), dtype=np.int64)
+        if indexable.any():
+            index = self._index(magnitude[indexable]) - self.min_index + 1
+            keys[indexable] = np.where(values[indexable] < 0, -index, index)
+        return keys
 
     def add_counts(self, values: np.ndarray, counts: np.ndarray) -> None:
         """Add finite float64 `values`, each `counts` times (a weighted sample, e.g. a KLL's)."""
@@ -73,8 +108,8 @@ class LogSketch:
             return
         index = self._index(magnitude)
         for store, side in ((self.positive, values > 0), (self.negative, values < 0)):
-            for key, count in zip(index[side].tolist(), counts[side].tolist(), strict=True):
-                store[key] = store.get(key, 0) + count
+            if side.any():
+                store.add(index[side], counts[side])
 
     def _index(self, magnitude: np.ndarray) -> np.ndarray:
         position = np.log(magnitude)
@@ -102,14 +137,13 @@ class LogSketch:
                 param="relative_accuracy",
             )
         self.zero += other.zero
-        for mine, theirs in ((self.positive, other.positive), (self.negative, other.negative)):
-            for index, count in theirs.items():
-                mine[index] = mine.get(index, 0) + count
+        self.positive.merge(other.positive)
+        self.negative.merge(other.negative)
 
     # -- reading ------------------------------------------------------------------------------
     @property
     def count(self) -> int:
-        return self.zero + sum(self.positive.values()) + sum(self.negative.values())
+        return self.zero + self.positive.total() + self.negative.total()
 
     def lower_bound(self, index: int) -> float:
         """Lower edge of positive bucket `index`."""
@@ -117,23 +151,25 @@ class LogSketch:
 
     def buckets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(lower edges, upper edges, counts) of the non-empty buckets in value order."""
-        lows: list[float] = []
-        highs: list[float] = []
-        counts: list[int] = []
-        for index in sorted(self.negative, reverse=True):
-            lows.append(-self.lower_bound(index + 1))
-            highs.append(-self.lower_bound(index))
-            counts.append(self.negative[index])
-        if self.zero:
-            edge = self.lower_bound(self.min_index)
-            lows.append(-edge)
-            highs.append(edge)
-            counts.append(self.zero)
-        for index in sorted(self.positive):
-            lows.append(self.lower_bound(index))
-            highs.append(self.lower_bound(index + 1))
-            counts.append(self.positive[index])
-        return np.array(lows), np.array(highs), np.array(counts, dtype=np.int64)
+        negative, negative_counts = self.negative.nonzero()
+        positive, positive_counts = self.positive.nonzero()
+        negative, negative_counts = negative[::-1], negative_counts[::-1]  # value order
+        edge = self.lower_bound(self.min_index)
+        zero_low, zero_high, zero_count = (
+            ([-edge], [edge], [self.zero]) if self.zero else ([], [], [])
+        )
+        lows = np.concatenate(
+            [-self._lower_bounds(negative + 1), zero_low, self._lower_bounds(positive)]
+        )
+        highs = np.concatenate(
+            [-self._lower_bounds(negative), zero_high, self._lower_bounds(positive + 1)]
+        )
+        counts = np.concatenate([negative_counts, zero_count, positive_counts]).astype(np.int64)
+        return lows, highs, counts
+
+    def _lower_bounds(self, index: np.ndarray) -> np.ndarray:
+        """`lower_bound` of each index, computed the same way."""
+        return np.array([self.lower_bound(int(i)) for i in index], dtype=np.float64)
 
     def representatives(self) -> tuple[np.ndarray, np.ndarray]:
         """(value, count) per non-empty bucket: the value within `alpha` of all its members."""
@@ -160,34 +196,73 @@ class LogSketch:
         return {
             "relative_accuracy": self.relative_accuracy,
             "zero_count": self.zero,
-            "positive": _store_to_dict(self.positive),
-            "negative": _store_to_dict(self.negative),
+            "positive": self.positive.to_dict(),
+            "negative": self.negative.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LogSketch:
         sketch = cls(float(data["relative_accuracy"]))
         sketch.zero = int(data["zero_count"])
-        sketch.positive = _store_from_dict(data["positive"])
-        sketch.negative = _store_from_dict(data["negative"])
+        sketch.positive = BucketCounts.from_dict(data["positive"])
+        sketch.negative = BucketCounts.from_dict(data["negative"])
         return sketch
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, LogSketch) and self.to_dict() == other.to_dict()
 
 
-def _add_counts(store: dict[int, int], index: np.ndarray) -> None:
-    low = int(index.min())
-    counts = np.bincount(index - low)
-    present = np.flatnonzero(counts)
-    for key, count in zip((present + low).tolist(), counts[present].tolist(), strict=True):
-        store[key] = store.get(key, 0) + count
+class BucketCounts:
+    """Counts per bucket index of one side of a sketch: a dense array from `offset`."""
 
+    def __init__(self) -> None:
+        self.offset = 0
+        self.counts = np.zeros(0, dtype=np.int64)
 
-def _store_to_dict(store: Mapping[int, int]) -> dict[str, list[int]]:
-    keys = sorted(store)
-    return {"index": keys, "count": [store[k] for k in keys]}
+    def add(self, index: np.ndarray, weights: np.ndarray | None = None) -> None:
+        """Count each of `index` once (or `weights` times)."""
+        if index.size == 0:
+            return
+        low, high = int(index.min()), int(index.max())
+        self._cover(low, high)
+        added = np.bincount(index - low, weights=weights, minlength=high - low + 1)
+        self.counts[low - self.offset : high - self.offset + 1] += added.astype(np.int64)
 
+    def _cover(self, low: int, high: int) -> None:
+        if self.counts.size == 0:
+            self.offset, self.counts = low, np.zeros(high - low + 1, dtype=np.int64)
+            return
+        start, end = min(low, self.offset), max(high, self.offset + len(self.counts) - 1)
+        if (start, end) != (self.offset, self.offset + len(self.counts) - 1):
+            counts = np.zeros(end - start + 1, dtype=np.int64)
+            counts[self.offset - start : self.offset - start + len(self.counts)] = self.counts
+            self.offset, self.counts = start, counts
 
-def _store_from_dict(data: Mapping[str, Iterable[int]]) -> dict[int, int]:
-    return {int(k): int(c) for k, c in zip(data["index"], data["count"], strict=True)}
+    def merge(self, other: BucketCounts) -> None:
+        keys, counts = other.nonzero()
+        self.add(keys, counts)
+
+    def total(self) -> int:
+        return int(self.counts.sum())
+
+    def nonzero(self) -> tuple[np.ndarray, np.ndarray]:
+        """(indexes, counts) of the non-empty buckets, ascending."""
+        present = np.flatnonzero(self.counts)
+        return present + self.offset, self.counts[present]
+
+    def as_dict(self) -> dict[int, int]:
+        keys, counts = self.nonzero()
+        return dict(zip(keys.tolist(), counts.tolist(), strict=True))
+
+    def to_dict(self) -> dict[str, list[int]]:
+        keys, counts = self.nonzero()
+        return {"index": keys.tolist(), "count": counts.tolist()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Iterable[int]]) -> BucketCounts:
+        store = cls()
+        store.add(
+            np.asarray(list(data["index"]), dtype=np.int64),
+            np.asarray(list(data["count"]), dtype=np.float64),
+        )
+        return store

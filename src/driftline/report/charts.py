@@ -137,10 +137,19 @@ def category_bars(
         return _svg(figure, f"{name}: reference vs current categories")
 
 
-def score_gauge(name: str, method: str, score: float, threshold: float, direction: str) -> str:
-    """The score as a bar against its threshold; p-values on a log axis, drift side shaded."""
+def score_gauge(
+    name: str,
+    method: str,
+    score: float,
+    threshold: float,
+    direction: str,
+    drifted: bool | None = None,
+) -> str:
+    """The score as a bar against its threshold; p-values on a log axis, drift side shaded.
+    `drifted` (the verdict, coloring the bar) defaults to a strict p < threshold or
+    d >= threshold."""
     p_value = direction == "p_value"
-    with _figure(2.4, 0.95, f"gauge-{name}") as figure:
+    with _figure(2.6, 1.1, f"gauge-{name}") as figure:
         axes = figure.axes[0]
         if p_value:
             low = min(threshold / 100, score if _finite(score) and score > 0 else 1.0) / 2
@@ -156,12 +165,13 @@ def score_gauge(name: str, method: str, score: float, threshold: float, directio
             high = max(threshold * 2, score * 1.15 if _finite(score) else 0.0)
             axes.set_xlim(0, high)
             axes.axvspan(threshold, high, color=BAND_COLOR)
-        drifted = _finite(score) and (score < threshold if p_value else score >= threshold)
+        if drifted is None:
+            drifted = _finite(score) and (score < threshold if p_value else score >= threshold)
         if _finite(score):
             start = axes.get_xlim()[0] if p_value else 0
             axes.barh(
                 [0],
-                [score - start],
+                [max(score - start, 0.0)],  # a p-value of 0 sits at the axis' start
                 left=start,
                 height=0.5,
                 color=BAD_COLOR if drifted else OK_COLOR,
@@ -170,7 +180,7 @@ def score_gauge(name: str, method: str, score: float, threshold: float, directio
         axes.set_yticks([])
         axes.set_ylim(-0.5, 0.5)
         axes.grid(False)
-        axes.set_xlabel(f"{method} {'p-value' if p_value else 'score'} (dashed: threshold)")
+        axes.set_xlabel(f"{method} {'p-value' if p_value else 'score'}\ndashed line: threshold")
         return _svg(figure, f"{name}: {method} score against its threshold")
 
 

@@ -68,7 +68,9 @@ class PerformanceReport(Report):
 
     `degraded` is true when any judged window of the run degraded (`degraded_windows` lists
     their starts); `invalid_windows` held non-finite predictions or labels (counted in each
-    window's `non_finite_rows` and left out of its metrics); `current` is the newest judged
+    window's `non_finite_rows` and left out of its metrics); `estimated_degraded_windows`
+    lack the labels to be judged but their estimate (CBPE) degraded with its whole interval:
+    an *estimated* degradation, never part of `degraded`; `current` is the newest judged
     window (see the module docstring).
     """
 
@@ -83,6 +85,7 @@ class PerformanceReport(Report):
     degraded: bool
     degraded_windows: list[str] = Field(default_factory=list)
     invalid_windows: list[str] = Field(default_factory=list)
+    estimated_degraded_windows: list[str] = Field(default_factory=list)
 
     @property
     def current(self) -> CurrentPerformance | None:
@@ -104,6 +107,11 @@ class PerformanceReport(Report):
             },
             degraded=window.degraded,
         )
+
+    @property
+    def estimated_degraded(self) -> bool:
+        """True when a window without enough labels degraded by its estimate."""
+        return bool(self.estimated_degraded_windows)
 
     @property
     def classes(self) -> list[str] | None:

@@ -1,7 +1,8 @@
 """The sink's HTTP front end: a plain ASGI application served by uvicorn.
 
 POST (any path): one CloudEvent -> 200 once durable; 400 malformed, 401 bad token,
-413 too large, 503 not ready. GET /healthz, /readyz, /metrics.
+413 too large, 503 not ready. GET /healthz, /readyz (503 while starting, stopping or
+while the write-ahead log cannot be written), /metrics.
 """
 
 from __future__ import annotations
@@ -109,7 +110,9 @@ def create_app(
             if path == "/healthz":
                 return await _json(send, 200, {"status": "ok"})
             if path == "/readyz":
-                return await _json(send, 200 if sink.ready else 503, {"ready": sink.ready})
+                healthy = sink.healthy()
+                doc = {"ready": healthy, "wal": sink.wal_error or "ok"}
+                return await _json(send, 200 if healthy else 503, doc)
             if path == "/metrics":
                 return await _respond(
                     send, 200, generate_latest(metrics.registry), CONTENT_TYPE_LATEST.encode()

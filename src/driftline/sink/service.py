@@ -61,6 +61,7 @@ class Sink:
         self.columns = ColumnTypes(config.state_dir)
         self.pairer = Pairer(config.pair_timeout_s)
         self.ready = False
+        self.wal_error: str | None = None  # the last failed log write, until one succeeds
         self._queue: list[tuple[bytes, LoggedEvent, list[Row], asyncio.Future[bool]]] = []
         self._wake = asyncio.Event()
         self._flush_now = asyncio.Event()
@@ -85,6 +86,20 @@ class Sink:
         self.ready = True
         log.info("sink ready: %d events replayed, %d torn", len(found.events), found.torn_records)
 
+    def healthy(self) -> bool:
+        """Ready and able to log: after a failed log write, a probe write must succeed
+        first (readiness takes a replica with a failing disk out of its Service)."""
+        if not self.ready:
+            return False
+        if self.wal_error is not None:
+            try:
+                self.wal.probe()
+            except OSError as exc:
+                self.wal_error = str(exc)
+                return False
+            self.wal_error = None
+        return True
+
     async def submit(self, event: LoggedEvent, rows: list[Row]) -> None:
         """Queue `event` (with its flattened rows) and wait until it is in the log."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -103,10 +118,15 @@ class Sink:
                 started = time.perf_counter()
                 try:
                     await asyncio.to_thread(self.wal.append, [line for line, *_ in batch])
-                except OSError as exc:
+                except (OSError, ValueError) as exc:
+                    self.wal_error = str(exc)
+                    with contextlib.suppress(OSError):  # no record after a torn one
+                        await asyncio.to_thread(self.wal.rotate)
+                    failure = exc if isinstance(exc, OSError) else OSError(str(exc))
                     for *_, future in batch:
-                        future.set_exception(exc)
+                        future.set_exception(failure)
                     continue
+                self.wal_error = None
                 self.metrics.wal_seconds.observe(time.perf_counter() - started)
                 now = time.monotonic()
                 kinds = {"request": 0, "response": 0}

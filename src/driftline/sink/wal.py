@@ -62,7 +62,7 @@ class WriteAheadLog:
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             (self.dir / "outbox").mkdir(exist_ok=True)
-            write_durably(self.dir / ".writable", b"")  # fails now, not at the first event
+            self.probe()  # fails now, not at the first event
             instance_file = self.dir / "instance"
             if not instance_file.exists():
                 write_durably(instance_file, uuid.uuid4().hex[:12].encode())
@@ -78,6 +78,10 @@ class WriteAheadLog:
             self.checkpoint = json.loads((self.dir / "checkpoint.json").read_text())
         self.segment = -1
         self._handle: BinaryIO | None = None
+
+    def probe(self) -> None:
+        """Write and fsync a small file in the state directory: OSError if the disk fails."""
+        write_durably(self.dir / ".writable", b"")
 
     # -- start-up ---------------------------------------------------------------------
     def recover(self) -> Recovered:
@@ -114,7 +118,9 @@ class WriteAheadLog:
     def append(self, lines: Iterable[bytes]) -> None:
         """Append encoded records and make them durable (one write, one fsync)."""
         data = b"".join(lines)
-        assert self._handle is not None, "recover() opens the log"
+        if self._handle is None:  # the segment after a failed write could not be opened
+            self._open(self.segment + 1)
+        assert self._handle is not None
         self._handle.write(data)
         if self.fsync:
             os.fdatasync(self._handle.fileno())
@@ -126,8 +132,9 @@ class WriteAheadLog:
 
     def rotate(self) -> int:
         """Start a new segment; returns its number (the first segment after a flush)."""
-        assert self._handle is not None, "recover() opens the log"
-        self._handle.close()
+        if self._handle is not None:
+            handle, self._handle = self._handle, None
+            handle.close()
         self._open(self.segment + 1)
         return self.segment
 

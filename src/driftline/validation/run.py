@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from driftline.io import ColumnKind, kind_of_type, open_dataset
-from driftline.profile import DatasetProfile, can_profile_as, profile_source
+from driftline.errors import InputError
+from driftline.io import ColumnKind, open_dataset
+from driftline.profile import (
+    DatasetProfile,
+    adopted_kinds,
+    check_window_profile,
+    profile_source,
+    read_profile_if_any,
+)
 from driftline.report import ReportPaths
 from driftline.validation.checks import ValidationResult, validate_profile
 from driftline.validation.constraints import Constraints, infer_constraints, load_constraints
@@ -31,6 +38,9 @@ def run_validation(
 ) -> ValidationResult:
     """Profile `current_source` in one pass, check it, write validation_report.json/.html.
 
+    `current_source` may also be the window's profile (from `profile_window`, or merged from
+    partitions): it is then checked without reading the window again.
+
     Constraints are inferred from the baseline profile, then overridden by `constraints_path`
     (YAML or JSON) when given. `columns` limits the check to those columns
     (e.g. the model's features): other window columns are not extra, other baseline
@@ -42,13 +52,47 @@ def run_validation(
     constraints = infer_constraints(baseline, expected_rows=expected_rows)
     if constraints_path is not None:
         constraints = load_constraints(constraints_path, constraints)
-    schema = open_dataset(current_source, format).schema
+    window = read_profile_if_any(current_source)
+    if window is not None:
+        _refuse_cut(timestamp_column, start, end)
+        if columns:
+            wanted = set(columns)
+            constraints.columns = {k: v for k, v in constraints.columns.items() if k in wanted}
+        window = check_window_profile(window, baseline, columns)
+    else:
+        window = _profile(current_source, baseline, constraints, format, columns,
+                          timestamp_column, start, end)  # fmt: skip
+    result = validate_profile(constraints, window)
+    result.dump(out_dir, html=render_validation_html(result))
+    return result
+
+
+def _refuse_cut(timestamp_column: str | None, start: datetime | None, end: datetime | None) -> None:
+    if timestamp_column or start or end:
+        raise InputError(
+            "the current input is a window profile, already cut to its window: drop "
+            "--timestamp-column/--start/--end, or give the window's data",
+            param="timestamp_column",
+        )
+
+
+def _profile(
+    source: str,
+    baseline: DatasetProfile,
+    constraints: Constraints,
+    format: str | None,
+    columns: Sequence[str] | None,
+    timestamp_column: str | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> DatasetProfile:
+    schema = open_dataset(source, format).schema
     if columns:
         wanted = set(columns)
         schema = pa.schema([field for field in schema if field.name in wanted])
         constraints.columns = {k: v for k, v in constraints.columns.items() if k in wanted}
-    window = profile_source(
-        current_source,
+    return profile_source(
+        source,
         format=format,
         columns=schema.names,
         kinds=window_kinds(constraints, schema),
@@ -57,20 +101,9 @@ def run_validation(
         end=end,
         **vars(baseline.options),
     )
-    result = validate_profile(constraints, window)
-    result.dump(out_dir, html=render_validation_html(result))
-    return result
 
 
 def window_kinds(constraints: Constraints, schema: pa.Schema) -> dict[str, ColumnKind]:
-    """Kinds to profile a window with: the baseline's kind wherever the window's type allows it.
-
-    A column whose type no longer fits (numbers arriving as strings) keeps its inferred kind, so
-    the kind check reports the change.
-    """
-    kinds = {}
-    for field in schema:
-        constraint = constraints.columns.get(field.name)
-        kind = ColumnKind(constraint.kind) if constraint else kind_of_type(field.type)
-        kinds[field.name] = kind if can_profile_as(kind, field.type) else kind_of_type(field.type)
-    return kinds
+    """Kinds to profile a window with: the constrained kind wherever the window's type allows
+    it (see `adopted_kinds`)."""
+    return adopted_kinds({n: ColumnKind(c.kind) for n, c in constraints.columns.items()}, schema)

@@ -61,7 +61,8 @@ def test_rank_tests_run_on_small_exact_profiles(bike_months) -> None:
 
 @pytest.mark.parametrize("method", ["wasserstein", *BINNED])
 def test_sketched_profiles_stay_close_to_exact_mode(pair, method: str) -> None:
-    """exact_cap=0 forces the log-sketch (1% relative accuracy) on every numeric column."""
+    """exact_cap=0 reads every numeric column from buckets (grid or log sketch); the documented
+    bounds: wasserstein within 2% relative, the binned methods within 0.04."""
     ref, cur = pair
     profile = profile_batches(ref.to_batches(), exact_cap=0)
     exact = check_drift(ref, cur, columns=CONTINUOUS, method=method)
@@ -70,7 +71,7 @@ def test_sketched_profiles_stay_close_to_exact_mode(pair, method: str) -> None:
         if method == "wasserstein":
             assert ours.score == pytest.approx(truth.score, rel=0.02), ours.name
         else:
-            assert ours.score == pytest.approx(truth.score, abs=0.05), ours.name
+            assert ours.score == pytest.approx(truth.score, abs=0.04), ours.name
         assert ours.drift_detected == truth.drift_detected, ours.name
     assert sketched.drift_detected == exact.drift_detected
 

@@ -60,7 +60,7 @@ def test_empty_window_writes_nothing(hours: Path, tmp_path: Path) -> None:
 def test_bad_arguments(hours: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="timestamp_column"):
         export_window(str(hours), tmp_path / "w", timestamp_column="")
-    with pytest.raises(InputError, match="is not a duration"):
+    with pytest.raises(InputError, match="window_length 'daily' is not a window"):
         export_window(str(hours), tmp_path / "w", timestamp_column="ts", window_length="daily")
     with pytest.raises(InputError, match="not a timestamp"):
         export_window(str(hours), tmp_path / "w", timestamp_column="ts", window_end="yesterday")

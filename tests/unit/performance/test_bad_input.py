@@ -27,7 +27,11 @@ LABELS = pa.table({"id": [1, 2, 3, 4], "label": [0, 1, 0, 0]})
         ({"score_columns": ["p"]}, InputError, r"'p'.*outside \[0, 1\].*max 1\.2"),
         ({"score_columns": ["p0", "p1"]}, InputError, r"do not sum to 1 in 1 row"),
         ({"classes": ["0", "2"]}, InputError, r"never seen at training time: \['1'\]"),
-        ({"window": "daily"}, InputError, r"window 'daily' is not a duration"),
+        (
+            {"window": "daily"},
+            InputError,
+            r"window 'daily' is not a window; expected a calendar period",
+        ),
         ({"task": "ranking"}, UnknownNameError, r"unknown task 'ranking'; valid: classif"),
         ({"bogus": 1}, UnknownNameError, r"unknown performance option 'bogus'; valid: .*window"),
         ({"prediction_column": "pred"}, InputError, r"predictions lack column\(s\) 'pred'"),

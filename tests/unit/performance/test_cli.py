@@ -84,8 +84,9 @@ def test_cli_bad_input_exits_2_with_one_line(bike: Bike, tmp_path: Path) -> None
     )
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "error: window 'fortnight' is not a duration; expected a positive number followed by "
-        "s, m, h, d or w (e.g. 30m, 1h, 1d, 7d, 2w, 1h30m)"
+        "error: window 'fortnight' is not a window; expected a calendar period, a number "
+        "followed by d (days), w (ISO weeks), mo (months), q (quarters) or y (years), e.g. 1d, "
+        "1w, 1mo, 3mo, 1q, 1y; or a fixed duration in s, m, h, e.g. 30m, 1h, 1h30m, 1d12h"
     ]
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")

@@ -70,6 +70,10 @@ def _classification_checks(m: dict, y, pred, proba, labels: list[str], binary: b
         assert m[f"f1_{average}"] == pytest.approx(f, abs=1e-12)
     assert m["log_loss"] == pytest.approx(skm.log_loss(y, proba, labels=labels), rel=1e-9)
     if binary:
+        p, r, f, _ = skm.precision_recall_fscore_support(
+            y, pred, pos_label=labels[1], average="binary", zero_division=0
+        )
+        assert (m["precision"], m["recall"], m["f1"]) == pytest.approx((p, r, f), abs=1e-12)
         score = proba[:, 1]
         positive = y == labels[1]
         assert m["roc_auc"] == pytest.approx(skm.roc_auc_score(positive, score), rel=1e-12)
@@ -115,6 +119,12 @@ def test_binary_windows_match_sklearn(bike: Bike, tmp_path: Path) -> None:
     )
     fpr, tpr, _ = result.roc_curve  # binned curve: close to the exact one
     exact_auc = skm.roc_auc_score(lab["high"], lab["p_high"])
+    overall = document["overall"]["metrics"]  # exact, over every labelled row
+    assert overall["roc_auc"] == pytest.approx(exact_auc, rel=1e-12)
+    assert overall["pr_auc"] == pytest.approx(
+        skm.average_precision_score(lab["high"], lab["p_high"]), rel=1e-12
+    )
+    assert overall["f1"] == pytest.approx(skm.f1_score(lab["high"], lab["high_pred"]), abs=1e-12)
     assert np.trapezoid(tpr[::-1], fpr[::-1]) == pytest.approx(exact_auc, abs=2e-3)
 
 
@@ -134,7 +144,15 @@ def test_multiclass_windows_match_sklearn(bike: Bike, tmp_path: Path) -> None:
     )
     classes = ["high", "low", "mid"]
     assert result.document["classes"] == classes
-    assert "estimate" not in result.document["windows"][0]  # CBPE: binary only
+    estimated = result.document["windows"][0]["estimate"]  # CBPE one-vs-rest
+    assert set(estimated["metrics"]) == {
+        *("accuracy", "precision_macro", "recall_macro", "f1_macro", "f1_weighted", "roc_auc")
+    }
+    overall = result.document["overall"]["metrics"]
+    assert overall["roc_auc"] == pytest.approx(
+        skm.roc_auc_score(frame["demand"], frame[["p_high", "p_low", "p_mid"]], multi_class="ovr"),
+        rel=1e-12,
+    )
     for window in result.document["windows"]:
         rows = window_rows(frame, window["start"], window["end"])
         proba = rows[["p_high", "p_low", "p_mid"]].to_numpy()

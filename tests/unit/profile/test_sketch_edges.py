@@ -31,9 +31,51 @@ def test_mixed_signs_and_zeros_land_in_their_buckets() -> None:
     sketch.add(values)
     smallest = sketch.lower_bound(sketch.min_index)
     for store, side in (
-        (sketch.positive, values >= smallest),
-        (sketch.negative, values <= -smallest),
+        (sketch.positive.as_dict(), values >= smallest),
+        (sketch.negative.as_dict(), values <= -smallest),
     ):
         keys, counts = np.unique(_by_definition(sketch, np.abs(values[side])), return_counts=True)
         assert store == dict(zip(keys.tolist(), counts.tolist(), strict=True))
     assert sketch.zero == 52 and sketch.count == len(values)
+
+
+def test_adding_through_grid_buckets_gives_the_per_value_sketch() -> None:
+    """NumericSummary indexes whole grid buckets at once where they fit in one sketch bucket."""
+    from driftline.profile.grid import GridHistogram
+
+    rng = np.random.default_rng(5)
+    cases = [
+        rng.normal(3, 2, 50_000),
+        rng.normal(0, 1e-8, 50_000),  # around the zero bucket
+        rng.normal(15.05, 0.006, 50_000),
+        rng.standard_cauchy(50_000) * 1e6,
+        rng.integers(-3000, 3000, 50_000).astype(np.float64),
+        np.concatenate([np.zeros(100), -np.geomspace(1e-12, 1e12, 1000), [5e-324, -0.0]]),
+    ]
+    for values in cases:
+        for integral in (False, True):
+            if integral and not np.all(values == np.round(values)):
+                continue
+            expected, bucketed = LogSketch(0.01), LogSketch(0.01)
+            expected.add(values)
+            grid = GridHistogram(integral=integral)
+            for part in np.array_split(values, 7):
+                index, added = grid.add(part, float(values.min()), float(values.max()), detail=3)
+                lows, tops = grid.spans(detail=3)
+                keys = (bucketed.keys(lows), bucketed.keys(tops))
+                bucketed.add_bucketed(part, index, added, keys)
+            assert bucketed == expected
+
+
+def test_a_profiles_sketch_equals_the_per_value_sketch_as_its_range_grows() -> None:
+    """The grid (and the cached sketch keys of its buckets) moves as min and max grow."""
+    from driftline.profile import NumericSummary
+
+    rng = np.random.default_rng(6)
+    batches = [rng.normal(0, scale, 5000) for scale in (1e-3, 0.1, 1, 1, 10, 1e4, 1e4)]
+    batches.append(rng.normal(15.05, 0.006, 5000))
+    summary, expected = NumericSummary(), LogSketch(0.01)
+    for batch in batches:
+        summary.add(batch)
+        expected.add(batch)
+        assert summary.sketch == expected

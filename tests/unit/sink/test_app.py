@@ -73,7 +73,7 @@ def test_pairs_written_as_hive_partitioned_parquet(tmp_path):
             for headers, body in (response, request):
                 reply = await client.post("/", headers=headers, content=body)
                 assert reply.status_code == 200, reply.text
-        assert (await client.get("/readyz")).json() == {"ready": True}
+        assert (await client.get("/readyz")).json() == {"ready": True, "wal": "ok"}
 
     run(serve(tmp_path, calls))
     table = read_table(str(tmp_path / "out"))
@@ -240,3 +240,32 @@ def test_json_error_bodies(tmp_path):
         assert json.loads(reply.text)["error"].startswith("specversion")
 
     run(serve(tmp_path, calls))
+
+
+def test_readiness_follows_the_health_of_the_write_ahead_log(tmp_path):
+    """A failed log write answers 503 and takes the replica out of its Service (readyz 503)
+    until a write to the state directory succeeds again; no event is acknowledged meanwhile."""
+    from tests.hostile.test_storage import read_only
+
+    async def calls(client, sink):
+        request = logger_event("request", "ok-1", payload("iris_input.json"))
+        assert (await client.post("/", headers=request[0], content=request[1])).status_code == 200
+        segment = sink.wal.dir / f"wal-{sink.wal.segment:08d}.jsonl"
+        sink.wal._handle = open(segment, "rb", buffering=0)  # noqa: SIM115 (a real failing write)
+        with read_only(tmp_path / "state"):
+            failed = logger_event("request", "lost-1", payload("iris_input.json"))
+            reply = await client.post("/", headers=failed[0], content=failed[1])
+            assert reply.status_code == 503
+            ready = await client.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["ready"] is False
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200 and ready.json() == {"ready": True, "wal": "ok"}
+        again = logger_event("request", "ok-2", payload("iris_input.json"))
+        assert (await client.post("/", headers=again[0], content=again[1])).status_code == 200
+        return sink.wal.dir
+
+    state = run(serve(tmp_path, calls, pair_timeout_s=0))
+    logged = b"".join(p.read_bytes() for p in sorted(state.glob("*.jsonl")))
+    assert b"lost-1" not in logged
+    table = read_table(str(tmp_path / "out"))
+    assert set(table.column("event_id").to_pylist()) == {"ok-1", "ok-2"}

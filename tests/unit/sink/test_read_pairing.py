@@ -139,3 +139,18 @@ def test_load_window_pairs_the_sink_s_output(tmp_path):
     assert window.filter(window.column("prediction").is_null()).num_rows == 0
     assert summary.details["unpaired_requests"] == summary.details["unpaired_responses"] == 0
     assert summary.details["calls_paired_at_read"] > 0
+
+
+def test_a_window_with_sides_written_apart_is_not_split_into_partitions(tmp_path):
+    """Fanned out, each side of a split call would be profiled as a row of its own: the plan
+    keeps such a window whole (single-task path), and still splits a window of whole calls."""
+    from driftline.io.partitions import plan_partitions
+
+    apart = _write_apart(tmp_path / "apart", _calls(9))
+    plan = plan_partitions(apart, target_rows=4, timestamp_column="timestamp")
+    assert plan.partitions == () and "pair only when read whole" in plan.reason
+    whole = tmp_path / "whole"
+    for number, (request, response) in enumerate(_calls(9)):
+        write_batch(whole, _together([(request, response)]), f"part-{number}.parquet")
+    plan = plan_partitions(str(whole), target_rows=4, timestamp_column="timestamp")
+    assert len(plan.partitions) >= 2 and not plan.reason

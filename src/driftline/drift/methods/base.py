@@ -61,6 +61,13 @@ class DriftMethod:
             return inclusive
         return score > threshold if self.direction is Direction.DISTANCE else score < threshold
 
+    @property
+    def rule(self) -> str:
+        """How `is_drift` reads a score against the threshold: "p ≤", "p <" or "d ≥"."""
+        if self.direction is Direction.DISTANCE:
+            return "d ≥"
+        return "p ≤" if self.inclusive else "p <"
+
     def check_threshold(self, threshold: float, column: str) -> float:
         """Return `threshold` if it is valid for this method's direction, else raise."""
         value = float(threshold)

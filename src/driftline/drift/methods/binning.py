@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from driftline.drift.stable import exponent, scaled
 from driftline.errors import InputError
 from driftline.io import ColumnKind
 
@@ -61,7 +62,10 @@ def seen_only(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[np.ndarra
 
 
 def sturges_counts(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Counts on Sturges edges computed over both sides together."""
+    """Counts on Sturges edges computed over both sides together (on values scaled by a
+    power of two when huge: the same counts, without overflow)."""
+    power = exponent(ref, cur)
+    ref, cur = scaled(ref, power), scaled(cur, power)
     edges = np.histogram_bin_edges(np.concatenate([ref, cur]), bins="sturges")
     return np.histogram(ref, edges)[0], np.histogram(cur, edges)[0]
 

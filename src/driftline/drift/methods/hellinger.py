@@ -7,6 +7,7 @@ import numpy as np
 
 from driftline.drift.methods.base import BOTH, Direction, DriftMethod
 from driftline.drift.methods.binning import shares, value_counts
+from driftline.drift.stable import exponent, scaled
 from driftline.io import ColumnKind
 
 
@@ -22,6 +23,9 @@ def _binned(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
 def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
     if kind is not ColumnKind.NUMERIC:
         return _binned(*value_counts(ref, cur))
+    # Densities of huge values underflow: compute on values scaled into [-1, 1] (scale-free).
+    power = exponent(ref, cur)
+    ref, cur = scaled(ref, power), scaled(cur, power)
     # Evidently puts Sturges edges over the distinct values of both sides, not the rows.
     edges = np.histogram_bin_edges(np.unique(np.concatenate([ref, cur])), bins="sturges")
     ref_density = np.histogram(ref, edges, density=True)[0]

@@ -60,6 +60,7 @@ ARTIFACT_PROPERTIES: dict[str, dict[str, str]] = {
         **_WINDOW,
         "task_type": "STRING",
         "degraded": "BOOLEAN",
+        "estimated_degraded": "BOOLEAN",
         "windows": "INT",
         "metrics": "STRING",
         "current_window_start": "STRING",

@@ -8,7 +8,7 @@ the model's `driftline.MonitoredModel` context through `reuse_context_if_already
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +55,12 @@ def record_monitoring_result(
     window_uri: str | None = None,
     window_start: str | None = None,
     window_end: str | None = None,
+    pages: Mapping[str, str] | None = None,
 ) -> int:
-    """Record one monitoring run; returns its `driftline.MonitoringRun` execution id."""
+    """Record one monitoring run; returns its `driftline.MonitoringRun` execution id.
+
+    `pages` (the reports' HTML) are not recorded: KFP's launcher records those artifacts."""
+    del pages
 
     external_id = _external_id(run_id, task)
     done = _existing_execution(mlmd, external_id)

@@ -1,5 +1,5 @@
-"""Glue of the data components: load_window, profile_baseline, validate_data,
-render_evidently_report."""
+"""Glue of the data components: load_window, profile_baseline, profile_window,
+validate_data, render_evidently_report."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class WindowOutputs(NamedTuple):
 
 
 class ProfileOutputs(NamedTuple):
-    """profile_baseline's returned outputs."""
+    """profile_baseline's and profile_window's returned outputs."""
 
     rows: int
 
@@ -44,6 +44,7 @@ def load_window_outputs(
     timestamp_column: str,
     window_length: str,
     min_rows: int,
+    timezone: str = "UTC",
     window_end: str | None = None,
     data_format: str | None = None,
     columns: Sequence[str] | None = None,
@@ -64,6 +65,7 @@ def load_window_outputs(
         timestamp_column=timestamp_column,
         window_end=given(window_end),
         window_length=window_length,
+        timezone=timezone or "UTC",
         format=given(data_format),
         columns=given(columns),
         min_rows=min_rows,
@@ -99,6 +101,36 @@ def profile_baseline_outputs(
             io.SCHEMA_VERSION: result.schema_version,
             io.ROWS: result.row_count,
             io.SOURCE: dataset.uri,
+        }
+    )
+    return ProfileOutputs(result.row_count)
+
+
+def profile_window_outputs(
+    window: Any,
+    baseline_profile: Any,
+    profile: Any,
+    *,
+    data_format: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> ProfileOutputs:
+    """Profile the window like the baseline into the `profile` artifact (one pass for
+    validate_data and check_drift)."""
+    from driftline.profile import write_window_profile
+
+    result = write_window_profile(
+        window.path,
+        baseline_profile.path,
+        profile.path,
+        format=given(data_format),
+        columns=given(columns),
+    )
+    profile.metadata.update(
+        {
+            io.KIND: "profile",
+            io.SCHEMA_VERSION: result.schema_version,
+            io.ROWS: result.row_count,
+            io.SOURCE: window.uri,
         }
     )
     return ProfileOutputs(result.row_count)

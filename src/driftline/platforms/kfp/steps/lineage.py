@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from driftline import component_io as io
-from driftline.component_io import given
+from driftline.component_io import given, given_number
 from driftline.errors import InputError
+
+PINNED_FORMS = ("models:/", "runs:/")
 
 
 class BaselineOutputs(NamedTuple):
@@ -74,6 +76,7 @@ def record_monitoring_result_outputs(
     window_uri: str | None = None,
     window_start: str | None = None,
     window_end: str | None = None,
+    pages: dict[str, Any] | None = None,
 ) -> RecordedRun:
     """Record a monitoring result from KFP input artifacts (None = not connected): the model
     defaults to the `model_id` in the baseline's metadata (as `resolve_baseline` wrote it);
@@ -94,6 +97,7 @@ def record_monitoring_result_outputs(
         window_uri=given(window_uri) or (window.uri if window is not None else ""),
         window_start=given(window_start) or str(window_meta.get(io.WINDOW_START, "")),
         window_end=given(window_end) or str(window_meta.get(io.WINDOW_END, "")),
+        pages={kind: page.path for kind, page in (pages or {}).items() if page is not None},
     )
     return RecordedRun(recorded)
 
@@ -126,6 +130,28 @@ def record_baseline_outputs(
     return RecordedProfile(profile_id)
 
 
+class RenderedHistory(NamedTuple):
+    monitoring_runs: int
+
+
+def render_history_outputs(
+    history_html: Any, *, model: str | None, store: str | None = None, limit: int | None = None
+) -> RenderedHistory:
+    """Write the model's history page to the `history_html` artifact's path."""
+    from driftline.lineage import open_store
+    from driftline.lineage.history_page import model_label, write_history_page
+
+    name = _required_model(model)
+    lineage_store = open_store(given(store), read_only=True)
+    try:
+        runs = lineage_store.history(name, limit=given_number(limit))
+        found = lineage_store.resolve(name)
+    finally:
+        lineage_store.close()
+    write_history_page(history_html.path, model_label(found), runs)
+    return RenderedHistory(len(runs))
+
+
 def _required_model(model: str | None) -> str:
     if not given(model):
         raise InputError(
@@ -136,6 +162,11 @@ def _required_model(model: str | None) -> str:
 
 
 def _model_of(model: str | None, baseline_metadata: dict[str, Any]) -> str:
+    pinned = str(baseline_metadata.get(io.MODEL_URI) or "")
+    if pinned.startswith(PINNED_FORMS):
+        # MLflow: the version resolve_baseline found (models:/NAME@ALIAS resolved once), so a
+        # result lands on the version whose baseline it used even if the alias moved since.
+        return pinned
     if given(model):
         return str(model)
     if io.MODEL_ID in baseline_metadata:

@@ -33,12 +33,17 @@ def compute_performance_outputs(
     label_timestamp_column: str | None = None,
     data_format: str | None = None,
     estimate: bool = True,
+    calibration: Mapping[str, Any] | None = None,
+    label_map: Mapping[str, Any] | None = None,
+    include_estimated: bool = False,
     **options: Any,
 ) -> PerformanceOutputs:
     """Score `predictions` per window against labels and the baseline; fill the outputs.
 
-    With neither labels_uri nor label_column the report says "no labels" and nothing is
-    judged. `reference_uri` (a labelled table) gives the baseline instead of
+    With neither labels_uri nor label_column there are no labels yet: the report says so
+    and gives the estimates when there are score columns (else nothing is judged).
+    `degraded` is a degraded or invalid window, or with `include_estimated` an estimated
+    degradation. `reference_uri` (a labelled table) gives the baseline instead of
     `baseline_metrics`. Other options are `run_performance`'s (task, id_column,
     timestamp_column, prediction_column, window, min_labelled_rows,
     degradation_threshold, degradation_mode, duplicate_labels).
@@ -47,11 +52,12 @@ def compute_performance_outputs(
     from driftline.report import ReportPaths
 
     outputs = ReportPaths(json=report.path, html=report_html.path)
-    if not given(labels_uri) and not given(label_column):
+    if not given(labels_uri) and not given(label_column) and not given(score_columns):
         result = write_no_labels_report(outputs, options.get("task", "classification"))
         return PerformanceOutputs(publish(result, metrics, None, report))
     chosen = {
-        "label_column": given(label_column),
+        "calibration": given(calibration),
+        "label_map": given(label_map),
         "baseline": given(baseline_metrics),
         "reference": given(reference_uri),
         "score_columns": given(score_columns),
@@ -67,7 +73,12 @@ def compute_performance_outputs(
         given(labels_uri),
         outputs,
         estimate=estimate,
+        label_column=given(label_column),  # None: no labels yet
         **{k: v for k, v in chosen.items() if v is not None},
         **options,
     )
-    return PerformanceOutputs(publish(result, metrics, classification_metrics, report))
+    degraded = publish(result, metrics, classification_metrics, report)
+    failed = bool(result.invalid_windows) or (
+        include_estimated and bool(result.estimated_degraded_windows)
+    )
+    return PerformanceOutputs(degraded or failed)

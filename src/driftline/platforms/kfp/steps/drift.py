@@ -1,4 +1,4 @@
-"""Glue between KFP artifact objects and `run_drift`, without importing kfp.
+"""Glue of the check_drift component: KFP artifact objects to `run_drift` and back.
 
 Artifacts are duck-typed (`.path`, `.uri`, `.metadata`, `.log_metric`), so the library
 stays free of kfp (components -> library).
@@ -32,7 +32,7 @@ def _option(default: Any, overrides: Mapping[str, Any] | None) -> Any:
     return {**({ALL_COLUMNS: default} if default is not None else {}), **overrides}
 
 
-def check_drift_artifacts(
+def check_drift_outputs(
     *,
     current: Any,
     reference: Any,
