@@ -35,7 +35,8 @@ def check_drift(
         current: The production window (Parquet from load_window, or any table), or its
             profile from profile_window (profile mode; the window is not read again).
         reference: The baseline: a driftline profile JSON or a table (Dataset).
-        method: Method for every column: auto (Evidently 0.7's default choice), ks, chi2, z,
+        method: Method for every column: auto (driftline's policy), evidently (Evidently
+            0.7's default choice), ks, chi2, z, chi2_contingency,
             psi, jensenshannon, wasserstein, hellinger, kl_div, l_infinity,
             cramer_von_mises, anderson, tvd, TVD, fisher_exact, g_test, mannw, t_test, ed,
             es, empirical_mmd.

@@ -401,7 +401,8 @@ def scheduled_monitoring(
         task: classification or regression.
         performance_window: Windows of the performance report (1d, 1w, 1mo, 1q, 1h, ...).
         timezone: IANA timezone of calendar windows, e.g. Europe/Berlin; default UTC.
-        drift_method: auto or a method name (ks, psi, wasserstein, jensenshannon, ...).
+        drift_method: auto (driftline's policy), evidently (Evidently 0.7's choice) or a
+            method name (ks, psi, wasserstein, jensenshannon, ...).
         drift_threshold: Threshold for every column; 0 = each method's default.
         drift_share: Share of drifted columns that makes the window drifted.
         constraints_path: Validation constraints file overriding the inferred ones.

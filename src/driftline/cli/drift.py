@@ -36,7 +36,8 @@ def _floats(values: dict[str, str]) -> dict[str, float]:
     "--method",
     multiple=True,
     metavar="[COLUMN=]NAME",
-    help="Drift method for all columns, or COLUMN=NAME for one (repeatable); default auto.",
+    help="Drift method for all columns, or COLUMN=NAME for one (repeatable); default auto "
+    "(driftline's policy); evidently makes Evidently 0.7's choice.",
 )
 @click.option(
     "--threshold",

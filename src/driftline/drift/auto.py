@@ -1,10 +1,19 @@
 """Automatic method choice: the policies that pick a column's method from its shape.
 
 A policy is a function `ColumnShape -> method name`, registered under the name users pass
-as `method` (today only `auto`). Both modes describe a column with the same `ColumnShape`,
-so a policy is written once and applies to exact and profile mode alike.
+as `method`: `auto` (the default) and `evidently`. Both modes describe a column with the
+same `ColumnShape`, so a policy is written once and applies to exact and profile mode alike.
 
-`auto` picks the method the way Evidently 0.7 does by default (legacy
+`auto` is driftline's own policy, chosen so that on same-distribution data each column
+raises a false alarm at most at the nominal rate, at every size and for every column shape,
+with no size at which the choice switches (bench/statistics.py measures it; docs/drift.md
+gives the table): two-sample tests only, never a one-sample test against reference shares.
+Numeric columns get `ks` (rank-based: no scale to estimate, any tail, ties only make it
+conservative); where not every value is at hand (a large profile), `chi2_contingency` on
+the profile's bins. Categorical and boolean columns get `chi2_contingency` (rare values
+pooled until every expected count is at least 5).
+
+`evidently` picks the method the way Evidently 0.7 does by default (legacy
 `_get_default_stattest`), on the non-null finite values: reference of at most 1000 rows:
 numeric with > 5 distinct values -> ks, else chi2 (3-5 values) or z (1-2 values);
 categorical -> chi2 (> 2 values) or z. Larger references get distances, because at large
@@ -22,6 +31,7 @@ from dataclasses import dataclass
 from driftline.io import ColumnKind
 
 AUTO = "auto"
+EVIDENTLY = "evidently"
 SMALL_REFERENCE_ROWS = 1000
 FEW_NUMERIC_VALUES = 5
 # Evidently 0.7 treats integer columns with at most this many distinct values as
@@ -71,7 +81,7 @@ def auto_method(kind: ColumnKind, reference_size: int, distinct: int) -> str:
 
 
 def evidently_default(shape: ColumnShape) -> str:
-    """`auto`: Evidently 0.7's default choice (module docstring); where a rank test is
+    """`evidently`: Evidently 0.7's default choice (module docstring); where a rank test is
     chosen but not every value is at hand (a large profile), wasserstein, which Evidently
     picks for large references."""
     kind = ColumnKind.CATEGORICAL if shape.few_integers else shape.kind
@@ -81,5 +91,13 @@ def evidently_default(shape: ColumnShape) -> str:
     return name
 
 
+def sound_default(shape: ColumnShape) -> str:
+    """`auto`: driftline's policy (module docstring): `ks` for numeric columns whose every
+    value is at hand, else `chi2_contingency`."""
+    if shape.kind is ColumnKind.NUMERIC and shape.every_value:
+        return "ks"
+    return "chi2_contingency"
+
+
 #: Method names that choose a method per column, and the policy behind each.
-POLICIES: dict[str, Policy] = {AUTO: evidently_default}
+POLICIES: dict[str, Policy] = {AUTO: sound_default, EVIDENTLY: evidently_default}

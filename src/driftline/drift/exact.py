@@ -32,6 +32,7 @@ from driftline.drift.selection import (
     check_usable,
     choose_method,
     only,
+    policy_of,
     select_columns,
     verdict,
 )
@@ -181,4 +182,5 @@ def _check_column(column: _Column, values: ColumnValues, arrow_type: pa.DataType
         if values.kind is ColumnKind.NUMERIC
         else categorical_summaries(values)
     )
-    return verdict(column.name, values.kind, method, score, column.threshold, sides)
+    policy = policy_of(column.method)
+    return verdict(column.name, values.kind, method, score, column.threshold, sides, policy)

@@ -52,6 +52,8 @@ def _anchor(column: ColumnDrift) -> str:
 
 
 def _verdict(column: ColumnDrift) -> str:
+    if column.status == "unknown":
+        return "<span class='bad'>unknown (no score)</span>"
     if column.drift_detected:
         return "<span class='bad'>drift</span>"
     return "<span class='ok'>ok</span>"
@@ -71,7 +73,7 @@ def _row(column: ColumnDrift, prediction: str | None) -> list[str]:
     return [
         f"<a href='#{_anchor(column)}'>{name}</a>",
         escape(column.kind),
-        escape(column.method),
+        escape(column.method) + (f" <em>({escape(column.policy)})</em>" if column.policy else ""),
         _number(column.score),
         f"{escape(rule)} {_number(column.threshold)}",
         _verdict(column),
@@ -115,6 +117,11 @@ def render_drift_html(result: DriftResult) -> str:
                 "drifted columns",
                 f"{result.number_of_drifted_columns} / {len(result.columns)}",
                 "bad" if result.number_of_drifted_columns else "ok",
+            ),
+            (
+                "unknown columns (no score)",
+                str(result.number_of_unknown_columns),
+                "bad" if result.number_of_unknown_columns else "ok",
             ),
             ("drift share", f"{result.drift_share:.2f} (≥ {result.drift_share_threshold:g})", ""),
             ("reference rows", f"{result.reference_rows:,}", ""),

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from driftline.drift.auto import DISTINCT_CAP, INTEGER_CATEGORY_LIMIT, RANK_TESTS, ColumnShape
 from driftline.drift.methods.base import DriftMethod
-from driftline.drift.methods.binning import NUMERIC_BINNING_MIN_DISTINCT
+from driftline.drift.methods.binning import NUMERIC_BINNING_MIN_DISTINCT, refuse_continuous
 from driftline.drift.methods.wasserstein import MIN_NORM
 from driftline.drift.options import per_column
 from driftline.drift.registry import all_methods
@@ -32,6 +32,7 @@ from driftline.drift.selection import (
     check_rows,
     check_usable,
     choose_method,
+    policy_of,
     require_columns,
     split_checked,
     verdict,
@@ -264,7 +265,7 @@ def _check_column(
         pictures = _category_sides(labels, ref_counts, cur_counts)
     else:
         method, score, pictures = _numeric(reference, current, method_name, name)
-    return verdict(name, kind, method, score, threshold, pictures)
+    return verdict(name, kind, method, score, threshold, pictures, policy_of(method_name))
 
 
 def _numeric(
@@ -289,6 +290,8 @@ def _numeric(
         )
 
     method = choose_method(method_name, ColumnKind.NUMERIC, name, shape)
+    if method.name in VALUE_TESTS:
+        refuse_continuous(method.name, ref_values, cur_values, ColumnKind.NUMERIC)
     ref_sum, cur_sum = reference.numeric, current.numeric
     assert ref_sum is not None and cur_sum is not None
     low = min(ref_sum.min or 0.0, cur_sum.min or 0.0)

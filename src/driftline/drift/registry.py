@@ -6,6 +6,7 @@ from driftline.drift.auto import AUTO, POLICIES
 from driftline.drift.methods import (
     anderson,
     chi2,
+    chi2_contingency,
     cramer_von_mises,
     energy_distance,
     epps_singleton,
@@ -34,6 +35,7 @@ _METHODS: dict[str, DriftMethod] = {
         ks,
         chi2,
         z,
+        chi2_contingency,
         psi,
         jensenshannon,
         wasserstein,

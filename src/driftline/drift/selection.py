@@ -150,6 +150,12 @@ def choose_method(
     return method
 
 
+def policy_of(requested: str | None) -> str | None:
+    """The policy that chose the column's method (e.g. "auto"), None for a named method."""
+    name = requested or AUTO
+    return name if name in POLICIES else None
+
+
 def verdict(
     name: str,
     kind: ColumnKind,
@@ -157,8 +163,10 @@ def verdict(
     score: float,
     threshold: float | None,
     sides: Sides,
+    policy: str | None = None,
 ) -> ColumnDrift:
-    """The column's verdict: `score` against `threshold` (the method's default if None)."""
+    """The column's verdict: `score` against `threshold` (the method's default if None);
+    `policy` names the policy that chose `method`, if one did."""
     limit = method.check_threshold(
         method.default_threshold if threshold is None else threshold, name
     )
@@ -170,6 +178,7 @@ def verdict(
         threshold=limit,
         drift_detected=method.is_drift(score, limit),
         direction=str(method.direction),
+        policy=policy,
         reference=sides[0],
         current=sides[1],
     )

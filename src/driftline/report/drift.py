@@ -5,7 +5,15 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    computed_field,
+    model_validator,
+)
 
 from driftline.errors import InputError
 from driftline.report.base import Report
@@ -19,8 +27,15 @@ def _nan_for_null(value: Any) -> Any:
 Score = Annotated[float, BeforeValidator(_nan_for_null)]
 
 
+UNKNOWN = "unknown"
+
+
 class ColumnDrift(BaseModel):
-    """The drift verdict of one column, with the summaries it was computed from."""
+    """The drift verdict of one column, with the summaries it was computed from.
+
+    `status` is "drift", "no drift", or "unknown" when the score could not be computed
+    (NaN): an unknown column is never counted as drifted, nor reported as sound.
+    """
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -31,8 +46,25 @@ class ColumnDrift(BaseModel):
     threshold: float
     drift_detected: bool
     direction: str
+    policy: str | None = None  # the policy that chose `method` ("auto", "evidently"), if any
     reference: dict[str, Any] = Field(default_factory=dict)
     current: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_status(cls, data: Any) -> Any:
+        """Documents state `status`; it is derived from the score and verdict, not stored."""
+        if isinstance(data, dict) and "status" in data:
+            data = {k: v for k, v in data.items() if k != "status"}
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> str:
+        """ "drift", "no drift", or "unknown" (the score is NaN)."""
+        if math.isnan(self.score):
+            return UNKNOWN
+        return "drift" if self.drift_detected else "no drift"
 
     @property
     def exceedance(self) -> float:
@@ -47,9 +79,10 @@ class ColumnDrift(BaseModel):
 class DriftReport(Report):
     """The dataset verdict: drift when the share of drifted columns >= drift_share_threshold.
 
-    `drift_detected`, `drift_share`, `number_of_columns`, `number_of_drifted_columns` and
-    `prediction` are derived from the columns. Documents state them for JSON readers, and
-    `load` refuses a document whose stated verdict disagrees with its columns.
+    `drift_detected`, `drift_share`, `number_of_columns`, `number_of_drifted_columns`,
+    `number_of_unknown_columns` and `prediction` are derived from the columns. Documents
+    state them for JSON readers, and `load` refuses a document whose stated verdict
+    disagrees with its columns.
     """
 
     KIND: ClassVar[str] = "drift"
@@ -59,6 +92,7 @@ class DriftReport(Report):
         "drift_share",
         "number_of_columns",
         "number_of_drifted_columns",
+        "number_of_unknown_columns",
     )
 
     columns: list[ColumnDrift]
@@ -91,6 +125,11 @@ class DriftReport(Report):
     def number_of_drifted_columns(self) -> int:
         """How many checked columns drifted."""
         return sum(c.drift_detected for c in self.columns)
+
+    @property
+    def number_of_unknown_columns(self) -> int:
+        """How many checked columns have no score (status "unknown")."""
+        return sum(c.status == UNKNOWN for c in self.columns)
 
     @property
     def drift_share(self) -> float:
@@ -142,6 +181,7 @@ class DriftReport(Report):
             "drift_share_threshold": document.pop("drift_share_threshold"),
             "number_of_columns": self.number_of_columns,
             "number_of_drifted_columns": self.number_of_drifted_columns,
+            "number_of_unknown_columns": self.number_of_unknown_columns,
             **document,
             "prediction": prediction.model_dump() if prediction else None,
             "columns": columns,

@@ -115,10 +115,12 @@ def test_categorical_scores_and_verdicts_match_evidently(method: str, pairs) -> 
         assert ours.drift_detected == theirs.drifted, (label, column)
 
 
-def test_auto_picks_evidentlys_default_test(pairs) -> None:
+def test_evidently_policy_picks_evidentlys_default_test(pairs) -> None:
     checked = 0
     for label, (ref, cur) in pairs.items():
-        result = check_drift(ref, cur, columns=[c for c in ref.column_names if c != "dteday"])
+        result = check_drift(
+            ref, cur, columns=[c for c in ref.column_names if c != "dteday"], method="evidently"
+        )
         for col in result.columns:
             categorical = col.kind != "numeric" or (
                 pa.types.is_integer(ref.schema.field(col.name).type)
@@ -162,7 +164,7 @@ def test_same_numbers_as_evidentlys_data_drift_preset(bike_years) -> None:
         if m["config"]["type"].endswith("ValueDrift")
     }
     count = next(m for m in snapshot.dict()["metrics"] if "DriftedColumnsCount" in m["metric_name"])
-    ours = check_drift(ref, cur)
+    ours = check_drift(ref, cur, method="evidently")
     titles = {m.name: m for m in all_methods()}
     assert set(theirs) == set(columns)
     for col in ours.columns:

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from driftline.drift import check_drift
+from driftline.errors import InputError
 from driftline.profile import profile_batches
 
 CONTINUOUS = ["temp", "atemp", "hum", "windspeed", "casual", "registered", "cnt"]
@@ -30,11 +31,15 @@ def _streamed(table: pa.Table):
     yield from table.to_batches(max_chunksize=997)
 
 
-@pytest.mark.parametrize("method", ["auto", "wasserstein", "chi2", *BINNED])
+@pytest.mark.parametrize(
+    "method", ["auto", "evidently", "wasserstein", "chi2", "chi2_contingency", *BINNED]
+)
 def test_exact_profiles_give_exact_mode_scores(pair, method: str) -> None:
     ref, cur = pair
     profile = profile_batches(ref.to_batches())
     columns = CONTINUOUS if method == "wasserstein" else CONTINUOUS + DISCRETE
+    if method == "chi2":  # value frequencies: refused on columns of more than 20 values
+        columns = [c for c in DISCRETE if c != "hr"]
     exact = check_drift(ref, cur, columns=columns, method=method)
     streamed = check_drift(profile, _streamed(cur), columns=columns, method=method)
     assert streamed.mode == "profile" and streamed.current_rows == cur.num_rows
@@ -75,8 +80,19 @@ def test_auto_falls_back_to_a_distance_when_values_are_not_kept() -> None:
     rng = np.random.default_rng(8)
     ref = pa.table({"x": rng.normal(0, 1, 800)})  # small reference: Evidently picks ks
     cur = pa.table({"x": rng.normal(0, 1, 50_000)})  # too many distinct values to keep
-    assert check_drift(ref, cur).column("x").method == "ks"
-    assert check_drift(profile_batches(ref.to_batches()), cur).column("x").method == "wasserstein"
+    profile = profile_batches(ref.to_batches())
+    assert check_drift(ref, cur, method="evidently").column("x").method == "ks"
+    assert check_drift(profile, cur, method="evidently").column("x").method == "wasserstein"
+    assert check_drift(ref, cur).column("x").method == "ks"  # auto
+    assert check_drift(profile, cur).column("x").method == "chi2_contingency"
+
+
+def test_chi2_is_refused_on_continuous_columns_in_both_modes(bike_months) -> None:
+    ref, cur = map(_drop, bike_months)
+    profile = profile_batches(ref.to_batches())
+    for reference in (ref, profile):
+        with pytest.raises(InputError, match="compares value frequencies"):
+            check_drift(reference, cur, columns=["temp"], method="chi2")
 
 
 def test_truncated_categories_share_one_other_bucket() -> None:

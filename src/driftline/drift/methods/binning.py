@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from driftline.drift.stable import exponent, scaled
+from driftline.errors import InputError
 from driftline.io import ColumnKind
 
 # Evidently bins a numeric column by Sturges on both sides when the reference has more
@@ -18,6 +19,23 @@ def count_distinct(values: np.ndarray, cap: int) -> int:
     if len(np.unique(head)) > cap:
         return cap + 1
     return min(len(np.unique(values)), cap + 1)
+
+
+def refuse_continuous(method: str, ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> None:
+    """Raise if a method that compares value frequencies gets a continuous numeric column
+    (more than `NUMERIC_BINNING_MIN_DISTINCT` distinct values): each value would be its own
+    category, and almost every row a category unseen on the other side."""
+    if kind is not ColumnKind.NUMERIC:
+        return
+    distinct = count_distinct(np.concatenate([ref, cur]), NUMERIC_BINNING_MIN_DISTINCT)
+    if distinct > NUMERIC_BINNING_MIN_DISTINCT:
+        raise InputError(
+            f"method {method!r} compares value frequencies, and this numeric column has more "
+            f"than {NUMERIC_BINNING_MIN_DISTINCT} distinct values; bin it first (a categorical "
+            "column of bins), or use a method for continuous columns: auto, ks, "
+            "chi2_contingency (binned), psi, wasserstein",
+            param="method",
+        )
 
 
 def value_counts(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

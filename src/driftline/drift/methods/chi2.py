@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from driftline.drift.methods.base import CATEGORICAL, NUMERIC, Direction, DriftMethod
-from driftline.drift.methods.binning import seen_only, value_counts
+from driftline.drift.methods.binning import refuse_continuous, seen_only, value_counts
 from driftline.io import ColumnKind
 
 
@@ -20,6 +20,7 @@ def _binned(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
 
 
 def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
+    refuse_continuous(METHOD.name, ref, cur, kind)
     return _binned(*value_counts(ref, cur))
 
 

@@ -12,12 +12,12 @@ from driftline.io import ColumnKind
 def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
     from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
 
-    # The distance grows with the square root of the values' scale: huge values are scaled by
-    # an even power of two, and the distance by half of it (drift/stable.py).
+    # scipy's energy distance grows with the square root of the values' scale: compute it on
+    # values divided by an even power of two (exact), then multiply back by half that power
     power = exponent(ref, cur)
     power += power % 2
-    distance = stats.energy_distance(scaled(ref, power), scaled(cur, power))
-    return unscaled(float(distance), power // 2)
+    distance = float(stats.energy_distance(scaled(ref, power), scaled(cur, power)))
+    return unscaled(distance, power // 2)
 
 
 METHOD = DriftMethod(

@@ -14,11 +14,10 @@ from driftline.io import ColumnKind
 def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
     from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
 
-    power = exponent(ref, cur)  # scale-free: huge values are scaled into [-1, 1]
-    ref, cur = scaled(ref, power), scaled(cur, power)
-    with warnings.catch_warnings():
+    power = exponent(ref, cur)  # t is scale-free: divide by a power of two (exact) first,
+    with warnings.catch_warnings():  # so variances of values near 1e300 do not overflow
         warnings.simplefilter("ignore")  # constant sides: scipy warns and returns NaN
-        return float(stats.ttest_ind(ref, cur).pvalue)
+        return float(stats.ttest_ind(scaled(ref, power), scaled(cur, power)).pvalue)
 
 
 METHOD = DriftMethod(

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from driftline.drift.methods.base import CATEGORICAL, NUMERIC, Direction, DriftMethod
-from driftline.drift.methods.binning import seen_only
+from driftline.drift.methods.binning import refuse_continuous, seen_only
 from driftline.io import ColumnKind
 
 
@@ -21,6 +21,7 @@ def _proportions(n1: int, hits1: float, n2: int, hits2: float) -> float:
 
 
 def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
+    refuse_continuous(METHOD.name, ref, cur, kind)
     ref_min, cur_min = ref.min(), cur.min()
     if ref_min == ref.max() and cur_min == cur.max() and ref_min == cur_min:
         return 1.0
