@@ -4,6 +4,7 @@ stored in: the one table shape the sink writes and every capture reader returns.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,10 +44,12 @@ def _column(values: list[Any]) -> pa.Array:
         return pa.array([None if v is None else str(v) for v in values], pa.string())
 
 
-def rows_to_table(rows: list[Row]) -> pa.Table:
+def rows_to_table(rows: list[Row], null_types: Mapping[str, pa.DataType] | None = None) -> pa.Table:
     """One Arrow table: metadata columns with fixed types first, then payload columns.
 
-    A payload column whose values mix types becomes float64 (numbers) or string.
+    A payload column whose values mix types becomes float64 (numbers) or string. A column
+    with no value in `rows` takes its type from `null_types` (the type the model's other
+    files hold it in), else string.
     """
     names: dict[str, None] = dict.fromkeys(META_COLUMNS)
     for row in rows:
@@ -59,15 +62,21 @@ def rows_to_table(rows: list[Row]) -> pa.Table:
         else:
             array = _column(values)
             if pa.types.is_null(array.type):
-                array = array.cast(pa.string())
+                array = array.cast((null_types or {}).get(name, pa.string()))
         arrays.append(array)
         fields.append(pa.field(name, array.type))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
-def partition_tables(rows: list[Row]) -> dict[str, pa.Table]:
-    """Rows grouped by `model=<name>/date=YYYY-MM-DD/hour=HH` of their timestamp."""
+def partition_tables(
+    rows: list[Row], types_by_model: Mapping[str, Mapping[str, pa.DataType]] | None = None
+) -> dict[str, pa.Table]:
+    """Rows grouped by `model=<name>/date=YYYY-MM-DD/hour=HH` of their timestamp; a column
+    with no value in a group takes the model's type from `types_by_model`."""
     groups: dict[tuple[str, int], list[Row]] = defaultdict(list)
     for row in rows:
         groups[(row["model_name"], row["timestamp"] // _HOUR_US)].append(row)
-    return {partition_path(m, h): rows_to_table(g) for (m, h), g in sorted(groups.items())}
+    types = types_by_model or {}
+    return {
+        partition_path(m, h): rows_to_table(g, types.get(m)) for (m, h), g in sorted(groups.items())
+    }

@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from driftline import storage
 from driftline.errors import SchemaMismatchError
 from driftline.inference_log.events import LoggedEvent
@@ -20,6 +22,7 @@ from driftline.inference_log.payload import Row
 from driftline.sink.wal import write_durably
 
 FILE_NAME = "columns.json"
+ARROW_TYPES = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "string": pa.string()}
 
 
 def value_type(value: Any) -> str | None:
@@ -68,3 +71,14 @@ class ColumnTypes:
             side = self.types.setdefault(event.model, {}).setdefault(event.kind, {})
             side.update(learned)
             write_durably(self.path, json.dumps(self.types, sort_keys=True).encode())
+
+    def arrow_types(self) -> dict[str, dict[str, pa.DataType]]:
+        """Per model, the Arrow type of each column its requests or responses have sent."""
+        return {
+            model: {
+                column: ARROW_TYPES[kind]
+                for side in sides.values()
+                for column, kind in side.items()
+            }
+            for model, sides in self.types.items()
+        }

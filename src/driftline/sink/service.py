@@ -174,7 +174,9 @@ class Sink:
                 live_from = self.wal.rotate()
                 self.metrics.pending.set(len(self.pairer.pending))
             try:
-                flush, _ = await asyncio.to_thread(self.wal.commit_flush, rows, carry, live_from)
+                flush, _ = await asyncio.to_thread(
+                    self.wal.commit_flush, rows, carry, live_from, self.columns.arrow_types()
+                )
             except BaseException:
                 self.pairer.ready[:0] = rows  # still in the log; the next flush retries them
                 self.pairer.ready_events += events

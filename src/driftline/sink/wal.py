@@ -19,10 +19,12 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+
+import pyarrow as pa
 
 from driftline.errors import OutputError
 from driftline.inference_log.events import LoggedEvent
@@ -147,13 +149,18 @@ class WriteAheadLog:
         return self.dir / "outbox" / f"{flush:08d}"
 
     def commit_flush(
-        self, rows: list[Row], carry: list[LoggedEvent], live_from: int
+        self,
+        rows: list[Row],
+        carry: list[LoggedEvent],
+        live_from: int,
+        types_by_model: Mapping[str, Mapping[str, pa.DataType]] | None = None,
     ) -> tuple[int, list[str]]:
-        """Stage `rows` as flush k, save `carry`, commit the checkpoint; (k, files)."""
+        """Stage `rows` as flush k, save `carry`, commit the checkpoint; (k, files).
+        `types_by_model` types the columns that have no value in this flush."""
         flush = int(self.checkpoint["flush"]) + 1
         staging = self.dir / "outbox" / f"{flush:08d}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
-        files = write_batch(staging, rows, self.file_name(flush))
+        files = write_batch(staging, rows, self.file_name(flush), types_by_model)
         os.replace(staging, self.outbox(flush))
         carry_name = f"carry-{flush:08d}.jsonl"
         write_durably(self.dir / carry_name, b"".join(self.encode(e) for e in carry))

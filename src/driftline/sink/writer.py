@@ -3,8 +3,10 @@ folder, then published through `driftline.storage` so no reader sees a half-writ
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from driftline import storage
@@ -13,11 +15,17 @@ from driftline.inference_log.table import partition_tables
 from driftline.storage import temps as storage_temps
 
 
-def write_batch(directory: Path, rows: list[Row], file_name: str) -> list[str]:
+def write_batch(
+    directory: Path,
+    rows: list[Row],
+    file_name: str,
+    types_by_model: Mapping[str, Mapping[str, pa.DataType]] | None = None,
+) -> list[str]:
     """Write `rows` as `<directory>/<partition>/<file_name>` files, each whole and on disk
-    (`storage.atomic_output`); returns their relative paths."""
+    (`storage.atomic_output`); returns their relative paths. A column with no value in a
+    file is written in the model's type from `types_by_model`, so every file agrees."""
     written = []
-    for partition, table in partition_tables(rows).items():
+    for partition, table in partition_tables(rows, types_by_model).items():
         with storage.atomic_output(directory / partition / file_name) as tmp:
             pq.write_table(table, tmp, compression="zstd")
         written.append(f"{partition}/{file_name}")

@@ -218,3 +218,24 @@ def test_a_republish_removes_what_a_killed_publish_left(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [".part-b-1.parquet.0badf00d.tmp",
                                                      "part-a-1.parquet"]  # fmt: skip
     assert (out / "part-a-1.parquet").read_bytes() == b"PAR1 whole file"
+
+
+def test_a_batch_without_values_keeps_the_models_column_types(tmp_path):
+    """A column with no value in one flush is written in the type the model's other files hold
+    it in: read together, an int column stays int (as string it turned every number to text)."""
+    from driftline.io import read_table
+    from driftline.sink.columns import ColumnTypes
+    from driftline.sink.writer import write_batch
+
+    def row(event_id: str, x: int | None, hour: int) -> dict:
+        time = T0 + hour * 3_600_000_000
+        return {"model_name": "m", "timestamp": time, "x": x, "event_id": event_id, "row": 0}
+
+    types = ColumnTypes(tmp_path / "state")
+    types.types = {"m": {"request": {"x": "int"}, "response": {"prediction": "float"}}}
+    assert types.arrow_types() == {"m": {"x": pa.int64(), "prediction": pa.float64()}}
+    write_batch(tmp_path / "out", [row("a", None, 0)], "part-1.parquet", types.arrow_types())
+    write_batch(tmp_path / "out", [row("b", 7, 1)], "part-2.parquet", types.arrow_types())
+    table = read_table(str(tmp_path / "out"))
+    assert table.schema.field("x").type == pa.int64()
+    assert sorted(table.column("x").to_pylist(), key=str) == [7, None]
