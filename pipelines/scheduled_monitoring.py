@@ -65,6 +65,56 @@ class PartitionsOutputs(NamedTuple):
     monitoring_run_id: int
 
 
+def _record_and_publish(
+    validation: Any,
+    drift: Any,
+    performance: Any,
+    resolved: Any,
+    *,
+    model: str,
+    store: str,
+    run_id: str,
+    model_name: str,
+    namespace: str,
+    pushgateway_url: str,
+    sagemaker_endpoint: str,
+    monitoring_schedule: str,
+    **window: Any,
+) -> Any:
+    """The tail both monitoring paths share: record the window's result in the lineage store,
+    then publish its metrics and render the model's history page; returns the record task.
+    `window` is the window as the path knows it (its table, or its URI and bounds)."""
+    recorded = record_monitoring_result(
+        validation_report=validation.outputs[io.REPORT],
+        drift_report=drift.outputs[io.REPORT],
+        performance_report=performance.outputs[io.REPORT],
+        baseline=resolved.outputs[io.BASELINE],
+        model=model,
+        store=store,
+        run_id=run_id,
+        task=dsl.PIPELINE_TASK_NAME_PLACEHOLDER,
+        validation_page=validation.outputs[io.REPORT_HTML],
+        drift_page=drift.outputs[io.REPORT_HTML],
+        performance_page=performance.outputs[io.REPORT_HTML],
+        **window,
+    ).set_caching_options(False)
+    published = publish_metrics(
+        drift_report=drift.outputs[io.REPORT],
+        validation_report=validation.outputs[io.REPORT],
+        performance_report=performance.outputs[io.REPORT],
+        model_name=model_name,
+        model=model,
+        namespace=namespace,
+        pushgateway_url=pushgateway_url,
+        sagemaker_endpoint=sagemaker_endpoint,
+        monitoring_schedule=monitoring_schedule,
+    ).after(recorded)
+    published.set_caching_options(False)
+    # the model's history page, this window included (shown in the KFP UI)
+    render_history(model=model, store=store).after(recorded).set_caching_options(False)
+    return recorded
+
+
 @dsl.pipeline(
     name="driftline-monitor-window",
     description="Validate, drift-check, score and record one production window of a model.",
@@ -151,34 +201,21 @@ def monitor_window(
     )
     performance.set_caching_options(False)  # labels arrive late: a rerun must join them again
     kubernetes.use_secret_as_env(performance, credentials_secret, OBJECT_STORE_KEYS)
-    recorded = record_monitoring_result(
-        validation_report=validation.outputs[io.REPORT],
-        drift_report=drift.outputs[io.REPORT],
-        performance_report=performance.outputs[io.REPORT],
-        baseline=resolved.outputs[io.BASELINE],
-        window=window.outputs[io.WINDOW],
+    recorded = _record_and_publish(
+        validation,
+        drift,
+        performance,
+        resolved,
         model=model,
         store=store,
         run_id=run_id,
-        task=dsl.PIPELINE_TASK_NAME_PLACEHOLDER,
-        validation_page=validation.outputs[io.REPORT_HTML],
-        drift_page=drift.outputs[io.REPORT_HTML],
-        performance_page=performance.outputs[io.REPORT_HTML],
-    ).set_caching_options(False)
-    published = publish_metrics(
-        drift_report=drift.outputs[io.REPORT],
-        validation_report=validation.outputs[io.REPORT],
-        performance_report=performance.outputs[io.REPORT],
         model_name=model_name,
-        model=model,
         namespace=namespace,
         pushgateway_url=pushgateway_url,
         sagemaker_endpoint=sagemaker_endpoint,
         monitoring_schedule=monitoring_schedule,
-    ).after(recorded)
-    published.set_caching_options(False)
-    # the model's history page, this window included (shown in the KFP UI)
-    render_history(model=model, store=store).after(recorded).set_caching_options(False)
+        window=window.outputs[io.WINDOW],
+    )
     return WindowOutputs(
         drift_report=drift.outputs[io.REPORT],
         validation_report=validation.outputs[io.REPORT],
@@ -294,36 +331,23 @@ def monitor_partitions(
     )
     performance.set_caching_options(False)  # labels arrive late: a rerun must join them again
     kubernetes.use_secret_as_env(performance, credentials_secret, OBJECT_STORE_KEYS)
-    recorded = record_monitoring_result(
-        validation_report=validation.outputs[io.REPORT],
-        drift_report=drift.outputs[io.REPORT],
-        performance_report=performance.outputs[io.REPORT],
-        baseline=resolved.outputs[io.BASELINE],
+    recorded = _record_and_publish(
+        validation,
+        drift,
+        performance,
+        resolved,
         model=model,
         store=store,
         run_id=run_id,
-        task=dsl.PIPELINE_TASK_NAME_PLACEHOLDER,
-        window_uri=source_uri,
-        window_start=window_start,
-        window_end=window_end,
-        validation_page=validation.outputs[io.REPORT_HTML],
-        drift_page=drift.outputs[io.REPORT_HTML],
-        performance_page=performance.outputs[io.REPORT_HTML],
-    ).set_caching_options(False)
-    published = publish_metrics(
-        drift_report=drift.outputs[io.REPORT],
-        validation_report=validation.outputs[io.REPORT],
-        performance_report=performance.outputs[io.REPORT],
         model_name=model_name,
-        model=model,
         namespace=namespace,
         pushgateway_url=pushgateway_url,
         sagemaker_endpoint=sagemaker_endpoint,
         monitoring_schedule=monitoring_schedule,
-    ).after(recorded)
-    published.set_caching_options(False)
-    # the model's history page, this window included (shown in the KFP UI)
-    render_history(model=model, store=store).after(recorded).set_caching_options(False)
+        window_uri=source_uri,
+        window_start=window_start,
+        window_end=window_end,
+    )
     return PartitionsOutputs(
         drift_report=drift.outputs[io.REPORT],
         validation_report=validation.outputs[io.REPORT],
