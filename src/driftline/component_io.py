@@ -51,6 +51,7 @@ NAMESPACE = "namespace"
 FAN_OUT = "fan_out"  # plan_partitions: the window is profiled partition by partition
 PARTITIONS = "partitions"  # plan_partitions: the ParallelFor items; metadata: how many
 TASKS = "tasks"
+STATE = "state"  # score_partition: the partition's mergeable performance state
 
 #: Every component's outputs, in the order its signature declares them.
 COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
@@ -58,6 +59,7 @@ COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
     "compute_performance": (REPORT, REPORT_HTML, METRICS, CLASSIFICATION_METRICS, DEGRADED),
     "deploy_model": (MANIFEST, URL, NAMESPACE),
     "load_window": (WINDOW, ROWS, WINDOW_START, WINDOW_END),
+    "merge_performance": (REPORT, REPORT_HTML, METRICS, CLASSIFICATION_METRICS, DEGRADED),
     "merge_profiles": (PROFILE, ROWS),
     "plan_partitions": (FAN_OUT, PARTITIONS, TASKS, ROWS, WINDOW_START, WINDOW_END),
     "profile_baseline": (PROFILE, ROWS),
@@ -77,6 +79,7 @@ COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
         BASELINE_METRICS,
     ),
     "schedule_monitoring": (RECURRING_RUN_ID,),
+    "score_partition": (STATE, ROWS),
     "send_notification": (ALERT_RAISED,),
     "setup_monitoring": (MANIFESTS, DASHBOARD_UID),
     "start_retraining": (RUN_ID,),

@@ -59,14 +59,35 @@ def finite_rows(table: pa.Table, spec: TargetSpec) -> tuple[pa.Table, int]:
 def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[str, Any], Stats]:
     """The report entry of window `index` (rows of `table`) and its mergeable statistics."""
     options = ctx.options
-    periods = options.periods
-    start, end = periods.bounds(index)
     total_rows = table.num_rows
     table, non_finite = finite_rows(table, ctx.spec)
     rows = labelled(table)
     stats, metrics = evaluate(rows, ctx.spec)
-    status = status_of(rows.num_rows, options.min_labelled_rows, non_finite)
-    sufficient = rows.num_rows >= options.min_labelled_rows
+    entry = judged_entry(index, total_rows, rows.num_rows, non_finite, metrics, ctx)
+    if ctx.spec.task == "classification":
+        entry["confusion_matrix"] = stats.confusion.tolist()  # type: ignore[union-attr]
+    if options.segment_columns:
+        entry["segments"] = segments(table, ctx)
+    if ctx.estimating:
+        _add_estimate(entry, table, rows, ctx, index)
+    return entry, stats
+
+
+def judged_entry(
+    index: int,
+    total_rows: int,
+    labelled_rows: int,
+    non_finite: int,
+    metrics: dict[str, float],
+    ctx: WindowContext,
+) -> dict[str, Any]:
+    """The report entry of window `index` from its counts and metrics: coverage, status and
+    the degradation verdict against the baseline."""
+    options = ctx.options
+    periods = options.periods
+    start, end = periods.bounds(index)
+    status = status_of(labelled_rows, options.min_labelled_rows, non_finite)
+    sufficient = labelled_rows >= options.min_labelled_rows
     degradation = {}
     if ctx.baseline and sufficient:
         degradation = judge(
@@ -76,12 +97,12 @@ def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[
             options.degradation_mode,
             options.degradation_metrics,
         )
-    entry: dict[str, Any] = {
+    return {
         "start": periods.iso(start),
         "end": periods.iso(end),
         "rows": total_rows,
-        "labelled_rows": rows.num_rows,
-        "label_coverage": rows.num_rows / total_rows if total_rows else 0.0,
+        "labelled_rows": labelled_rows,
+        "label_coverage": labelled_rows / total_rows if total_rows else 0.0,
         "non_finite_rows": non_finite,
         "sufficient": sufficient,
         "status": status,
@@ -89,26 +110,30 @@ def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[
         "degraded": any(d["degraded"] for d in degradation.values()),
         "degradation": degradation,
     }
-    if ctx.spec.task == "classification":
-        entry["confusion_matrix"] = stats.confusion.tolist()  # type: ignore[union-attr]
-    if options.segment_columns:
-        entry["segments"] = segments(table, ctx)
-    if ctx.estimating:
-        entry["estimate"] = window_estimate(table, ctx, options.seed + index)
-        if ctx.baseline and not sufficient and entry["estimate"]:
-            estimated = judge_estimate(
-                entry["estimate"]["metrics"],
-                ctx.baseline,
-                options.degradation_threshold,
-                options.degradation_mode,
-                options.degradation_metrics,
-            )
-            entry["estimated_degradation"] = estimated
-            entry["estimated_degraded"] = any(d["degraded"] for d in estimated.values())
-        if rows.num_rows:  # judge the estimate on the rows the realized metrics saw
-            on_labelled = window_estimate(rows, ctx, options.seed + index)
-            entry["estimate"]["comparison"] = compare(on_labelled, metrics)
-    return entry, stats
+
+
+def _add_estimate(
+    entry: dict[str, Any], table: pa.Table, rows: pa.Table, ctx: WindowContext, index: int
+) -> None:
+    """The window's CBPE estimate, its estimated verdict, and its comparison with the
+    realized metrics of the labelled rows."""
+    options = ctx.options
+    sufficient = entry["sufficient"]
+    metrics = entry["metrics"]
+    entry["estimate"] = window_estimate(table, ctx, options.seed + index)
+    if ctx.baseline and not sufficient and entry["estimate"]:
+        estimated = judge_estimate(
+            entry["estimate"]["metrics"],
+            ctx.baseline,
+            options.degradation_threshold,
+            options.degradation_mode,
+            options.degradation_metrics,
+        )
+        entry["estimated_degradation"] = estimated
+        entry["estimated_degraded"] = any(d["degraded"] for d in estimated.values())
+    if rows.num_rows:  # judge the estimate on the rows the realized metrics saw
+        on_labelled = window_estimate(rows, ctx, options.seed + index)
+        entry["estimate"]["comparison"] = compare(on_labelled, metrics)
 
 
 def window_estimate(table: pa.Table, ctx: WindowContext, seed: int) -> dict[str, Any]:
