@@ -174,6 +174,17 @@ def _codes(values: pa.ChunkedArray, classes: list[str]) -> np.ndarray:
     return np.asarray(position.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
+def finite_rows(table: pa.Table, task: str | TargetSpec) -> tuple[pa.Table, int]:
+    """The rows whose regression prediction and label (when present) are finite, and how
+    many were not: +-inf turns every sum, so every metric, into inf or NaN."""
+    task = task if isinstance(task, str) else task.task
+    if task != "regression" or table.num_rows == 0:
+        return table, 0
+    finite = pc.and_(pc.is_finite(table[PRED]), pc.fill_null(pc.is_finite(table[LABEL]), True))
+    kept = table.filter(finite)
+    return kept, table.num_rows - kept.num_rows
+
+
 @dataclass
 class WindowState:
     """One prediction window's rows, labelled rows, and the statistics of the labelled."""
@@ -276,11 +287,7 @@ class PerformanceState:
         """The state of rows of one window (internal columns, no `_window`)."""
         state = WindowState(rows=rows.num_rows)
         if self.task == "regression":
-            finite = pc.and_(
-                pc.is_finite(rows[PRED]), pc.fill_null(pc.is_finite(rows[LABEL]), True)
-            )
-            kept = rows.filter(finite)
-            state.non_finite_rows = rows.num_rows - kept.num_rows
+            kept, state.non_finite_rows = finite_rows(rows, self.task)
             scored = labelled(kept)
             state.regression = RegressionStats()
             state.regression.update(scored[LABEL].to_numpy(), scored[PRED].to_numpy())
