@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
@@ -26,7 +25,7 @@ from driftline.errors import EmptyDataError, InputError
 from driftline.performance.degradation import check_baseline
 from driftline.performance.html import render_performance_html
 from driftline.performance.options import PerformanceOptions
-from driftline.performance.prepare import BATCH_ROWS, id_type, open_source, require_columns
+from driftline.performance.prepare import id_type, open_source, require_columns
 from driftline.performance.run import (
     PerformanceResult,
     check_metric_names,
@@ -66,9 +65,7 @@ def partition_state(predictions: Any, labels: Any = None, **options: Any) -> Per
             table = joined.read(index)
             assert table is not None
             joined.drop(index)
-            window = state.windows.setdefault(index, WindowState())
-            for batch in table.to_batches(max_chunksize=BATCH_ROWS):
-                window.merge(state.window_state(pa.Table.from_batches([batch])))
+            state.add_window(index, table)
     if summary is not None:
         state.labels = {
             "matched": summary.matched,

@@ -26,7 +26,7 @@ from driftline import storage
 from driftline.errors import InputError
 from driftline.performance.classification import ClassificationStats, rank_metrics_of_counts
 from driftline.performance.evaluate import Stats, TargetSpec, labelled
-from driftline.performance.prepare import LABEL, PRED, WINDOW, score_name
+from driftline.performance.prepare import BATCH_ROWS, LABEL, PRED, score_name
 from driftline.performance.ranking import ROC_BINS
 from driftline.performance.regression import RegressionStats, ScaledSum
 from driftline.performance.score_counts import MAX_DISTINCT, ScoreCounts
@@ -137,8 +137,8 @@ class ClassCounts:
             ranked = dict(enumerate(counts.ranks))
         if len(spec.classes) == 2:
             pos, neg = ranked[positive].positive_negative(positive)
-            bins = np.clip((ranked[positive].scores[::-1] * ROC_BINS).astype(np.int64), 0, None)  # type: ignore[index]
-            bins = np.minimum(bins, ROC_BINS - 1)
+            descending = ranked[positive].scores[::-1]  # type: ignore[index]
+            bins = np.clip((descending * ROC_BINS).astype(np.int64), 0, ROC_BINS - 1)
             stats.roc_positive += np.bincount(bins, weights=pos, minlength=ROC_BINS).astype(
                 np.int64
             )
@@ -276,12 +276,13 @@ class PerformanceState:
     labels: dict[str, int] | None = None  # label rows matched, without value, duplicated
     parts: int = 1  # how many parts' states this one merges
 
-    def update(self, rows: pa.Table) -> None:
-        """Add joined rows of one window or several (internal columns with `_window`)."""
-        keys = np.asarray(rows[WINDOW].to_numpy(), dtype=np.int64)
-        for index in np.unique(keys).tolist():
-            part = rows.filter(pa.array(keys == index)).drop_columns([WINDOW])
-            self.windows.setdefault(index, WindowState()).merge(self.window_state(part))
+    def add_window(self, index: int, rows: pa.Table) -> WindowState:
+        """Add rows of window `index` (internal columns, no `_window`), batch by batch so
+        memory holds one batch beside the states; returns the window's state."""
+        window = self.windows.setdefault(index, WindowState())
+        for batch in rows.to_batches(max_chunksize=BATCH_ROWS):
+            window.merge(self.window_state(pa.Table.from_batches([batch])))
+        return window
 
     def window_state(self, rows: pa.Table) -> WindowState:
         """The state of rows of one window (internal columns, no `_window`)."""

@@ -15,7 +15,7 @@ from driftline.performance.degradation import judge, judge_estimate
 from driftline.performance.estimate import compare, estimate
 from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
 from driftline.performance.options import PerformanceOptions
-from driftline.performance.prepare import BATCH_ROWS, PRED, segment_name
+from driftline.performance.prepare import PRED, segment_name
 from driftline.performance.state import PerformanceState, WindowState, finite_rows
 
 MAX_SEGMENT_VALUES = 100
@@ -69,11 +69,7 @@ def window_entry(
 
 def window_state(table: pa.Table, spec: TargetSpec) -> WindowState:
     """The state of one window's rows, built batch by batch."""
-    builder = PerformanceState(spec.task, spec.n_scores)
-    window = WindowState()
-    for batch in table.to_batches(max_chunksize=BATCH_ROWS):
-        window.merge(builder.window_state(pa.Table.from_batches([batch])))
-    return window
+    return PerformanceState(spec.task, spec.n_scores).add_window(0, table)
 
 
 def state_entry(
