@@ -59,15 +59,15 @@ def _aggregate(scores: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.n
 def _merge_sorted(
     scores: np.ndarray, counts: np.ndarray, more: np.ndarray, more_counts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Two sorted distinct score arrays and their counts as one, in linear time."""
-    at = np.searchsorted(scores, more)
-    known = at < len(scores)
-    known[known] = scores[at[known]] == more[known]
-    fresh = ~known
-    merged = np.insert(scores, at[fresh], more[fresh])
-    merged_counts = np.insert(counts, at[fresh], 0, axis=0)
-    merged_counts[np.searchsorted(merged, more)] += more_counts
-    return merged, merged_counts
+    """Two sorted distinct score arrays and their counts as one."""
+    if len(scores) == 0:
+        return more, more_counts
+    both = np.concatenate([scores, more])
+    order = np.argsort(both, kind="stable")  # timsort: two sorted runs merge in linear time
+    ordered = both[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    summed = np.add.reduceat(np.concatenate([counts, more_counts])[order], starts, axis=0)
+    return ordered[starts], summed
 
 
 @dataclass

@@ -169,9 +169,32 @@ class ClassCounts:
         return out
 
 
+def _dictionary_chunks(values: pa.ChunkedArray) -> list[pa.DictionaryArray]:
+    """The chunks of a class column as dictionary arrays (the internal class type is one)."""
+    return [
+        chunk if isinstance(chunk, pa.DictionaryArray) else chunk.dictionary_encode()
+        for chunk in values.chunks
+    ]
+
+
 def _codes(values: pa.ChunkedArray, classes: list[str]) -> np.ndarray:
-    position = pc.index_in(values.cast(pa.string()), value_set=pa.array(classes, pa.string()))
-    return np.asarray(position.to_numpy(zero_copy_only=False), dtype=np.int64)
+    """Positions in `classes` of each row's class, looked up once per distinct value."""
+    wanted = pa.array(classes, pa.string())
+    parts = [np.empty(0, np.int64)]
+    for chunk in _dictionary_chunks(values):
+        position = pc.index_in(chunk.dictionary.cast(pa.string()), value_set=wanted)
+        lookup = np.asarray(position.to_numpy(zero_copy_only=False), dtype=np.int64)
+        parts.append(lookup[np.asarray(chunk.indices.to_numpy(zero_copy_only=False))])
+    return np.concatenate(parts)
+
+
+def _class_names(values: pa.ChunkedArray) -> set[str]:
+    """The distinct classes that occur in a class column (nulls left out)."""
+    names: set[str] = set()
+    for chunk in _dictionary_chunks(values):
+        used = pc.unique(chunk.indices.drop_null())
+        names.update(chunk.dictionary.cast(pa.string()).take(used).to_pylist())
+    return names
 
 
 def finite_rows(table: pa.Table, task: str | TargetSpec) -> tuple[pa.Table, int]:
@@ -294,8 +317,7 @@ class PerformanceState:
             state.regression.update(scored[LABEL].to_numpy(), scored[PRED].to_numpy())
             return state
         scored = labelled(rows)
-        seen = {*pc.unique(scored[LABEL].cast(pa.string())).to_pylist()}
-        seen |= {*pc.unique(scored[PRED].cast(pa.string())).to_pylist()}
+        seen = _class_names(scored[LABEL]) | _class_names(scored[PRED])
         counts = ClassCounts(_sorted_names(seen), self.n_scores, self.max_distinct)
         if scored.num_rows:
             counts.update(scored)
