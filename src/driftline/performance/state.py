@@ -183,7 +183,8 @@ def _codes(values: pa.ChunkedArray, classes: list[str]) -> np.ndarray:
     parts = [np.empty(0, np.int64)]
     for chunk in _dictionary_chunks(values):
         position = pc.index_in(chunk.dictionary.cast(pa.string()), value_set=wanted)
-        lookup = np.asarray(position.to_numpy(zero_copy_only=False), dtype=np.int64)
+        # dictionary values no row uses may be missing from `classes`: -1, never read
+        lookup = np.asarray(pc.fill_null(position, -1).to_numpy(), dtype=np.int64)
         parts.append(lookup[np.asarray(chunk.indices.to_numpy(zero_copy_only=False))])
     return np.concatenate(parts)
 
