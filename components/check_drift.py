@@ -23,6 +23,9 @@ def check_drift(
     prediction_column: Optional[str] = None,  # noqa: UP045
     timestamp_column: Optional[str] = None,  # noqa: UP045
     data_format: Optional[str] = None,  # noqa: UP045
+    thresholds: str = "auto",
+    threshold_quantile: float = 0.95,
+    calibration_window: Optional[str] = None,  # noqa: UP045
 ) -> NamedTuple("Outputs", [("drift_detected", bool), ("drift_share", float)]):  # type: ignore[valid-type]
     """Check every column of a window for drift against a baseline table or profile.
 
@@ -48,6 +51,14 @@ def check_drift(
         prediction_column: The model's output column, checked and reported on its own.
         timestamp_column: The window's time column, never checked.
         data_format: Format of table inputs: parquet, csv or jsonl; unset detects it.
+        thresholds: fixed (each method's default, or threshold), calibrated (a quantile of
+            each column's score on chunks of the reference: stored in a baseline profile
+            built with a calibration_window, computed here for a baseline table), or auto
+            (calibrated when the baseline profile holds a calibration, else fixed).
+        threshold_quantile: Calibrated thresholds: this quantile of distances (1 minus it
+            of p-values), in (0.5, 1).
+        calibration_window: Baseline table only: chunk size, rows (500) or a period on
+            timestamp_column (1d); unset uses the window's row count.
 
     Returns:
         report: drift_report.json; metadata: drift_detected, drift_share, drifted_columns.
@@ -75,4 +86,7 @@ def check_drift(
             prediction_column=prediction_column,
             timestamp_column=timestamp_column,
             data_format=data_format,
+            thresholds=thresholds,
+            threshold_quantile=threshold_quantile,
+            calibration_window=calibration_window,
         )

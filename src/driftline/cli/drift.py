@@ -46,6 +46,28 @@ def _floats(values: dict[str, str]) -> dict[str, float]:
     help="Threshold for all columns, or COLUMN=VALUE for one (repeatable); default per method.",
 )
 @click.option(
+    "--thresholds",
+    type=click.Choice(["auto", "fixed", "calibrated"]),
+    default="auto",
+    show_default=True,
+    help="fixed: each method's default (or --threshold); calibrated: a quantile of each "
+    "column's score on chunks of the reference; auto: calibrated when the reference profile "
+    "holds a calibration (profile --calibration-window).",
+)
+@click.option(
+    "--threshold-quantile",
+    type=float,
+    default=0.95,
+    show_default=True,
+    help="Calibrated thresholds: this quantile of distances (1 - it of p-values).",
+)
+@click.option(
+    "--calibration-window",
+    metavar="WINDOW",
+    help="Exact mode calibration chunk: rows (500) or a period on --timestamp-column (1d); "
+    "default: --start/--end's length, else the current window's rows.",
+)
+@click.option(
     "--columns", metavar="A,B,...", help="Comma-separated columns to check (default: all)."
 )
 @click.option(
@@ -69,6 +91,9 @@ def drift(
     out_dir: str,
     method: tuple[str, ...],
     threshold: tuple[str, ...],
+    thresholds: str,
+    threshold_quantile: float,
+    calibration_window: str | None,
     columns: str | None,
     drift_share: float,
     prediction_column: str | None,
@@ -87,7 +112,7 @@ def drift(
     from driftline.drift.run import run_drift
 
     methods = parse_assignments(method, "method")
-    thresholds = _floats(parse_assignments(threshold, "threshold"))
+    limits = _floats(parse_assignments(threshold, "threshold"))
     result = run_drift(
         current=current,
         out_dir=out_dir,
@@ -95,7 +120,10 @@ def drift(
         reference_profile=reference_profile,
         columns=split_names(columns),
         method=methods or "auto",
-        threshold=thresholds or None,
+        threshold=limits or None,
+        thresholds=thresholds,
+        threshold_quantile=threshold_quantile,
+        calibration_window=calibration_window,
         drift_share=drift_share,
         prediction_column=prediction_column,
         timestamp_column=timestamp_column,

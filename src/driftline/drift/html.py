@@ -76,8 +76,23 @@ def _row(column: ColumnDrift, prediction: str | None) -> list[str]:
         escape(column.method) + (f" <em>({escape(column.policy)})</em>" if column.policy else ""),
         _number(column.score),
         f"{escape(rule)} {_number(column.threshold)}",
+        _origin(column),
         _verdict(column),
     ]
+
+
+def _origin(column: ColumnDrift) -> str:
+    """Where the threshold came from: fixed, or calibrated (quantile, chunks, window); a
+    fixed threshold where calibration was asked says why."""
+    calibration = column.calibration
+    if column.threshold_origin == "calibrated" and calibration is not None:
+        return escape(
+            f"calibrated: q {calibration.quantile:g} of {calibration.chunks} chunks of "
+            f"{calibration.window} (fixed {_number(calibration.fixed_threshold)})"
+        )
+    if calibration is not None and calibration.fallback:
+        return escape(f"fixed ({calibration.fallback})")
+    return "fixed"
 
 
 def _section(column: ColumnDrift) -> str:
@@ -127,6 +142,7 @@ def render_drift_html(result: DriftResult) -> str:
             ("reference rows", f"{result.reference_rows:,}", ""),
             ("current rows", f"{result.current_rows:,}", ""),
             ("mode", result.mode, ""),
+            ("thresholds", result.thresholds, ""),
         ]
     )
     body = [summary]
@@ -142,7 +158,7 @@ def render_drift_html(result: DriftResult) -> str:
     body.append("<h2>Columns</h2>")
     body.append(
         table(
-            ["column", "kind", "method", "score", "drift if", "verdict"],
+            ["column", "kind", "method", "score", "drift if", "threshold", "verdict"],
             [_row(c, result.prediction_column) for c in ordered],
             numeric={3},
         )

@@ -9,10 +9,23 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from driftline.drift.calibration import AUTO as AUTO_THRESHOLDS
+from driftline.drift.calibration import (
+    CALIBRATED,
+    DEFAULT_QUANTILE,
+    FIXED,
+    apply_calibration,
+    calibrate_exact,
+    check_quantile,
+    check_thresholds,
+    explicit_thresholds,
+    window_text,
+)
 from driftline.drift.engine import check_drift
 from driftline.drift.exact import check_exact
 from driftline.drift.html import render_drift_html
 from driftline.drift.result import DriftResult
+from driftline.drift.selection import only
 from driftline.errors import InputError
 from driftline.io import detect_format, iter_batches, open_dataset, read_table
 from driftline.report import ReportPaths
@@ -42,6 +55,9 @@ def run_drift(
     end: datetime | None = None,
     format: str | None = None,
     reference_format: str | None = None,
+    thresholds: str = AUTO_THRESHOLDS,
+    threshold_quantile: float = DEFAULT_QUANTILE,
+    calibration_window: str | None = None,
 ) -> DriftResult:
     """Check the `current` window against `reference` data (exact mode) or a
     `reference_profile` (profile mode: its JSON path or the loaded profile; current
@@ -50,7 +66,17 @@ def run_drift(
 
     The time window [start, end) on `timestamp_column` filters the current data; the
     timestamp column itself is not checked. Nothing is written if any input is bad.
+    `thresholds`, `threshold_quantile`, `calibration_window` as in `check_drift`; in exact
+    mode the calibration window defaults to [start, end)'s length when both are given.
     """
+    check_thresholds(thresholds)
+    check_quantile(threshold_quantile)
+    if reference_profile is not None and calibration_window is not None:
+        raise InputError(
+            "`calibration_window` calibrates on reference data (exact mode); a reference "
+            "profile stores its calibration when it is built (profile --calibration-window)",
+            param="calibration_window",
+        )
     if (reference is None) == (reference_profile is None):
         raise InputError(
             "give exactly one of `reference` (data) and `reference_profile` (profile.json)",
@@ -85,6 +111,8 @@ def run_drift(
             threshold=threshold,
             drift_share=drift_share,
             prediction_column=prediction_column,
+            thresholds=thresholds,
+            threshold_quantile=threshold_quantile,
         )
     else:
         assert reference is not None
@@ -103,8 +131,52 @@ def run_drift(
             start=start,
             end=end,
         )
+        if thresholds == CALIBRATED:
+            result = _calibrated(
+                result,
+                reference,
+                reference_format=reference_format or format,
+                kinds=kinds,
+                method=method,
+                threshold=threshold,
+                quantile=threshold_quantile,
+                window=calibration_window or window_text(start, end) or str(result.current_rows),
+                timestamp_column=timestamp_column,
+            )
     result.dump(out_dir, html=render_drift_html(result))
     return result
+
+
+def _calibrated(
+    result: DriftResult,
+    reference: str,
+    *,
+    reference_format: str | None,
+    kinds: Mapping[str, str] | None,
+    method: str | Mapping[str, str],
+    threshold: float | Mapping[str, float] | None,
+    quantile: float,
+    window: str,
+    timestamp_column: str | None,
+) -> DriftResult:
+    """`result` judged against thresholds calibrated on the reference, read whole (the
+    checked columns and the timestamp)."""
+    names = [c.name for c in result.columns]
+    wanted = names + ([timestamp_column] if timestamp_column else [])
+    table = read_table(reference, format=reference_format, columns=wanted)
+
+    def check(rest: pa.Table, chunk: pa.Table) -> DriftResult:
+        return check_drift(
+            rest,
+            chunk,
+            columns=names,
+            kinds=only(kinds, names),
+            method=method,
+            thresholds=FIXED,
+        )
+
+    calibration = calibrate_exact(table, window, check, timestamp_column)
+    return apply_calibration(result, calibration, quantile, explicit_thresholds(threshold, names))
 
 
 def _columns(

@@ -30,6 +30,25 @@ Score = Annotated[float, BeforeValidator(_nan_for_null)]
 UNKNOWN = "unknown"
 
 
+class ThresholdCalibration(BaseModel):
+    """How a calibrated threshold was (or, with `fallback`, was not) set for one column.
+
+    The threshold is the `quantile` of the column's null distribution of its score (the
+    (1 - quantile) quantile of p-values) over `chunks` chunks of the reference, each the size
+    of the monitoring `window`; `fixed_threshold` is the threshold it replaced. `fallback`
+    says why the column kept `fixed_threshold` instead (too few chunks, another method, a
+    threshold set by the user, no calibration in the baseline).
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    quantile: float
+    window: str | None = None
+    chunks: int = 0
+    fixed_threshold: float
+    fallback: str | None = None
+
+
 class ColumnDrift(BaseModel):
     """The drift verdict of one column, with the summaries it was computed from.
 
@@ -47,6 +66,8 @@ class ColumnDrift(BaseModel):
     drift_detected: bool
     direction: str
     policy: str | None = None  # the policy that chose `method` ("auto", "evidently"), if any
+    threshold_origin: str = "fixed"  # "fixed" (the method's default or the user's) or "calibrated"
+    calibration: ThresholdCalibration | None = None  # set when calibrated thresholds were asked
     reference: dict[str, Any] = Field(default_factory=dict)
     current: dict[str, Any] = Field(default_factory=dict)
 
@@ -86,7 +107,7 @@ class DriftReport(Report):
     """
 
     KIND: ClassVar[str] = "drift"
-    SCHEMA_VERSION: ClassVar[str] = "1.0"
+    SCHEMA_VERSION: ClassVar[str] = "1.1"
     DERIVED: ClassVar[tuple[str, ...]] = (
         "drift_detected",
         "drift_share",
@@ -101,6 +122,7 @@ class DriftReport(Report):
     reference_rows: int
     current_rows: int
     prediction_column: str | None = None
+    thresholds: str = "fixed"  # "fixed" or "calibrated": how the columns' thresholds were set
     skipped: list[dict[str, str]] = Field(
         default_factory=list, validation_alias=AliasChoices("skipped_columns", "skipped")
     )

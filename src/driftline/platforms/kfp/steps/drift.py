@@ -48,6 +48,9 @@ def check_drift_outputs(
     prediction_column: str | None = None,
     timestamp_column: str | None = None,
     data_format: str | None = None,
+    thresholds: str = "auto",
+    threshold_quantile: float = 0.95,
+    calibration_window: str | None = None,
 ) -> DriftOutputs:
     """Run the drift check of the `check_drift` component and fill its output artifacts.
 
@@ -69,6 +72,9 @@ def check_drift_outputs(
         prediction_column=given(prediction_column),
         timestamp_column=given(timestamp_column),
         format=given(data_format),
+        thresholds=thresholds or "auto",
+        threshold_quantile=threshold_quantile,
+        calibration_window=given(calibration_window),
     )
     drifted = [c.name for c in result.columns if c.drift_detected]
     report.metadata.update(
@@ -78,6 +84,7 @@ def check_drift_outputs(
             io.DRIFT_DETECTED: result.drift_detected,
             io.DRIFT_SHARE: result.drift_share,
             io.DRIFTED_COLUMNS: drifted,
+            io.THRESHOLDS: result.thresholds,
         }
     )
     metrics.log_metric(io.DRIFT_SHARE, result.drift_share)
