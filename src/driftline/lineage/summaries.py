@@ -57,7 +57,9 @@ def summarize_profile(profile: Mapping[str, Any] | str, uri: str | None = None) 
         raise DataSourceError(
             f"profile {where} lacks a whole row_count and a columns list", param="profile"
         )
-    headline = {"row_count": rows, "column_count": len(columns)}
+    calibration = document.get("calibration")
+    window = calibration.get("window", "") if isinstance(calibration, Mapping) else ""
+    headline = {"row_count": rows, "column_count": len(columns), "calibration_window": window}
     return ReportSummary("profile", where, uri or _absolute(where), headline)
 
 
@@ -70,6 +72,7 @@ def headline_of(report: AnyReport) -> dict[str, Any]:
             "drifted_columns": report.number_of_drifted_columns,
             "number_of_columns": report.number_of_columns,
             "mode": report.mode,
+            "thresholds": report.thresholds,
         }
     if isinstance(report, ValidationReport):
         return {

@@ -272,3 +272,82 @@ def test_the_report_states_the_origin_of_every_threshold(tmp_path: Path) -> None
     assert DriftResult.load(tmp_path) == result
     page = (tmp_path / "drift_report.html").read_text()
     assert "calibrated: q 0.95 of 30 chunks of 1d" in page
+
+
+def cli(*args: str):
+    from click.testing import CliRunner
+
+    from driftline.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def test_cli_builds_a_calibrated_baseline_and_drift_reports_the_origin(tmp_path: Path) -> None:
+    series = autocorrelated(40, seed=6)
+    pq.write_table(series.slice(0, 24 * 30), tmp_path / "reference.parquet")
+    pq.write_table(series.slice(24 * 30), tmp_path / "later.parquet")
+    built = cli(
+        "profile",
+        str(tmp_path / "reference.parquet"),
+        "--out",
+        str(tmp_path / "profile.json"),
+        "--calibration-window",
+        "1d",
+        "--timestamp-column",
+        "ts",
+    )
+    assert built.exit_code == 0, built.output
+    assert "calibrated on 30 chunks of 1d (1 columns)" in built.output
+    window = ["--current", str(tmp_path / "later.parquet"), "--timestamp-column", "ts"]
+    window += ["--start", "2026-02-03T00:00:00", "--end", "2026-02-04T00:00:00"]
+    for thresholds, origin in [("auto", "calibrated"), ("fixed", "fixed")]:
+        out = tmp_path / thresholds
+        ran = cli(
+            "drift", "--reference-profile", str(tmp_path / "profile.json"), *window,
+            "--out", str(out), "--thresholds", thresholds,
+        )  # fmt: skip
+        assert ran.exit_code == 0, ran.output
+        document = json.loads((out / "drift_report.json").read_text())
+        assert document["columns"][0]["threshold_origin"] == origin
+    exact = cli(
+        "drift", "--reference", str(tmp_path / "reference.parquet"), *window,
+        "--out", str(tmp_path / "exact"), "--thresholds", "calibrated",
+    )  # fmt: skip
+    assert exact.exit_code == 0, exact.output
+    document = json.loads((tmp_path / "exact" / "drift_report.json").read_text())
+    assert document["columns"][0]["calibration"]["window"] == "1d"  # from --start/--end
+    assert document["columns"][0]["calibration"]["chunks"] == 30
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--thresholds", "sometimes"], "'sometimes' is not one of 'auto', 'fixed', 'calibrated'"),
+        (["--threshold-quantile", "0.3"], "--threshold-quantile 0.3 must be in (0.5, 1)"),
+        (["--calibration-window", "1d"], "give the timestamp column"),
+    ],
+)
+def test_cli_bad_threshold_options_exit_2_and_write_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    table = pa.table({"x": np.arange(200.0)})
+    pq.write_table(table, tmp_path / "data.parquet")
+    data = str(tmp_path / "data.parquet")
+    out = tmp_path / "out"
+    ran = cli("drift", "--reference", data, "--current", data, "--out", str(out),
+              "--thresholds", "calibrated", *args)  # fmt: skip
+    assert ran.exit_code == 2 and message in ran.output
+    assert not out.exists()
+
+
+def test_cli_refuses_a_calibration_window_with_a_reference_profile(tmp_path: Path) -> None:
+    table = pa.table({"x": np.arange(200.0)})
+    pq.write_table(table, tmp_path / "data.parquet")
+    profiled(table).save(tmp_path / "profile.json")
+    ran = cli("drift", "--reference-profile", str(tmp_path / "profile.json"),
+              "--current", str(tmp_path / "data.parquet"), "--out", str(tmp_path / "out"),
+              "--calibration-window", "50")  # fmt: skip
+    assert ran.exit_code == 2 and "a reference profile stores its calibration" in ran.output
+    refused = cli("profile", str(tmp_path / "data.parquet"), "--out", str(tmp_path / "p.json"),
+                  "--timestamp-column", "ts")  # fmt: skip
+    assert refused.exit_code == 2 and "only serve --calibration-window" in refused.output
