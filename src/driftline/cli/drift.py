@@ -134,8 +134,8 @@ def drift(
     click.echo(
         f"{'drift' if result.drift_detected else 'no drift'}: "
         f"{result.number_of_drifted_columns}/{len(result.columns)} columns drifted "
-        f"(share {result.drift_share:.2f}, threshold {result.drift_share_threshold:g}); "
-        f"report in {out_dir}"
+        f"(share {result.drift_share:.2f}, threshold {result.drift_share_threshold:g}; "
+        f"{result.thresholds} thresholds); report in {out_dir}"
     )
     if fail_on_drift and result.drift_detected:
         sys.exit(EXIT_DRIFT)
