@@ -194,12 +194,16 @@ def apply_calibration(
     missing: str = "no calibration",
 ) -> DriftResult:
     """`result` with each column judged against its calibrated threshold, and the report
-    stating per column where its threshold came from. Columns in `user_thresholds` (a
+    stating per column where its threshold came from (and `thresholds` "calibrated" when
+    at least one column's is). Columns in `user_thresholds` (a
     threshold the user set) keep it; without `calibration`, every column keeps its fixed
     threshold, and `missing` says why."""
     user = set(user_thresholds)
     columns = [_judged(c, calibration, quantile, c.name in user, missing) for c in result.columns]
-    return result.model_copy(update={"columns": columns, "thresholds": CALIBRATED})
+    calibrated = any(c.threshold_origin == CALIBRATED for c in columns)
+    return result.model_copy(
+        update={"columns": columns, "thresholds": CALIBRATED if calibrated else FIXED}
+    )
 
 
 def _judged(

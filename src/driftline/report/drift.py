@@ -122,7 +122,7 @@ class DriftReport(Report):
     reference_rows: int
     current_rows: int
     prediction_column: str | None = None
-    thresholds: str = "fixed"  # "fixed" or "calibrated": how the columns' thresholds were set
+    thresholds: str = "fixed"  # "calibrated" when at least one column's threshold is
     skipped: list[dict[str, str]] = Field(
         default_factory=list, validation_alias=AliasChoices("skipped_columns", "skipped")
     )

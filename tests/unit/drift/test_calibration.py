@@ -234,7 +234,7 @@ def test_a_profile_without_a_calibration_keeps_fixed_thresholds() -> None:
     auto = check_drift(profile, window, timestamp_column="ts")
     assert auto.thresholds == "fixed" and auto.column("load").calibration is None
     asked = check_drift(profile, window, timestamp_column="ts", thresholds="calibrated")
-    assert asked.column("load").threshold_origin == "fixed"
+    assert asked.column("load").threshold_origin == "fixed" and asked.thresholds == "fixed"
     assert "holds no calibration" in asked.column("load").calibration.fallback
 
 
