@@ -9,6 +9,11 @@ import pyarrow as pa
 
 from driftline.drift.columns import DEFAULT_MAX_CATEGORIES
 from driftline.drift.exact import MethodOption, ThresholdOption, check_exact
+from driftline.drift.multivariate import (
+    parse_multivariate,
+    refuse_in_profile_mode,
+    with_multivariate,
+)
 from driftline.drift.registry import AUTO
 from driftline.drift.result import DriftResult
 from driftline.drift.selection import check_drift_share
@@ -30,6 +35,7 @@ def check_drift(
     prediction_column: str | None = None,
     max_categories: int = DEFAULT_MAX_CATEGORIES,
     exclude: Sequence[str] = (),
+    multivariate: str | Sequence[str] | None = None,
 ) -> DriftResult:
     """Check every column of `current` for drift from `reference`.
 
@@ -40,9 +46,15 @@ def check_drift(
     share of drifted columns is >= `drift_share`. Columns in `exclude` (e.g. the
     timestamp) are never checked when `columns` is None. In profile mode each column is
     checked as the kind the profile recorded; `kinds` may only repeat it.
+
+    `multivariate` names dataset-level methods ("classifier", "pca"; a list or a
+    comma-separated string) run on the checked columns less the prediction; they need rows,
+    so profile mode refuses them.
     """
     check_drift_share(drift_share)
+    methods = parse_multivariate(multivariate)
     if not isinstance(reference, pa.Table):
+        refuse_in_profile_mode(methods)
         from driftline.drift.profile_mode import check_drift_against_profile
 
         return check_drift_against_profile(
@@ -57,7 +69,7 @@ def check_drift(
             exclude=exclude,
         )
     table = _table(current)
-    return check_exact(
+    result = check_exact(
         reference.schema,
         table.schema,
         lambda group: (reference.select(group), table.select(group)),
@@ -70,6 +82,7 @@ def check_drift(
         max_categories=max_categories,
         exclude=exclude,
     )
+    return with_multivariate(result, reference, table, methods, kinds=dict(kinds or {}))
 
 
 def _table(current: pa.Table | Iterable[pa.RecordBatch] | DatasetProfile) -> pa.Table:

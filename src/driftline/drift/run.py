@@ -12,6 +12,11 @@ import pyarrow as pa
 from driftline.drift.engine import check_drift
 from driftline.drift.exact import check_exact
 from driftline.drift.html import render_drift_html
+from driftline.drift.multivariate import (
+    parse_multivariate,
+    refuse_in_profile_mode,
+    with_multivariate,
+)
 from driftline.drift.result import DriftResult
 from driftline.errors import InputError
 from driftline.io import detect_format, iter_batches, open_dataset, read_table
@@ -42,6 +47,9 @@ def run_drift(
     end: datetime | None = None,
     format: str | None = None,
     reference_format: str | None = None,
+    multivariate: str | Sequence[str] | None = None,
+    reference_rows: str | None = None,
+    current_rows: str | None = None,
 ) -> DriftResult:
     """Check the `current` window against `reference` data (exact mode) or a
     `reference_profile` (profile mode: its JSON path or the loaded profile; current
@@ -49,8 +57,13 @@ def run_drift(
     the report.
 
     The time window [start, end) on `timestamp_column` filters the current data; the
-    timestamp column itself is not checked. Nothing is written if any input is bad.
+    timestamp column itself is not checked. `multivariate` names dataset-level methods
+    ("classifier", "pca") run on the checked columns less the prediction. They need rows:
+    exact mode has them; in profile mode they read `reference_rows` (the reference data)
+    and the current data (`current`, or `current_rows` when `current` is a window profile),
+    sampled as `driftline.drift.multivariate` states. Nothing is written if any input is bad.
     """
+    methods = parse_multivariate(multivariate)
     if (reference is None) == (reference_profile is None):
         raise InputError(
             "give exactly one of `reference` (data) and `reference_profile` (profile.json)",
@@ -59,13 +72,19 @@ def run_drift(
     if reference_profile is not None:
         from driftline.profile import DatasetProfile, read_profile_if_any
 
+        window = read_profile_if_any(current)
+        rows: tuple[str | None, str | None] = (
+            reference_rows,
+            current if window is None else current_rows,
+        )
+        if methods and None in rows:
+            refuse_in_profile_mode(methods)
         profile = (
             reference_profile
             if isinstance(reference_profile, DatasetProfile)
             else DatasetProfile.load(reference_profile)
         )
         names = _columns(columns, list(profile.columns), timestamp_column, prediction_column)
-        window = read_profile_if_any(current)
         result = check_drift(
             profile,
             window
@@ -88,6 +107,7 @@ def run_drift(
         )
     else:
         assert reference is not None
+        rows = (reference, current)
         result = _check_exact(
             reference,
             current,
@@ -103,6 +123,20 @@ def run_drift(
             start=start,
             end=end,
         )
+    if methods:
+        ref_source, cur_source = rows
+        assert ref_source is not None and cur_source is not None  # else refused above
+        names = [c.name for c in result.columns if c.name != prediction_column]
+        ref_table = read_table(ref_source, format=reference_format or format, columns=names)
+        cur_table = read_table(
+            cur_source,
+            format=format,
+            columns=names,
+            timestamp_column=timestamp_column,
+            start=start,
+            end=end,
+        )
+        result = with_multivariate(result, ref_table, cur_table, methods, kinds=dict(kinds or {}))
     result.dump(out_dir, html=render_drift_html(result))
     return result
 
