@@ -24,8 +24,8 @@ def check_drift(
     timestamp_column: Optional[str] = None,  # noqa: UP045
     data_format: Optional[str] = None,  # noqa: UP045
     multivariate: Optional[str] = None,  # noqa: UP045
-    reference_rows: Optional[Input[Dataset]] = None,  # noqa: UP045
-    current_rows: Optional[Input[Dataset]] = None,  # noqa: UP045
+    reference_rows: Optional[str] = None,  # noqa: UP045
+    current_rows: Optional[str] = None,  # noqa: UP045
 ) -> NamedTuple("Outputs", [("drift_detected", bool), ("drift_share", float)]):  # type: ignore[valid-type]
     """Check every column of a window for drift against a baseline table or profile.
 
@@ -57,8 +57,10 @@ def check_drift(
             baseline table (exact mode), or with a baseline profile reference_rows (and
             current_rows when current is a window profile); else the step fails with a clear
             error. Either method finding drift makes the dataset drift.
-        reference_rows: The baseline table the multivariate methods sample in profile mode.
-        current_rows: The window table they sample when current is a window profile.
+        reference_rows: URI or path of the baseline table the multivariate methods read in
+            profile mode (local, s3://, gs://, minio://).
+        current_rows: URI or path of the window table they read when current is a window
+            profile.
 
     Returns:
         report: drift_report.json; metadata: drift_detected, drift_share, drifted_columns

@@ -49,8 +49,8 @@ def check_drift_outputs(
     timestamp_column: str | None = None,
     data_format: str | None = None,
     multivariate: str | Sequence[str] | None = None,
-    reference_rows: Any = None,
-    current_rows: Any = None,
+    reference_rows: str | None = None,
+    current_rows: str | None = None,
 ) -> DriftOutputs:
     """Run the drift check of the `check_drift` component and fill its output artifacts.
 
@@ -58,7 +58,8 @@ def check_drift_outputs(
     table (exact mode); it is read and parsed once. `current` is the window table or its
     profile from `profile_window`. An unset `threshold` (None, or 0 from a pipeline) means each
     method's default. `multivariate` methods read the rows of `reference` and `current`
-    when they are tables, else of `reference_rows` and `current_rows`.
+    when they are tables, else of the tables at `reference_rows` and `current_rows` (URIs:
+    an unset optional input artifact does not run in KFP 2.13's local runner).
     """
     profile = read_profile_if_any(reference.path)
     result = run_drift(
@@ -74,8 +75,8 @@ def check_drift_outputs(
         timestamp_column=given(timestamp_column),
         format=given(data_format),
         multivariate=given(multivariate),
-        reference_rows=None if reference_rows is None else reference_rows.path,
-        current_rows=None if current_rows is None else current_rows.path,
+        reference_rows=given(reference_rows),
+        current_rows=given(current_rows),
     )
     drifted = [c.name for c in result.columns if c.drift_detected]
     report.metadata.update(
