@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -86,8 +87,12 @@ def generate(path: Path, rows: int, correlation: float, seed: int) -> Path:
 def worker(ref: str, cur: str, out: str, methods: str) -> dict:
     from driftline.drift import run_drift
 
+    started = time.perf_counter()
     result = run_drift(reference=ref, current=cur, out_dir=out, multivariate=methods or None)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
+        "call_seconds": time.perf_counter() - started,
+        "cpu": usage.ru_utime + usage.ru_stime,
         "columns_drifted": result.number_of_drifted_columns,
         "multivariate": {
             m.method: {
@@ -125,9 +130,10 @@ def speed(rows: int) -> list[str]:
     cur = generate(DATA / f"multivariate-cur-{rows}.parquet", rows, 0.6, seed=2)
     out = DATA / "multivariate-out"
     lines = [
-        f"| run ({rows:,} rows/side) | wall time | peak RSS | vs per-column alone | "
-        "columns drifted | multivariate verdicts (score > threshold; top columns) |",
-        "|---|---|---|---|---|---|",
+        f"| run ({rows:,} rows/side) | wall time (process) | run_drift call | CPU seconds | "
+        "peak RSS | vs per-column alone (CPU, memory) | columns drifted | "
+        "multivariate verdicts (score > threshold?; top columns; rows used) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     peer = None
     for methods in ("", "classifier", "pca", "classifier,pca"):
@@ -140,9 +146,9 @@ def speed(rows: int) -> list[str]:
         )
         lines.append(
             f"| per-column{' + ' + methods if methods else ' exact mode alone'} | "
-            f"{found['seconds']:.1f} s | {found['peak_mib']:.0f} MiB | "
-            f"{found['seconds'] / peer['seconds']:.2f}x time, "
-            f"{found['peak_mib'] / peer['peak_mib']:.2f}x memory | "
+            f"{found['seconds']:.1f} s | {found['call_seconds']:.1f} s | {found['cpu']:.1f} | "
+            f"{found['peak_mib']:.0f} MiB | {found['cpu'] / peer['cpu']:.2f}x, "
+            f"{found['peak_mib'] / peer['peak_mib']:.2f}x | "
             f"{found['columns_drifted']} / 13 | {verdicts or '-'} |"
         )
         print(lines[-1], flush=True)
@@ -231,21 +237,36 @@ def main() -> None:
         "",
     ]
     if "speed" not in args.skip:
-        report += ["## Time and memory", "", *speed(rows), ""]
+        report += ["## Time and memory", "", f"Run {started}.", "", *speed(rows), ""]
     if "alarms" not in args.skip:
         report += [
             "## False alarms and power at alpha = 0.05",
             "",
-            "Each seed draws a reference, a same-distribution window and a window with the "
-            "num_0/num_1 correlation at 0.3, all of the given size (seeds per size in the "
-            "table).",
+            f"Run {started}. Each seed draws a reference, a same-distribution window and a "
+            "window with the num_0/num_1 correlation at 0.3, all of the given size (seeds per "
+            "size in the table).",
             "",
             *rates(sizes),
             "",
         ]
     target = HERE / "results" / ("multivariate-quick.md" if args.quick else "multivariate.md")
-    target.write_text("\n".join(report))
+    target.write_text(_keep_other_parts(target, "\n".join(report)))
     print(f"wrote {target}")
+
+
+def _keep_other_parts(target: Path, text: str) -> str:
+    """`text`, plus the sections ("## ...") of the existing results file that this run
+    skipped (each section says which run it comes from)."""
+    if not target.exists():
+        return text
+    ran = {line for line in text.splitlines() if line.startswith("## ")}
+    kept, keep = [], False
+    for line in target.read_text().splitlines():
+        if line.startswith("## "):
+            keep = line not in ran
+        if keep:
+            kept.append(line)
+    return text + ("\n" + "\n".join(kept) + "\n" if kept else "")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,10 @@ from driftline.drift.engine import check_drift
 from driftline.drift.exact import check_exact
 from driftline.drift.html import render_drift_html
 from driftline.drift.multivariate import (
+    DEFAULT_MAX_ROWS,
     parse_multivariate,
     refuse_in_profile_mode,
+    sample_rows,
     with_multivariate,
 )
 from driftline.drift.result import DriftResult
@@ -127,14 +129,25 @@ def run_drift(
         ref_source, cur_source = rows
         assert ref_source is not None and cur_source is not None  # else refused above
         names = [c.name for c in result.columns if c.name != prediction_column]
-        ref_table = read_table(ref_source, format=reference_format or format, columns=names)
-        cur_table = read_table(
-            cur_source,
-            format=format,
-            columns=names,
-            timestamp_column=timestamp_column,
-            start=start,
-            end=end,
+        # Each side is sampled as soon as it is read, so only one side is ever whole in memory.
+        ref_table = sample_rows(
+            read_table(ref_source, format=reference_format or format, columns=names),
+            "reference",
+            DEFAULT_MAX_ROWS,
+            seed=0,
+        )
+        cur_table = sample_rows(
+            read_table(
+                cur_source,
+                format=format,
+                columns=names,
+                timestamp_column=timestamp_column,
+                start=start,
+                end=end,
+            ),
+            "current",
+            DEFAULT_MAX_ROWS,
+            seed=0,
         )
         result = with_multivariate(result, ref_table, cur_table, methods, kinds=dict(kinds or {}))
     result.dump(out_dir, html=render_drift_html(result))

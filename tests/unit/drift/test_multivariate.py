@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from driftline.drift import check_drift
-from driftline.drift.multivariate import check_multivariate, parse_multivariate
+from driftline.drift.multivariate import check_multivariate, parse_multivariate, sample_rows
 from driftline.drift.multivariate.classifier import auc_with_null_variance
 from driftline.errors import EmptyDataError, InputError, UnknownNameError
 
@@ -142,6 +142,15 @@ def test_large_sides_are_sampled_to_the_cap_reproducibly() -> None:
     again = check_multivariate(reference, current, ["pca"], columns=["x", "y"], max_rows=1000)
     assert (first[0].reference_rows, first[0].current_rows) == (1000, 1000)
     assert first[0].model_dump() == again[0].model_dump()
+    # run_drift samples each side as it reads it: the same rows, the same result
+    sampled = check_multivariate(
+        sample_rows(reference, "reference", 1000, seed=0),
+        sample_rows(current, "current", 1000, seed=0),
+        ["pca"],
+        columns=["x", "y"],
+        max_rows=1000,
+    )
+    assert sampled[0].model_dump() == first[0].model_dump()
 
 
 def test_bad_input_gets_one_clear_error() -> None:

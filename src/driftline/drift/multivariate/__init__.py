@@ -19,7 +19,13 @@ from collections.abc import Callable, Sequence
 import pyarrow as pa
 
 from driftline.drift.multivariate.classifier import classifier_drift
-from driftline.drift.multivariate.features import DEFAULT_MAX_ROWS, MIN_ROWS, Features, encode
+from driftline.drift.multivariate.features import (
+    DEFAULT_MAX_ROWS,
+    MIN_ROWS,
+    Features,
+    encode,
+    sample_rows,
+)
 from driftline.drift.multivariate.pca import pca_drift
 from driftline.errors import InputError, UnknownNameError
 from driftline.io import ColumnKind, infer_kinds
@@ -110,6 +116,7 @@ def with_multivariate(
     methods: Sequence[str],
     *,
     kinds: dict[str, str] | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
     seed: int = 0,
 ) -> DriftReport:
     """`result` (an exact-mode drift report of the two tables) with the multivariate
@@ -117,7 +124,9 @@ def with_multivariate(
     if not methods:
         return result
     columns = [c.name for c in result.columns if c.name != result.prediction_column]
-    found = check_multivariate(reference, current, methods, columns=columns, kinds=kinds, seed=seed)
+    found = check_multivariate(
+        reference, current, methods, columns=columns, kinds=kinds, max_rows=max_rows, seed=seed
+    )
     return result.model_copy(update={"multivariate": found})
 
 
@@ -130,5 +139,6 @@ __all__ = [
     "parse_multivariate",
     "pca_drift",
     "refuse_in_profile_mode",
+    "sample_rows",
     "with_multivariate",
 ]

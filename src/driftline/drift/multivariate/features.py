@@ -22,6 +22,7 @@ from driftline.io import ColumnKind
 DEFAULT_MAX_ROWS = 20_000
 #: Each side needs this many rows for cross-validation and a held-out reference.
 MIN_ROWS = 50
+SIDES = ("reference", "current")
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,13 @@ class Features:
         return int(finite.max()) + 1 if len(finite) else 0
 
 
-def sample_rows(table: pa.Table, max_rows: int, rng: np.random.Generator) -> pa.Table:
-    """At most `max_rows` rows of `table`, drawn without replacement (in table order)."""
+def sample_rows(table: pa.Table, side: str, max_rows: int, seed: int) -> pa.Table:
+    """At most `max_rows` rows of `table` ("reference" or "current" `side`), drawn without
+    replacement (in table order) with a generator of (`seed`, side): sampling a side once
+    or twice gives the same rows."""
     if table.num_rows <= max_rows:
         return table
+    rng = np.random.default_rng([seed, SIDES.index(side)])
     keep = np.sort(rng.choice(table.num_rows, size=max_rows, replace=False))
     return table.take(pa.array(keep))
 
@@ -66,10 +70,9 @@ def encode(
                 f"{MIN_ROWS} rows on each side",
                 param=side,
             )
-    rng = np.random.default_rng(seed)
     names = list(kinds)
-    ref = sample_rows(reference.select(names), max_rows, rng)
-    cur = sample_rows(current.select(names), max_rows, rng)
+    ref = sample_rows(reference.select(names), "reference", max_rows, seed)
+    cur = sample_rows(current.select(names), "current", max_rows, seed)
     ref_columns, cur_columns, categorical = [], [], []
     for name in names:
         if kinds[name] is ColumnKind.NUMERIC:
