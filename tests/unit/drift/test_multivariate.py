@@ -3,6 +3,8 @@ on same-distribution data, feature attribution, and bad input."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -165,3 +167,27 @@ def test_bad_input_gets_one_clear_error() -> None:
         check_multivariate(table, table, ["pca"], columns=["x"], alpha=1.5)
     with pytest.raises(InputError, match="at least one numeric"):
         check_multivariate(table, table, ["pca"], columns=[])
+
+
+def test_constant_columns_give_a_verdict_not_a_warning() -> None:
+    """Every column constant in the reference: PCA keeps no component (the error is the
+    distance to the reference's mean), with no division by zero."""
+    ones = pa.table({"a": np.ones(300), "b": np.ones(300)})
+    moved = pa.table({"a": np.full(300, 2.0), "b": np.ones(300)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        same = check_multivariate(ones, ones, ["classifier", "pca"], columns=["a", "b"])
+        changed = check_multivariate(ones, moved, ["classifier", "pca"], columns=["a", "b"])
+    assert [m.drift_detected for m in same] == [False, False]
+    assert [m.drift_detected for m in changed] == [True, True]
+    assert changed[1].details["components"] == 0 and changed[1].features[0].name == "a"
+
+
+def test_missing_values_only_the_current_window_has_count_as_drift() -> None:
+    rng = np.random.default_rng(8)
+    reference, current = gaussian_pair(2000, 0.0, rng), gaussian_pair(2000, 0.0, rng)
+    x = current["x"].to_numpy().copy()
+    x[rng.random(len(x)) < 0.1] = np.inf  # unusable values count as missing
+    current = current.set_column(0, "x", pa.array(x))
+    for result in check_multivariate(reference, current, ["classifier", "pca"], columns=["x", "y"]):
+        assert result.drift_detected and result.features[0].name == "x", result.method

@@ -6,19 +6,20 @@ categorical columns become indicator columns of their `TOP_CATEGORIES` most freq
 reference categories plus one for all others, also standardized: an indicator is scaled as
 if its value were seen in at least 1 of n + 1 rows, so a category or a missing value the
 reference never had shows up as a large error (a numeric column constant in the reference
-keeps scale 1). Columns with missing
-values on either side get a missing indicator. PCA keeps the fewest components that explain
-`VARIANCE_KEPT` of the variance.
+keeps scale 1). Columns with missing values on either side get a missing indicator. PCA
+keeps the fewest components that explain `VARIANCE_KEPT` of the variance (none when every
+feature is constant in the reference).
 
 Each row's error is the squared distance between its scaled features and their projection
-on the components. The score is the current rows' mean error; the null is a permutation
-null: the held-out reference half was not used to fit, so without drift its errors and the
-current ones are exchangeable, and shuffling them `PERMUTATIONS` times gives the
-distribution of the current mean. The threshold is the value the mean must exceed for a
-permutation p-value <= alpha. PCA finds changes of the reference's structure (a correlation
-that breaks, a value far off the data's subspace); a new correlation between columns that
-were independent in the reference can lie inside the kept subspace, which the domain
-classifier finds instead.
+on the components (numpy's SVD of the scaled fit rows, which the scaling centres). The score
+is the current rows' mean error; the null is a permutation null: the held-out reference half
+was not used to fit, so without drift its errors and the current ones are exchangeable, and
+shuffling them `PERMUTATIONS` times gives the distribution of the current mean. The
+threshold is the value the mean must exceed for a permutation p-value <= alpha. PCA finds
+changes of the reference's structure (a correlation that breaks, a value far off the data's
+subspace); a new correlation between columns that were independent in the reference can lie
+inside the kept subspace, which the domain classifier finds instead. With a single column
+(or when the kept components explain everything) the error is always 0: PCA sees nothing.
 
 A row's error |r|^2, with r = z - projection(z) the residual of its scaled features z,
 equals the sum over features j of z_j r_j. A column's contribution is its share of the
@@ -46,9 +47,6 @@ NULL = (
 
 def pca_drift(features: Features, *, alpha: float = 0.05, seed: int = 0) -> MultivariateDrift:
     """PCA reconstruction-error drift of `features` at false-alarm rate `alpha`."""
-    from sklearn.decomposition import PCA
-    from threadpoolctl import threadpool_limits
-
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(features.reference))
     half = len(order) // 2
@@ -56,13 +54,12 @@ def pca_drift(features: Features, *, alpha: float = 0.05, seed: int = 0) -> Mult
     with_missing = np.isnan(features.reference).any(axis=0) | np.isnan(features.current).any(axis=0)
     scaling = _Scaling.fit(fit_rows, features.categorical, list(np.flatnonzero(with_missing)))
     fit_scaled = scaling.apply(fit_rows)
-    with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only cost
-        pca = PCA(n_components=VARIANCE_KEPT, svd_solver="full").fit(fit_scaled)
+    components = _components(fit_scaled)
 
     def error_terms(rows: np.ndarray) -> np.ndarray:
         # error = |r|^2 = z.r (r = z - projection of z is orthogonal to the projection)
         scaled = scaling.apply(rows)
-        return scaled * (scaled - pca.inverse_transform(pca.transform(scaled)))
+        return scaled * (scaled - (scaled @ components.T) @ components)
 
     ref_res, cur_res = error_terms(held_out), error_terms(features.current)
     ref_err, cur_err = ref_res.sum(axis=1), cur_res.sum(axis=1)
@@ -90,7 +87,7 @@ def pca_drift(features: Features, *, alpha: float = 0.05, seed: int = 0) -> Mult
         columns=features.names,
         features=[FeatureContribution(name=n, contribution=float(s)) for n, s in ranked],
         details={
-            "components": int(pca.n_components_),
+            "components": len(components),
             "scaled_features": len(scaling.owner),
             "reference_error": float(ref_err.mean()),
             "error_ratio": score / float(ref_err.mean()) if ref_err.mean() > 0 else None,
@@ -98,6 +95,19 @@ def pca_drift(features: Features, *, alpha: float = 0.05, seed: int = 0) -> Mult
             "held_out_rows": len(held_out),
         },
     )
+
+
+def _components(scaled: np.ndarray) -> np.ndarray:
+    """The principal axes (rows) of the standardized fit rows that explain `VARIANCE_KEPT` of
+    their variance; none when every feature is constant (the error is then the distance to
+    the reference's mean)."""
+    _, singular, axes = np.linalg.svd(scaled, full_matrices=False)
+    variance = singular**2
+    total = float(variance.sum())
+    if total <= 0:
+        return axes[:0]
+    kept = int(np.searchsorted(np.cumsum(variance) / total, VARIANCE_KEPT - 1e-12)) + 1
+    return axes[:kept]
 
 
 def _permutation_means(
