@@ -82,7 +82,7 @@ def check_drift(
         max_categories=max_categories,
         exclude=exclude,
     )
-    return with_multivariate(result, reference, table, methods, kinds=dict(kinds or {}))
+    return with_multivariate(result, reference, table, methods)
 
 
 def _table(current: pa.Table | Iterable[pa.RecordBatch] | DatasetProfile) -> pa.Table:

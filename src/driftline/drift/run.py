@@ -149,7 +149,7 @@ def run_drift(
             DEFAULT_MAX_ROWS,
             seed=0,
         )
-        result = with_multivariate(result, ref_table, cur_table, methods, kinds=dict(kinds or {}))
+        result = with_multivariate(result, ref_table, cur_table, methods)
     result.dump(out_dir, html=render_drift_html(result))
     return result
 

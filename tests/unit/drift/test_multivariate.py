@@ -191,3 +191,17 @@ def test_missing_values_only_the_current_window_has_count_as_drift() -> None:
     current = current.set_column(0, "x", pa.array(x))
     for result in check_multivariate(reference, current, ["classifier", "pca"], columns=["x", "y"]):
         assert result.drift_detected and result.features[0].name == "x", result.method
+
+
+def test_each_column_is_taken_as_the_kind_it_was_checked_as() -> None:
+    """An integer column declared categorical becomes indicators in PCA (one per code plus
+    "other"), not one number."""
+    rng = np.random.default_rng(2)
+    reference = pa.table({"k": rng.integers(0, 4, 500), "x": rng.standard_normal(500)})
+    current = pa.table({"k": rng.integers(0, 4, 500), "x": rng.standard_normal(500)})
+    as_number = check_drift(reference, current, multivariate="pca").multivariate[0]
+    as_category = check_drift(
+        reference, current, kinds={"k": "categorical"}, multivariate="pca"
+    ).multivariate[0]
+    assert as_number.details["scaled_features"] == 2
+    assert as_category.details["scaled_features"] == 4 + 1 + 1

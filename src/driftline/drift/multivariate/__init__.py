@@ -115,17 +115,23 @@ def with_multivariate(
     current: pa.Table,
     methods: Sequence[str],
     *,
-    kinds: dict[str, str] | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
     seed: int = 0,
 ) -> DriftReport:
-    """`result` (an exact-mode drift report of the two tables) with the multivariate
-    verdicts of `methods` on its checked columns, less the prediction column."""
+    """`result` (the per-column drift report of the two tables' data) with the multivariate
+    verdicts of `methods` on its checked columns, less the prediction column, each as the
+    kind it was checked as."""
     if not methods:
         return result
-    columns = [c.name for c in result.columns if c.name != result.prediction_column]
+    checked = [c for c in result.columns if c.name != result.prediction_column]
     found = check_multivariate(
-        reference, current, methods, columns=columns, kinds=kinds, max_rows=max_rows, seed=seed
+        reference,
+        current,
+        methods,
+        columns=[c.name for c in checked],
+        kinds={c.name: c.kind for c in checked},
+        max_rows=max_rows,
+        seed=seed,
     )
     return result.model_copy(update={"multivariate": found})
 
