@@ -165,6 +165,8 @@ def test_bad_input_gets_one_clear_error() -> None:
         check_multivariate(table, table.slice(0, 10), ["pca"], columns=["x"])
     with pytest.raises(InputError, match="alpha"):
         check_multivariate(table, table, ["pca"], columns=["x"], alpha=1.5)
+    with pytest.raises(InputError, match=r"below 1/500, the smallest p-value"):
+        check_multivariate(table, table, ["pca"], columns=["x"], alpha=0.001)
     with pytest.raises(InputError, match="at least one numeric"):
         check_multivariate(table, table, ["pca"], columns=[])
 

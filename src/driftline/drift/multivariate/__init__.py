@@ -26,7 +26,7 @@ from driftline.drift.multivariate.features import (
     encode,
     sample_rows,
 )
-from driftline.drift.multivariate.pca import pca_drift
+from driftline.drift.multivariate.pca import PERMUTATIONS, pca_drift
 from driftline.errors import InputError, UnknownNameError
 from driftline.io import ColumnKind, infer_kinds
 from driftline.report.drift import DriftReport
@@ -77,6 +77,12 @@ def check_multivariate(
         return []
     if not 0.0 < alpha < 1.0:
         raise InputError(f"`alpha` {alpha!r} must be in (0, 1)", param="alpha")
+    if "pca" in chosen and alpha < 1 / (PERMUTATIONS + 1):
+        raise InputError(
+            f"`alpha` {alpha!r} is below 1/{PERMUTATIONS + 1}, the smallest p-value pca's "
+            f"{PERMUTATIONS} permutations can give",
+            param="alpha",
+        )
     if max_rows < MIN_ROWS:
         raise InputError(f"`max_rows` {max_rows!r} must be at least {MIN_ROWS}", param="max_rows")
     if not columns:
