@@ -113,6 +113,8 @@ VALIDATION_ERRORS = "validation_errors"
 VALIDATION_WARNINGS = "validation_warnings"
 DRIFTED_COLUMN_COUNT = "drifted_columns"
 SCORE_PREFIX = "score_"
+MULTIVARIATE_SCORE_PREFIX = "multivariate_score_"  # + method: classifier AUC, PCA mean error
+MULTIVARIATE_DRIFTED = "multivariate_drifted"  # drift report metadata: methods that found drift
 
 
 def given(value: T | None) -> T | None:

@@ -82,6 +82,12 @@ def _floats(values: dict[str, str]) -> dict[str, float]:
 @click.option("--start", type=click.DateTime(), help="Window start (inclusive).")
 @click.option("--end", type=click.DateTime(), help="Window end (exclusive).")
 @click.option("--format", "format_", help="Data format: parquet, csv or jsonl (default: suffix).")
+@click.option(
+    "--multivariate",
+    metavar="METHOD,...",
+    help="Also run dataset-level methods on all columns together: classifier (domain "
+    "classifier), pca (reconstruction error), or classifier,pca. Exact mode only.",
+)
 @click.option("--fail-on-drift", is_flag=True, help="Exit 3 when the dataset drifts.")
 @shows_progress
 def drift(
@@ -101,6 +107,7 @@ def drift(
     start: datetime | None,
     end: datetime | None,
     format_: str | None,
+    multivariate: str | None,
     fail_on_drift: bool,
 ) -> None:
     """Check the current window for drift; writes DIR/drift_report.json and .html.
@@ -130,6 +137,7 @@ def drift(
         start=start,
         end=end,
         format=format_,
+        multivariate=multivariate,
     )
     click.echo(
         f"{'drift' if result.drift_detected else 'no drift'}: "
@@ -137,5 +145,10 @@ def drift(
         f"(share {result.drift_share:.2f}, threshold {result.drift_share_threshold:g}; "
         f"{result.thresholds} thresholds); report in {out_dir}"
     )
+    for found in result.multivariate:
+        click.echo(
+            f"multivariate {found.method}: {found.status} (score {found.score:.4f}, threshold "
+            f"{found.threshold:.4f}; top columns: {', '.join(found.top_features)})"
+        )
     if fail_on_drift and result.drift_detected:
         sys.exit(EXIT_DRIFT)

@@ -23,6 +23,11 @@ from driftline.drift.calibration import (
 )
 from driftline.drift.columns import DEFAULT_MAX_CATEGORIES
 from driftline.drift.exact import MethodOption, ThresholdOption, check_exact
+from driftline.drift.multivariate import (
+    parse_multivariate,
+    refuse_in_profile_mode,
+    with_multivariate,
+)
 from driftline.drift.registry import AUTO
 from driftline.drift.result import DriftResult
 from driftline.drift.selection import check_drift_share
@@ -48,6 +53,7 @@ def check_drift(
     threshold_quantile: float = DEFAULT_QUANTILE,
     calibration_window: str | None = None,
     timestamp_column: str | None = None,
+    multivariate: str | Sequence[str] | None = None,
 ) -> DriftResult:
     """Check every column of `current` for drift from `reference`.
 
@@ -66,13 +72,19 @@ def check_drift(
     of `calibration_window` (a row count such as "500", or a period such as "1d" on
     `timestamp_column`; default: the current window's row count). "auto" (the default) is
     "calibrated" when the reference profile holds a calibration, else "fixed".
+
+    `multivariate` names dataset-level methods ("classifier", "pca"; a list or a
+    comma-separated string) run on the checked columns less the prediction; they need rows,
+    so profile mode refuses them.
     """
     check_drift_share(drift_share)
     check_thresholds(thresholds)
     check_quantile(threshold_quantile)
+    methods = parse_multivariate(multivariate)
     if timestamp_column is not None:
         exclude = [*exclude, timestamp_column]
     if not isinstance(reference, pa.Table):
+        refuse_in_profile_mode(methods)
         from driftline.drift.profile_mode import check_drift_against_profile
 
         result = check_drift_against_profile(
@@ -113,16 +125,16 @@ def check_drift(
         )
 
     result = check(reference, table)
-    if thresholds != CALIBRATED:
-        return result
-    window = calibration_window or str(table.num_rows)
-    calibration = calibrate_exact(
-        reference, window, lambda ref, cur: check(ref, cur, None), timestamp_column
-    )
-    names = [c.name for c in result.columns]
-    return apply_calibration(
-        result, calibration, threshold_quantile, explicit_thresholds(threshold, names)
-    )
+    if thresholds == CALIBRATED:
+        window = calibration_window or str(table.num_rows)
+        calibration = calibrate_exact(
+            reference, window, lambda ref, cur: check(ref, cur, None), timestamp_column
+        )
+        names = [c.name for c in result.columns]
+        result = apply_calibration(
+            result, calibration, threshold_quantile, explicit_thresholds(threshold, names)
+        )
+    return with_multivariate(result, reference, table, methods)
 
 
 def _table(current: pa.Table | Iterable[pa.RecordBatch] | DatasetProfile) -> pa.Table:

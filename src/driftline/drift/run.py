@@ -24,6 +24,13 @@ from driftline.drift.calibration import (
 from driftline.drift.engine import check_drift
 from driftline.drift.exact import check_exact
 from driftline.drift.html import render_drift_html
+from driftline.drift.multivariate import (
+    DEFAULT_MAX_ROWS,
+    parse_multivariate,
+    refuse_in_profile_mode,
+    sample_rows,
+    with_multivariate,
+)
 from driftline.drift.result import DriftResult
 from driftline.drift.selection import only
 from driftline.errors import InputError
@@ -58,6 +65,9 @@ def run_drift(
     thresholds: str = AUTO_THRESHOLDS,
     threshold_quantile: float = DEFAULT_QUANTILE,
     calibration_window: str | None = None,
+    multivariate: str | Sequence[str] | None = None,
+    reference_rows: str | None = None,
+    current_rows: str | None = None,
 ) -> DriftResult:
     """Check the `current` window against `reference` data (exact mode) or a
     `reference_profile` (profile mode: its JSON path or the loaded profile; current
@@ -68,9 +78,15 @@ def run_drift(
     timestamp column itself is not checked. Nothing is written if any input is bad.
     `thresholds`, `threshold_quantile`, `calibration_window` as in `check_drift`; in exact
     mode the calibration window defaults to [start, end)'s length when both are given.
+    `multivariate` names dataset-level methods ("classifier", "pca") run on the checked
+    columns less the prediction. They need rows: exact mode has them; in profile mode they
+    read `reference_rows` (the reference data) and the current data (`current`, or
+    `current_rows` when `current` is a window profile), sampled as
+    `driftline.drift.multivariate` states.
     """
     check_thresholds(thresholds)
     check_quantile(threshold_quantile)
+    methods = parse_multivariate(multivariate)
     if reference_profile is not None and calibration_window is not None:
         raise InputError(
             "`calibration_window` calibrates on reference data (exact mode); a reference "
@@ -85,13 +101,19 @@ def run_drift(
     if reference_profile is not None:
         from driftline.profile import DatasetProfile, read_profile_if_any
 
+        window = read_profile_if_any(current)
+        rows: tuple[str | None, str | None] = (
+            reference_rows,
+            current if window is None else current_rows,
+        )
+        if methods and None in rows:
+            refuse_in_profile_mode(methods)
         profile = (
             reference_profile
             if isinstance(reference_profile, DatasetProfile)
             else DatasetProfile.load(reference_profile)
         )
         names = _columns(columns, list(profile.columns), timestamp_column, prediction_column)
-        window = read_profile_if_any(current)
         result = check_drift(
             profile,
             window
@@ -116,6 +138,7 @@ def run_drift(
         )
     else:
         assert reference is not None
+        rows = (reference, current)
         result = _check_exact(
             reference,
             current,
@@ -143,6 +166,31 @@ def run_drift(
                 window=calibration_window or window_text(start, end) or str(result.current_rows),
                 timestamp_column=timestamp_column,
             )
+    if methods:
+        ref_source, cur_source = rows
+        assert ref_source is not None and cur_source is not None  # else refused above
+        names = [c.name for c in result.columns if c.name != prediction_column]
+        # Each side is sampled as soon as it is read, so only one side is ever whole in memory.
+        ref_table = sample_rows(
+            read_table(ref_source, format=reference_format or format, columns=names),
+            "reference",
+            DEFAULT_MAX_ROWS,
+            seed=0,
+        )
+        cur_table = sample_rows(
+            read_table(
+                cur_source,
+                format=format,
+                columns=names,
+                timestamp_column=timestamp_column,
+                start=start,
+                end=end,
+            ),
+            "current",
+            DEFAULT_MAX_ROWS,
+            seed=0,
+        )
+        result = with_multivariate(result, ref_table, cur_table, methods)
     result.dump(out_dir, html=render_drift_html(result))
     return result
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import (
     AliasChoices,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     computed_field,
@@ -16,16 +15,8 @@ from pydantic import (
 )
 
 from driftline.errors import InputError
-from driftline.report.base import Report
-
-
-def _nan_for_null(value: Any) -> Any:
-    return math.nan if value is None else value
-
-
-# A score the method could not compute is NaN in memory and null in JSON.
-Score = Annotated[float, BeforeValidator(_nan_for_null)]
-
+from driftline.report.base import Report, Score
+from driftline.report.multivariate import MultivariateDrift
 
 UNKNOWN = "unknown"
 
@@ -98,7 +89,8 @@ class ColumnDrift(BaseModel):
 
 
 class DriftReport(Report):
-    """The dataset verdict: drift when the share of drifted columns >= drift_share_threshold.
+    """The dataset verdict: drift when the share of drifted columns >= drift_share_threshold,
+    or when a multivariate method (`multivariate`, if any were run) finds drift.
 
     `drift_detected`, `drift_share`, `number_of_columns`, `number_of_drifted_columns`,
     `number_of_unknown_columns` and `prediction` are derived from the columns. Documents
@@ -107,7 +99,7 @@ class DriftReport(Report):
     """
 
     KIND: ClassVar[str] = "drift"
-    SCHEMA_VERSION: ClassVar[str] = "1.1"
+    SCHEMA_VERSION: ClassVar[str] = "1.1"  # 1.1: threshold origins, the `multivariate` section
     DERIVED: ClassVar[tuple[str, ...]] = (
         "drift_detected",
         "drift_share",
@@ -126,6 +118,7 @@ class DriftReport(Report):
     skipped: list[dict[str, str]] = Field(
         default_factory=list, validation_alias=AliasChoices("skipped_columns", "skipped")
     )
+    multivariate: list[MultivariateDrift] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -160,8 +153,9 @@ class DriftReport(Report):
 
     @property
     def drift_detected(self) -> bool:
-        """The dataset verdict."""
-        return bool(self.columns) and self.drift_share >= self.drift_share_threshold
+        """The dataset verdict: enough columns drifted, or a multivariate method found drift."""
+        by_columns = bool(self.columns) and self.drift_share >= self.drift_share_threshold
+        return by_columns or any(m.drift_detected for m in self.multivariate)
 
     @property
     def prediction(self) -> ColumnDrift | None:
@@ -195,6 +189,7 @@ class DriftReport(Report):
         document.pop("prediction_column")
         columns = document.pop("columns")
         skipped = document.pop("skipped")
+        multivariate = document.pop("multivariate")
         prediction = self.prediction
         return {
             **{k: document.pop(k) for k in ("schema_version", "kind")},
@@ -206,6 +201,7 @@ class DriftReport(Report):
             "number_of_unknown_columns": self.number_of_unknown_columns,
             **document,
             "prediction": prediction.model_dump() if prediction else None,
+            "multivariate": multivariate,
             "columns": columns,
             "skipped_columns": skipped,
         }
