@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
@@ -26,7 +25,7 @@ from driftline.errors import EmptyDataError, InputError
 from driftline.performance.degradation import check_baseline
 from driftline.performance.html import render_performance_html
 from driftline.performance.options import PerformanceOptions
-from driftline.performance.prepare import BATCH_ROWS, id_type, open_source, require_columns
+from driftline.performance.prepare import id_type, open_source, require_columns
 from driftline.performance.run import (
     PerformanceResult,
     check_metric_names,
@@ -36,7 +35,7 @@ from driftline.performance.run import (
     target_spec,
 )
 from driftline.performance.state import PerformanceState, WindowState
-from driftline.performance.windows import WindowContext, judged_entry
+from driftline.performance.windows import WindowContext, state_entry
 from driftline.report import PerformanceReport, ReportPaths
 
 FAN_OUT_UNSUPPORTED = ("segment_columns", "reference", "calibration")
@@ -66,9 +65,7 @@ def partition_state(predictions: Any, labels: Any = None, **options: Any) -> Per
             table = joined.read(index)
             assert table is not None
             joined.drop(index)
-            window = state.windows.setdefault(index, WindowState())
-            for batch in table.to_batches(max_chunksize=BATCH_ROWS):
-                window.merge(state.window_state(pa.Table.from_batches([batch])))
+            state.add_window(index, table)
     if summary is not None:
         state.labels = {
             "matched": summary.matched,
@@ -142,26 +139,14 @@ def report_from_states(
     }
     spec = target_spec(opts, seen)
     context = WindowContext(opts, spec, baseline)
-    overall = spec.new_stats()
     together = WindowState()
     entries = []
     for index in sorted(merged.windows):
-        window = merged.windows[index]
-        stats, ranked, method = window.stats(spec)
-        metrics = {**stats.metrics(), **ranked} if window.labelled_rows else {}
-        entry = judged_entry(
-            index, window.rows, window.labelled_rows, window.non_finite_rows, metrics, context
-        )
-        if spec.task == "classification":
-            entry["confusion_matrix"] = stats.confusion.tolist()  # type: ignore[union-attr]
-        if method is not None and window.labelled_rows:
-            entry["ranking"] = method
-        entries.append(entry)
-        overall.merge(stats)  # type: ignore[arg-type]
-        together.merge(window)
+        entries.append(state_entry(index, merged.windows[index], context)[0])
+        together.merge(merged.windows[index])
+    overall, ranked, method = together.stats(spec)
     document = report_document(opts, spec, entries, overall, baseline, None, False)
     if together.labelled_rows:
-        _, ranked, method = together.stats(spec)
         document["overall"]["metrics"].update(ranked)
         if method is not None:
             document["overall"]["ranking"] = method

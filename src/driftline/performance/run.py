@@ -27,7 +27,6 @@ from driftline.performance.join import (
 )
 from driftline.performance.options import PerformanceOptions
 from driftline.performance.prepare import (
-    BATCH_ROWS,
     CLASS_TYPE,
     LABEL,
     Normalizer,
@@ -38,7 +37,7 @@ from driftline.performance.prepare import (
 )
 from driftline.performance.ranking import roc_curve_from_bins
 from driftline.performance.spill import Partitions
-from driftline.performance.state import PerformanceState, WindowState
+from driftline.performance.state import WindowState
 from driftline.performance.windows import INVALID, WindowContext, window_entry
 from driftline.report import PerformanceReport, ReportPaths
 
@@ -285,28 +284,23 @@ def _calibration(
 def _score_windows(
     joined: Partitions, windows: list[int], ctx: WindowContext
 ) -> tuple[list[dict[str, Any]], Stats, dict[str, float], dict[str, Any] | None]:
-    """Window entries, their merged statistics, and the rank metrics of all labelled rows
-    (from the windows' merged score counts, so memory does not grow with the rows) with
-    how they were computed."""
+    """Window entries, the statistics of all labelled rows, their rank metrics (from the
+    windows' merged score counts) and how those were computed. Memory holds one window's
+    state, and its rows only when segments or estimates need them together."""
     if not windows:
         raise EmptyDataError("the predictions have no rows", param="predictions")
-    overall = ctx.spec.new_stats()
     entries = []
-    ranking = WindowState()
-    state = PerformanceState(ctx.spec.task, ctx.spec.n_scores)
+    together = WindowState()
     for index in windows:
         table = joined.read(index)
         assert table is not None  # every window seen holds rows
         joined.drop(index)
-        entry, stats = window_entry(index, table, ctx)
-        overall.merge(stats)  # type: ignore[arg-type]
+        entry, window = window_entry(index, table, ctx)
         entries.append(entry)
-        if ctx.spec.task == "classification" and ctx.spec.n_scores:
-            for batch in table.to_batches(max_chunksize=BATCH_ROWS):
-                ranking.merge(state.window_state(pa.Table.from_batches([batch])))
-    if ranking.classification is None or not ranking.labelled_rows:
+        together.merge(window)
+    overall, ranked, method = together.stats(ctx.spec)
+    if not together.labelled_rows:
         return entries, overall, {}, None
-    _, ranked, method = ranking.stats(ctx.spec)
     return entries, overall, ranked, method
 
 

@@ -26,7 +26,7 @@ from driftline import storage
 from driftline.errors import InputError
 from driftline.performance.classification import ClassificationStats, rank_metrics_of_counts
 from driftline.performance.evaluate import Stats, TargetSpec, labelled
-from driftline.performance.prepare import LABEL, PRED, WINDOW, score_name
+from driftline.performance.prepare import BATCH_ROWS, LABEL, PRED, score_name
 from driftline.performance.ranking import ROC_BINS
 from driftline.performance.regression import RegressionStats, ScaledSum
 from driftline.performance.score_counts import MAX_DISTINCT, ScoreCounts
@@ -137,8 +137,8 @@ class ClassCounts:
             ranked = dict(enumerate(counts.ranks))
         if len(spec.classes) == 2:
             pos, neg = ranked[positive].positive_negative(positive)
-            bins = np.clip((ranked[positive].scores[::-1] * ROC_BINS).astype(np.int64), 0, None)  # type: ignore[index]
-            bins = np.minimum(bins, ROC_BINS - 1)
+            descending = ranked[positive].scores[::-1]  # type: ignore[index]
+            bins = np.clip((descending * ROC_BINS).astype(np.int64), 0, ROC_BINS - 1)
             stats.roc_positive += np.bincount(bins, weights=pos, minlength=ROC_BINS).astype(
                 np.int64
             )
@@ -169,9 +169,44 @@ class ClassCounts:
         return out
 
 
+def _dictionary_chunks(values: pa.ChunkedArray) -> list[pa.DictionaryArray]:
+    """The chunks of a class column as dictionary arrays (the internal class type is one)."""
+    return [
+        chunk if isinstance(chunk, pa.DictionaryArray) else chunk.dictionary_encode()
+        for chunk in values.chunks
+    ]
+
+
 def _codes(values: pa.ChunkedArray, classes: list[str]) -> np.ndarray:
-    position = pc.index_in(values.cast(pa.string()), value_set=pa.array(classes, pa.string()))
-    return np.asarray(position.to_numpy(zero_copy_only=False), dtype=np.int64)
+    """Positions in `classes` of each row's class, looked up once per distinct value."""
+    wanted = pa.array(classes, pa.string())
+    parts = [np.empty(0, np.int64)]
+    for chunk in _dictionary_chunks(values):
+        position = pc.index_in(chunk.dictionary.cast(pa.string()), value_set=wanted)
+        # dictionary values no row uses may be missing from `classes`: -1, never read
+        lookup = np.asarray(pc.fill_null(position, -1).to_numpy(), dtype=np.int64)
+        parts.append(lookup[np.asarray(chunk.indices.to_numpy(zero_copy_only=False))])
+    return np.concatenate(parts)
+
+
+def _class_names(values: pa.ChunkedArray) -> set[str]:
+    """The distinct classes that occur in a class column (nulls left out)."""
+    names: set[str] = set()
+    for chunk in _dictionary_chunks(values):
+        used = pc.unique(chunk.indices.drop_null())
+        names.update(chunk.dictionary.cast(pa.string()).take(used).to_pylist())
+    return names
+
+
+def finite_rows(table: pa.Table, task: str | TargetSpec) -> tuple[pa.Table, int]:
+    """The rows whose regression prediction and label (when present) are finite, and how
+    many were not: +-inf turns every sum, so every metric, into inf or NaN."""
+    task = task if isinstance(task, str) else task.task
+    if task != "regression" or table.num_rows == 0:
+        return table, 0
+    finite = pc.and_(pc.is_finite(table[PRED]), pc.fill_null(pc.is_finite(table[LABEL]), True))
+    kept = table.filter(finite)
+    return kept, table.num_rows - kept.num_rows
 
 
 @dataclass
@@ -265,29 +300,25 @@ class PerformanceState:
     labels: dict[str, int] | None = None  # label rows matched, without value, duplicated
     parts: int = 1  # how many parts' states this one merges
 
-    def update(self, rows: pa.Table) -> None:
-        """Add joined rows of one window or several (internal columns with `_window`)."""
-        keys = np.asarray(rows[WINDOW].to_numpy(), dtype=np.int64)
-        for index in np.unique(keys).tolist():
-            part = rows.filter(pa.array(keys == index)).drop_columns([WINDOW])
-            self.windows.setdefault(index, WindowState()).merge(self.window_state(part))
+    def add_window(self, index: int, rows: pa.Table) -> WindowState:
+        """Add rows of window `index` (internal columns, no `_window`), batch by batch so
+        memory holds one batch beside the states; returns the window's state."""
+        window = self.windows.setdefault(index, WindowState())
+        for batch in rows.to_batches(max_chunksize=BATCH_ROWS):
+            window.merge(self.window_state(pa.Table.from_batches([batch])))
+        return window
 
     def window_state(self, rows: pa.Table) -> WindowState:
         """The state of rows of one window (internal columns, no `_window`)."""
         state = WindowState(rows=rows.num_rows)
         if self.task == "regression":
-            finite = pc.and_(
-                pc.is_finite(rows[PRED]), pc.fill_null(pc.is_finite(rows[LABEL]), True)
-            )
-            kept = rows.filter(finite)
-            state.non_finite_rows = rows.num_rows - kept.num_rows
+            kept, state.non_finite_rows = finite_rows(rows, self.task)
             scored = labelled(kept)
             state.regression = RegressionStats()
             state.regression.update(scored[LABEL].to_numpy(), scored[PRED].to_numpy())
             return state
         scored = labelled(rows)
-        seen = {*pc.unique(scored[LABEL].cast(pa.string())).to_pylist()}
-        seen |= {*pc.unique(scored[PRED].cast(pa.string())).to_pylist()}
+        seen = _class_names(scored[LABEL]) | _class_names(scored[PRED])
         counts = ClassCounts(_sorted_names(seen), self.n_scores, self.max_distinct)
         if scored.num_rows:
             counts.update(scored)

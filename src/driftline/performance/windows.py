@@ -15,7 +15,8 @@ from driftline.performance.degradation import judge, judge_estimate
 from driftline.performance.estimate import compare, estimate
 from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
 from driftline.performance.options import PerformanceOptions
-from driftline.performance.prepare import LABEL, PRED, segment_name
+from driftline.performance.prepare import PRED, segment_name
+from driftline.performance.state import PerformanceState, WindowState, finite_rows
 
 MAX_SEGMENT_VALUES = 100
 INVALID = "invalid"  # the window held non-finite predictions or labels
@@ -46,30 +47,44 @@ def status_of(labelled_rows: int, minimum: int, non_finite_rows: int = 0) -> str
     return "ok" if labelled_rows >= minimum else "insufficient labels"
 
 
-def finite_rows(table: pa.Table, spec: TargetSpec) -> tuple[pa.Table, int]:
-    """The rows whose regression prediction and label (when present) are finite, and how
-    many were not: +-inf turns every sum, so every metric, into inf or NaN."""
-    if spec.task != "regression" or table.num_rows == 0:
-        return table, 0
-    finite = pc.and_(pc.is_finite(table[PRED]), pc.fill_null(pc.is_finite(table[LABEL]), True))
-    kept = table.filter(finite)
-    return kept, table.num_rows - kept.num_rows
+def window_entry(
+    index: int, table: pa.Table, ctx: WindowContext
+) -> tuple[dict[str, Any], WindowState]:
+    """The report entry of window `index` (rows of `table`) and its mergeable state.
 
-
-def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[str, Any], Stats]:
-    """The report entry of window `index` (rows of `table`) and its mergeable statistics."""
+    The metrics stream through the state batch by batch; segments and the CBPE estimate,
+    when asked for, read the window's rows together.
+    """
     options = ctx.options
-    total_rows = table.num_rows
-    table, non_finite = finite_rows(table, ctx.spec)
-    rows = labelled(table)
-    stats, metrics = evaluate(rows, ctx.spec)
-    entry = judged_entry(index, total_rows, rows.num_rows, non_finite, metrics, ctx)
-    if ctx.spec.task == "classification":
-        entry["confusion_matrix"] = stats.confusion.tolist()  # type: ignore[union-attr]
+    window = window_state(table, ctx.spec)
+    entry, _ = state_entry(index, window, ctx)
+    if options.segment_columns or ctx.estimating:
+        table = finite_rows(table, ctx.spec)[0]
     if options.segment_columns:
         entry["segments"] = segments(table, ctx)
     if ctx.estimating:
-        _add_estimate(entry, table, rows, ctx, index)
+        _add_estimate(entry, table, labelled(table), ctx, index)
+    return entry, window
+
+
+def window_state(table: pa.Table, spec: TargetSpec) -> WindowState:
+    """The state of one window's rows, built batch by batch."""
+    return PerformanceState(spec.task, spec.n_scores).add_window(0, table)
+
+
+def state_entry(
+    index: int, window: WindowState, ctx: WindowContext
+) -> tuple[dict[str, Any], Stats]:
+    """The report entry of window `index` from its state, and its statistics over `ctx.spec`."""
+    stats, ranked, method = window.stats(ctx.spec)
+    metrics = {**stats.metrics(), **ranked} if window.labelled_rows else {}
+    entry = judged_entry(
+        index, window.rows, window.labelled_rows, window.non_finite_rows, metrics, ctx
+    )
+    if ctx.spec.task == "classification":
+        entry["confusion_matrix"] = stats.confusion.tolist()  # type: ignore[union-attr]
+    if method is not None and window.labelled_rows:
+        entry["ranking"] = method
     return entry, stats
 
 
