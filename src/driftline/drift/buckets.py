@@ -46,10 +46,13 @@ def bucketable(low: float, high: float) -> bool:
     return math.isfinite(span) and span > 0 and math.isfinite(MAX_BUCKETS / span)
 
 
-def order_statistics(values: np.ndarray, ranks: np.ndarray) -> np.ndarray:
-    """The `ranks`-th smallest of `values` (0-based), exactly: `np.sort(values)[ranks]`."""
+def order_statistics(
+    values: np.ndarray, ranks: np.ndarray, bounds: tuple[float, float] | None = None
+) -> np.ndarray:
+    """The `ranks`-th smallest of `values` (0-based), exactly: `np.sort(values)[ranks]`.
+    `bounds`: the values' (min, max) when the caller has them."""
     ranks = np.asarray(ranks, dtype=np.intp)
-    low, high = float(values.min()), float(values.max())
+    low, high = bounds or (float(values.min()), float(values.max()))
     if not bucketable(low, high):
         return np.sort(values)[ranks]
     b = Buckets(values.astype(np.float64, copy=False), low, high, bucket_count(len(values)))

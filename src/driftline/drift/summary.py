@@ -15,12 +15,14 @@ TOP_CATEGORIES = 12
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def _quantiles(values: np.ndarray) -> dict[str, float]:
-    """numpy's default (linear) quantiles, from the exact order statistics they need."""
+def _quantiles(values: np.ndarray, bounds: tuple[float, float]) -> dict[str, float]:
+    """numpy's default (linear) quantiles, from the exact order statistics they need;
+    `bounds` are the values' min and max."""
     position = np.asarray(QUANTILES) * (len(values) - 1)
     low = np.floor(position).astype(np.int64)
     high = np.minimum(low + 1, len(values) - 1)
-    ranked = order_statistics(values, np.concatenate([low, high])).astype(np.float64)
+    ranks = np.concatenate([low, high])
+    ranked = order_statistics(values, ranks, bounds).astype(np.float64)
     below, above = ranked[: len(low)], ranked[len(low) :]
     result = interpolate(below, above, position - low)
     return dict(zip(map(str, QUANTILES), map(float, result), strict=True))
@@ -40,7 +42,7 @@ def _numeric_side(
         "std": std,
         "min": low,
         "max": high,
-        "quantiles": _quantiles(values),
+        "quantiles": _quantiles(values, (low, high)),
         "histogram": (_bin_counts(values, edges) / len(values)).tolist(),
     }
 
