@@ -324,6 +324,7 @@ def monitor_partitions(
     )
     performance = merge_performance(
         states=dsl.Collected(scored.outputs[io.STATE]),
+        unpaired=dsl.Collected(part.outputs[io.UNPAIRED]),
         labels_uri=labels_uri,
         task=task,
         id_column=id_column,

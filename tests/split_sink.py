@@ -18,11 +18,14 @@ from driftline.inference_log.payload import FeatureSchema, flatten
 from driftline.sink.writer import write_batch
 
 START = datetime(2026, 3, 1, 7, 40, tzinfo=UTC)
-FEATURES = FeatureSchema(features=("x", "count", "category"))
+FEATURES = FeatureSchema(features=("x", "count", "category", "id"))
 
 
-def _events(calls: int, seconds: float, rng: np.random.Generator) -> Iterator[LoggedEvent]:
-    """Events in arrival order: `calls` calls spread over `seconds` from START."""
+def _events(
+    calls: int, seconds: float, rng: np.random.Generator, lost: tuple[float, float, float]
+) -> Iterator[LoggedEvent]:
+    """Events in arrival order: `calls` calls spread over `seconds` from START; `lost` is the
+    share of requests never logged, of responses never logged, and of late responses."""
     events: list[tuple[float, LoggedEvent]] = []
     at = np.sort(rng.uniform(0, seconds, calls))
     for i, moment in enumerate(at):
@@ -30,15 +33,21 @@ def _events(calls: int, seconds: float, rng: np.random.Generator) -> Iterator[Lo
         x = [round(float(v), 3) for v in rng.normal(0, 1, rows)]
         category = [f"c{int(c)}" for c in rng.zipf(1.6, rows) % 30]
         body = json.dumps(
-            {"instances": [[x[r], int(rng.poisson(3)), category[r]] for r in range(rows)]}
+            {
+                "instances": [
+                    [x[r], int(rng.poisson(3)), category[r], f"id-{i:07d}-{r}"] for r in range(rows)
+                ]
+            }
         )
-        latency = float(rng.choice([rng.uniform(0.01, 2.0), rng.uniform(360, 420)], p=[0.97, 0.03]))
+        latency = float(
+            rng.choice([rng.uniform(0.01, 2.0), rng.uniform(360, 420)], p=[1 - lost[2], lost[2]])
+        )
         response = json.dumps({"predictions": [round(float(v), 4) for v in rng.random(rows)]})
         start = (START + timedelta(seconds=float(moment))).timestamp()
         kept = rng.random()
-        if kept > 0.01:  # 1% of requests never logged
+        if kept >= lost[0]:  # some requests never logged
             events.append((start, _event("request", f"call-{i:07d}", start, body)))
-        if kept < 0.98:  # 2% of responses never logged
+        if kept < 1 - lost[1]:  # some responses never logged
             end = start + latency
             events.append((end, _event("response", f"call-{i:07d}", end, response)))
     for _, event in sorted(events, key=lambda e: e[0]):
@@ -57,6 +66,7 @@ def write_split_sink_output(
     replicas: int = 3,
     flush_events: int = 60,
     seed: int = 11,
+    lost: tuple[float, float, float] = (0.01, 0.02, 0.03),
 ) -> Path:
     """Write the sink output of `calls` calls under `out` (Hive folders); returns `out`."""
     rng = np.random.default_rng(seed)
@@ -74,7 +84,7 @@ def write_split_sink_output(
         flushes[replica] += 1
         received[replica] = []
 
-    for event in _events(calls, seconds, rng):
+    for event in _events(calls, seconds, rng, lost):
         replica = int(rng.integers(replicas))
         received[replica].append(event)
         if len(received[replica]) >= flush_events:

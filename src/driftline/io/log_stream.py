@@ -123,6 +123,15 @@ def pairing_for(
     return StreamPairing(HalfSpill(schema, bucket_count(halves, bucket_rows)), window)
 
 
+def stage_calls(tables: Iterable[pa.Table], schema: pa.Schema, folder: Path) -> Path:
+    """Write `tables` (conformed to `schema`) as one Parquet file in the scratch `folder`."""
+    path = folder / "calls.parquet"
+    with pq.ParquetWriter(path, schema) as writer:
+        for table in tables:
+            writer.write_table(conform(table, schema))
+    return path
+
+
 def _to_parquet(table: pa.Table, folder: Path, number: int) -> Path:
     path = folder / f"part-{number:06d}.parquet"
     pq.write_table(table, path)

@@ -4,6 +4,7 @@ pairs their leftovers) gives the profile of the single-task window."""
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import timedelta
 from pathlib import Path
@@ -138,3 +139,69 @@ def test_the_plan_cuts_hour_folders_in_time_order(sink: Path) -> None:
     assert any(len(f) == 1 for f in folders) and len(plan.partitions) > len(set().union(*folders))
     replicas = [{Path(f.path).name.split("-")[1] for f in p.files} for p in plan.partitions]
     assert sum(len(r) == 3 for r in replicas) > 0.8 * len(replicas)  # cut by time, not replica
+
+
+def _artifact(path: Path, metadata: dict[str, Any] | None = None) -> Any:
+    from kfp.dsl import Artifact
+
+    artifact = Artifact(uri=str(path))
+    artifact.metadata = dict(metadata or {})
+    return artifact
+
+
+def test_fanned_out_performance_scores_the_single_task_calls(tmp_path: Path) -> None:
+    """score_partition scores the calls its partition pairs; merge_performance scores those the
+    leftovers give: the report equals compute_performance on the single-task window."""
+    import numpy as np
+    import pyarrow as pa
+
+    from driftline.performance import run_performance
+    from driftline.platforms.kfp.steps.performance import (
+        merge_performance_outputs,
+        score_partition_outputs,
+    )
+
+    sink = write_split_sink_output(tmp_path / "out", lost=(0, 0, 0))  # every side, in time
+    ids = [i for i in read_log_window(str(sink), *WINDOW).table.column("id").to_pylist() if i]
+    rng = np.random.default_rng(5)
+    labelled = [i for i in ids if rng.random() < 0.8]
+    labels = tmp_path / "labels.parquet"
+    pq.write_table(pa.table({"id": labelled, "label": rng.random(len(labelled))}), labels)
+    options = {"task": "regression", "id_column": "id", "window": "1h"}
+    plan = plan_partitions(
+        str(sink), target_rows=600, timestamp_column="timestamp", start=WINDOW[0], end=WINDOW[1]
+    )
+    bounds = {"window_start": WINDOW[0].isoformat(), "window_end": WINDOW[1].isoformat()}
+    states, leftovers = [], []
+    for partition in plan.partitions:
+        left = tmp_path / f"left-{partition.index}.parquet"
+        made = profile_paired_partition(partition, left, start=WINDOW[0], end=WINDOW[1])
+        leftovers.append(_artifact(left, {"rows": made.leftovers, **bounds}))
+        state = _artifact(tmp_path / f"state-{partition.index}.json")
+        score_partition_outputs(
+            state, partition=partition.to_dict(), labels_uri=str(labels), **bounds, **options
+        )
+        states.append(state)
+    from kfp.dsl import HTML, ClassificationMetrics, Metrics
+
+    kinds = ("r", None), ("h", HTML), ("m", Metrics), ("c", ClassificationMetrics)
+    outs = [
+        (cls or type(_artifact(tmp_path)))(uri=str(tmp_path / "merged" / n)) for n, cls in kinds
+    ]
+    merge_performance_outputs(
+        states, *outs, unpaired=leftovers, labels_uri=str(labels), min_labelled_rows=10, **options
+    )
+    merged = json.loads(Path(outs[0].path).read_text())
+    window = tmp_path / "window.parquet"
+    export_window(
+        str(sink), window, timestamp_column="timestamp", window_end=WINDOW[1], window_length="105m"
+    )
+    single = run_performance(
+        str(window), str(labels), tmp_path / "single", min_labelled_rows=10, **options
+    ).document
+    assert sum(w["rows"] for w in merged["windows"]) == pq.read_metadata(window).num_rows
+    assert [w["rows"] for w in merged["windows"]] == [w["rows"] for w in single["windows"]]
+    for one, many in zip(single["windows"], merged["windows"], strict=True):
+        assert many["labelled_rows"] == one["labelled_rows"] > 0
+        for name, value in one["metrics"].items():
+            assert many["metrics"][name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
