@@ -73,23 +73,24 @@ def halves_in(fragments: Iterable[ds.Fragment], when: ds.Expression | None) -> i
 
 
 def iter_log_tables(
-    fragments: Iterable[ds.Fragment],
+    fragments: Sequence[ds.Fragment],
     when: ds.Expression | None,
     schema: pa.Schema,
     batch_rows: int = DEFAULT_BATCH_ROWS,
 ) -> Iterator[pa.Table]:
-    """The fragments' rows in `when`, batch by batch, conformed to `schema` (Hive keys as
-    columns)."""
-    for fragment in fragments:
-        keys = ds.get_partition_keys(fragment.partition_expression)
-        for batch in fragment.to_batches(filter=when, batch_size=batch_rows):
-            if not batch.num_rows:
-                continue
-            table = pa.Table.from_batches([batch])
-            for name, value in keys.items():
-                if name not in table.column_names:
-                    table = table.append_column(name, pa.array([value] * table.num_rows))
-            yield conform(table, schema)
+    """The fragments' rows in `when`, batch by batch, with `schema`'s columns (Hive keys
+    filled from the folders, a column a file lacks null): one scan over all the files."""
+    if not fragments:
+        return
+    scan = ds.FileSystemDataset(
+        list(fragments),
+        schema=schema,
+        format=ds.ParquetFileFormat(),
+        filesystem=fragments[0].filesystem,
+    )
+    for batch in scan.to_batches(filter=when, batch_size=batch_rows):
+        if batch.num_rows:
+            yield pa.Table.from_batches([batch])
 
 
 @dataclass
@@ -130,6 +131,26 @@ def stage_calls(tables: Iterable[pa.Table], schema: pa.Schema, folder: Path) -> 
         for table in tables:
             writer.write_table(conform(table, schema))
     return path
+
+
+class _Gathered:
+    """Small tables written as row groups of about `rows` rows (the sink's files are small)."""
+
+    def __init__(self, writer: pq.ParquetWriter, rows: int) -> None:
+        self.writer, self.rows = writer, rows
+        self.held: list[pa.Table] = []
+        self.held_rows = 0
+
+    def add(self, table: pa.Table) -> None:
+        self.held.append(table)
+        self.held_rows += table.num_rows
+        if self.held_rows >= self.rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.held_rows:
+            self.writer.write_table(pa.concat_tables(self.held))
+        self.held, self.held_rows = [], 0
 
 
 def _to_parquet(table: pa.Table, folder: Path, number: int) -> Path:
@@ -190,19 +211,21 @@ def paired_window(
     with tempfile.TemporaryDirectory(prefix="driftline-window-") as tmp, pairing.spill:
         folder, staged = Path(tmp), list[Path]()
         try:
-            with pq.ParquetWriter(folder / "whole.parquet", schema) as whole:
+            with pq.ParquetWriter(folder / "whole.parquet", schema) as writer:
+                whole = _Gathered(writer, batch_rows)
                 for table in iter_log_tables(fragments, when, schema, batch_rows):
                     kept = pairing.feed(table)
-                    whole.write_table(kept)
+                    whole.add(kept)
                     rows += kept.num_rows
                 for paired, lonely in pairing.pairs():
                     lonely = within(lonely, window)
-                    whole.write_table(conform(lonely, schema))
+                    whole.add(conform(lonely, schema))
                     counted = unpaired_counts(lonely)
                     alone = [alone[0] + counted[0], alone[1] + counted[1]]
                     rows += lonely.num_rows + paired.num_rows
                     if paired.num_rows:
                         staged.append(_to_parquet(paired, folder, len(staged)))
+                whole.flush()
         except (pa.ArrowException, OSError) as exc:
             raise DataSourceError(
                 f"cannot read the sink's output: {quoted(exc)}", param="source"
