@@ -13,7 +13,7 @@ one file per replica per minute, 3 replicas behind round robin, so two calls in 
 their request and response in different files (written as halves) and one in three was
 paired by the sink; responses 10-500 ms after their request.
 
-    python bench/sink_window.py [--rows 250000,1000000,4000000]
+    python bench/sink_window.py [--rows 250000,1000000,3000000]
 
 Writes its table into bench/results/sink.md, after the marker line below.
 """
@@ -135,7 +135,7 @@ def run_mode(mode: str, out: Path, work: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", default="250000,1000000,4000000")
+    parser.add_argument("--rows", default="250000,1000000,3000000")
     args = parser.parse_args()
     sizes = [int(s) for s in args.rows.split(",")]
     load = os.getloadavg()
@@ -179,7 +179,7 @@ def main() -> None:
     lines += [
         "",
         "The streamed path holds one record batch and one bucket of halves (at most "
-        "500,000 halves, `DEFAULT_BUCKET_ROWS`) at a time; the halves wait in Arrow IPC files "
+        "200,000 halves, `DEFAULT_BUCKET_ROWS`) at a time; the halves wait in Arrow IPC files "
         "in a temporary folder, and the output is staged on local disk before it is written.",
     ]
     text = RESULTS.read_text() if RESULTS.exists() else ""

@@ -290,10 +290,11 @@ PARTITION_COLUMNS = ("model", "date", "hour")
 def partition_columns(
     model: pa.ChunkedArray | pa.Array, timestamp: pa.ChunkedArray | pa.Array
 ) -> dict[str, pa.Array]:
-    """The `model`, `date`, `hour` columns Hive partitioning gives each row of the layout."""
-    moments = timestamp.to_pylist()
+    """The `model`, `date`, `hour` columns Hive partitioning gives each row of the layout
+    (`timestamp` in UTC)."""
+    utc = timestamp.cast(pa.timestamp("us", tz="UTC"))
     return {
-        "model": pa.array(model.to_pylist(), pa.string()),
-        "date": pa.array([f"{m:%Y-%m-%d}" for m in moments], pa.string()),
-        "hour": pa.array([m.hour for m in moments], pa.int32()),
+        "model": model.cast(pa.string()),
+        "date": pc.strftime(utc, format="%Y-%m-%d"),
+        "hour": pc.hour(utc).cast(pa.int32()),
     }

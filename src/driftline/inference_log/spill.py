@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 #: Halves per bucket a bucket count aims at: pairing one bucket holds about this many rows.
-DEFAULT_BUCKET_ROWS = 500_000
+DEFAULT_BUCKET_ROWS = 200_000
 _WEIGHTS = np.random.default_rng(20261201).integers(1, 2**62, size=64, dtype=np.uint64) | 1
 
 
