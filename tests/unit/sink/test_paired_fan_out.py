@@ -205,3 +205,30 @@ def test_fanned_out_performance_scores_the_single_task_calls(tmp_path: Path) -> 
         assert many["labelled_rows"] == one["labelled_rows"] > 0
         for name, value in one["metrics"].items():
             assert many["metrics"][name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
+
+
+def test_the_merge_refuses_leftovers_missing_or_from_another_window(
+    sink: Path, tmp_path: Path
+) -> None:
+    from driftline.errors import InputError
+    from driftline.platforms.kfp.steps.partitions import merge_profiles_outputs
+
+    plan = plan_partitions(
+        str(sink), target_rows=1500, timestamp_column="timestamp", start=WINDOW[0], end=WINDOW[1]
+    )
+    bounds = {"window_start": WINDOW[0].isoformat(), "window_end": WINDOW[1].isoformat()}
+    profiles, leftovers = [], []
+    for partition in plan.partitions[:2]:
+        left = tmp_path / f"left-{partition.index}.parquet"
+        made = profile_paired_partition(partition, left, start=WINDOW[0], end=WINDOW[1])
+        made.profile.save(tmp_path / f"part-{partition.index}.json")
+        meta = {"calls_paired_at_read": made.joined, "unpaired_halves": made.leftovers}
+        profiles.append(_artifact(tmp_path / f"part-{partition.index}.json", meta))
+        leftovers.append(_artifact(left, {"rows": made.leftovers, **bounds}))
+    out = tmp_path / "merged.json"
+    with pytest.raises(InputError, match=r"pass every profile_partition task.s unpaired output"):
+        merge_profiles_outputs(profiles, _artifact(out), unpaired=leftovers[:1])
+    leftovers[1].metadata["window_end"] = WINDOW[1].replace(hour=23).isoformat()
+    with pytest.raises(InputError, match="different windows"):
+        merge_profiles_outputs(profiles, _artifact(out), unpaired=leftovers)
+    assert not out.exists()  # nothing half-written

@@ -229,6 +229,15 @@ def _pair_leftovers(
     if not paired_here:
         return None
     with_rows = [u for u in unpaired if int(u.metadata.get(io.ROWS, 0))]
+    left = sum(int(p.metadata.get(LEFTOVER_HALVES, 0)) for p in paired_here)
+    given_rows = sum(int(u.metadata.get(io.ROWS, 0)) for u in with_rows)
+    if given_rows != left:
+        raise InputError(
+            f"the partitions left {left} halves of calls over for the merge, but `unpaired` "
+            f"holds {given_rows}: pass every profile_partition task's `unpaired` output "
+            "(dsl.Collected) with its `profile`",
+            param="unpaired",
+        )
     windows = {(u.metadata.get(io.WINDOW_START), u.metadata.get(io.WINDOW_END)) for u in with_rows}
     if len(windows) > 1:
         raise InputError(
