@@ -192,6 +192,10 @@ def test_fanned_out_performance_scores_the_single_task_calls(tmp_path: Path) -> 
         states, *outs, unpaired=leftovers, labels_uri=str(labels), min_labelled_rows=10, **options
     )
     merged = json.loads(Path(outs[0].path).read_text())
+    from driftline.errors import InputError
+
+    with pytest.raises(InputError, match="the partitions left"):  # leftovers would be lost
+        merge_performance_outputs(states, *outs, labels_uri=str(labels), **options)
     window = tmp_path / "window.parquet"
     export_window(
         str(sink), window, timestamp_column="timestamp", window_end=WINDOW[1], window_length="105m"

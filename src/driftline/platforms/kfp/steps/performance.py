@@ -153,6 +153,7 @@ def score_partition_outputs(
             f"partition by partition needs a timestamp or date column",
             param="timestamp_column",
         )
+    left: dict[str, int] = {}
     if part.pairs_sides:  # sink output with sides apart: score the calls the partition pairs
         from driftline.io.paired_parts import PartitionCalls
 
@@ -160,6 +161,7 @@ def score_partition_outputs(
         result = _state_of_calls(
             calls.tables(), calls.schema, given(labels_uri), timestamp_column, chosen, options
         )
+        left = {UNPAIRED_HALVES: calls.leftovers}
     else:
         result = partition_state(
             dataset.filter(expression),
@@ -170,7 +172,9 @@ def score_partition_outputs(
         )
     result.save(state.path)
     rows = sum(w.rows for w in result.windows.values())
-    state.metadata.update({io.KIND: "performance-state", io.ROWS: rows, io.PARTITION: part.index})
+    state.metadata.update(
+        {io.KIND: "performance-state", io.ROWS: rows, io.PARTITION: part.index, **left}
+    )
     return PartitionStateOutputs(rows)
 
 
@@ -196,8 +200,14 @@ def _state_of_calls(
         )
 
 
+UNPAIRED_HALVES = "unpaired_halves"  # halves a partition left over (as profile_partition's)
+
+
 def _leftover_state(
-    unpaired: Sequence[Any], labels_uri: str | None, options: Mapping[str, Any]
+    states: Sequence[Any],
+    unpaired: Sequence[Any],
+    labels_uri: str | None,
+    options: Mapping[str, Any],
 ) -> Any | None:
     """The performance state of the calls the partitions' leftover halves give together
     (profile_partition's `unpaired`); None when there are none."""
@@ -205,6 +215,17 @@ def _leftover_state(
     from driftline.io.windows import as_utc
 
     with_rows = [u for u in unpaired if int(u.metadata.get(io.ROWS, 0))]
+    left = sum(int(s.metadata.get(UNPAIRED_HALVES, 0)) for s in states)
+    given_rows = sum(int(u.metadata.get(io.ROWS, 0)) for u in with_rows)
+    if given_rows != left:
+        from driftline.errors import InputError
+
+        raise InputError(
+            f"the partitions left {left} halves of calls over, but `unpaired` holds "
+            f"{given_rows}: pass every profile_partition task's `unpaired` output "
+            "(dsl.Collected), from the same partitions as `states`",
+            param="unpaired",
+        )
     if not with_rows:
         return None
     meta = with_rows[0].metadata
@@ -272,6 +293,7 @@ def merge_performance_outputs(
     }
     loaded = [PerformanceState.load(s.path) for s in states]
     leftover = _leftover_state(
+        states,
         unpaired or [],
         given(labels_uri),
         {**options, **{k: given(v) for k, v in chosen.items() if k != "baseline"}},
