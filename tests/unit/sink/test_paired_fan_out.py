@@ -74,7 +74,9 @@ def _baseline(sink: Path) -> DatasetProfile:
     return profile_source(str(sink), columns=COLUMNS[:4])
 
 
-def _single(sink: Path, tmp_path: Path, kinds: dict[str, Any], options: dict) -> DatasetProfile:
+def _single(
+    sink: Path | str, tmp_path: Path, kinds: dict[str, Any], options: dict
+) -> DatasetProfile:
     target = tmp_path / "single.parquet"
     export_window(
         str(sink), target, timestamp_column="timestamp", window_end=WINDOW[1], window_length="105m"
@@ -83,7 +85,7 @@ def _single(sink: Path, tmp_path: Path, kinds: dict[str, Any], options: dict) ->
 
 
 def _fanned(
-    sink: Path, tmp_path: Path, target_rows: int, kinds: dict[str, Any], options: dict
+    sink: Path | str, tmp_path: Path, target_rows: int, kinds: dict[str, Any], options: dict
 ) -> tuple[DatasetProfile, HalfPairing, int, int]:
     plan = plan_partitions(
         str(sink), target_rows=target_rows, timestamp_column="timestamp", start=WINDOW[0],
@@ -129,6 +131,33 @@ def test_fanned_out_pairing_gives_the_single_task_profile(
             for key in MOMENTS:
                 assert math.isclose(got["numeric"].pop(key), numeric.pop(key), rel_tol=1e-9)
         assert got == expected, name
+
+
+def _assert_same(merged: DatasetProfile, single: DatasetProfile) -> None:
+    assert merged.row_count == single.row_count > 1000
+    assert list(merged.columns) == list(single.columns) == COLUMNS
+    for name, column in single.columns.items():
+        got, expected = merged.columns[name].to_dict(), column.to_dict()
+        numeric = expected["numeric"]
+        if numeric is not None:
+            for key in MOMENTS:
+                assert math.isclose(got["numeric"].pop(key), numeric.pop(key), rel_tol=1e-9)
+        assert got == expected, name
+
+
+def test_sides_apart_on_an_object_store(sink: Path, tmp_path: Path, s3) -> None:
+    bucket = s3.bucket()
+    for file in sorted(sink.rglob("*.parquet")):
+        s3.put(bucket, f"logs/{file.relative_to(sink).as_posix()}", file.read_bytes())
+    source = f"s3://{bucket}/logs"
+    baseline = _baseline(sink)
+    kinds = {n: c.kind for n, c in baseline.columns.items()}
+    options = vars(baseline.options)
+    merged, pairing, partitions, _ = _fanned(source, tmp_path, 1500, kinds, options)
+    assert partitions > 2
+    assert pairing == read_log_window(str(sink), *WINDOW).pairing
+    _assert_same(merged, _single(source, tmp_path, kinds, options))
+    _assert_same(merged, _single(sink, tmp_path, kinds, options))
 
 
 def test_the_plan_cuts_hour_folders_in_time_order(sink: Path) -> None:
