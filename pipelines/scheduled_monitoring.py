@@ -315,7 +315,9 @@ def monitor_partitions(
         ).set_caching_options(False)  # labels arrive late: a rerun must join them again
         kubernetes.use_secret_as_env(scored, credentials_secret, OBJECT_STORE_KEYS)
     window_profile = merge_profiles(
-        profiles=dsl.Collected(part.outputs[io.PROFILE]), min_rows=min_rows
+        profiles=dsl.Collected(part.outputs[io.PROFILE]),
+        unpaired=dsl.Collected(part.outputs[io.UNPAIRED]),
+        min_rows=min_rows,
     ).set_caching_options(False)
     validation = validate_data(
         window=window_profile.outputs[io.PROFILE],
@@ -338,6 +340,7 @@ def monitor_partitions(
     )
     performance = merge_performance(
         states=dsl.Collected(scored.outputs[io.STATE]),
+        unpaired=dsl.Collected(part.outputs[io.UNPAIRED]),
         labels_uri=labels_uri,
         task=task,
         id_column=id_column,
