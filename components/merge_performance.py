@@ -2,7 +2,7 @@
 
 from typing import NamedTuple, Optional
 
-from kfp.dsl import HTML, Artifact, ClassificationMetrics, Input, Metrics, Output
+from kfp.dsl import HTML, Artifact, ClassificationMetrics, Dataset, Input, Metrics, Output
 
 from driftline.components._declare import component
 
@@ -14,6 +14,7 @@ def merge_performance(
     report_html: Output[HTML],
     metrics: Output[Metrics],
     classification_metrics: Output[ClassificationMetrics],
+    unpaired: Optional[Input[list[Dataset]]] = None,  # noqa: UP045  kfp 2.13: no `X | None`
     labels_uri: Optional[str] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
     task: str = "classification",
     id_column: str = "id",
@@ -43,6 +44,9 @@ def merge_performance(
 
     Args:
         states: The partitions' performance states (same task and score columns).
+        unpaired: profile_partition's leftover halves (dsl.Collected), when the log sink's
+            replicas wrote the sides of calls apart: the calls they give together are scored
+            and merged in, with this step's options (label_map and labels_format unset).
         labels_uri: As given to score_partition (unset with label_column unset: no labels).
         task: "classification" or "regression".
         id_column: Column joining predictions and labels (named in the report).
@@ -79,6 +83,7 @@ def merge_performance(
             report_html,
             metrics,
             classification_metrics,
+            unpaired=unpaired,
             labels_uri=labels_uri,
             task=task,
             id_column=id_column,

@@ -140,6 +140,9 @@ def monitor_window(
     drift_method: str = "auto",
     drift_threshold: float = 0.0,
     drift_share: float = 0.5,
+    drift_thresholds: str = "auto",
+    threshold_quantile: float = 0.95,
+    calibration_window: str = "",
     constraints_path: str = "",
     min_rows: int = 1,
     expected_rows: int = 0,
@@ -157,6 +160,9 @@ def monitor_window(
         dataset=resolved.outputs[io.BASELINE],
         columns=columns,
         recorded_profile=resolved.outputs[io.PROFILE_URI],
+        calibration_window=calibration_window,
+        timestamp_column=timestamp_column,
+        calibration_method=drift_method,
     )
     window = load_window(
         source_uri=source_uri,
@@ -186,6 +192,8 @@ def monitor_window(
         threshold=drift_threshold,
         columns=columns,
         drift_share=drift_share,
+        thresholds=drift_thresholds,
+        threshold_quantile=threshold_quantile,
         prediction_column=prediction_column,
         timestamp_column=timestamp_column,
     )
@@ -255,6 +263,9 @@ def monitor_partitions(
     drift_method: str = "auto",
     drift_threshold: float = 0.0,
     drift_share: float = 0.5,
+    drift_thresholds: str = "auto",
+    threshold_quantile: float = 0.95,
+    calibration_window: str = "",
     constraints_path: str = "",
     min_rows: int = 1,
     expected_rows: int = 0,
@@ -272,6 +283,9 @@ def monitor_partitions(
         dataset=resolved.outputs[io.BASELINE],
         columns=columns,
         recorded_profile=resolved.outputs[io.PROFILE_URI],
+        calibration_window=calibration_window,
+        timestamp_column=timestamp_column,
+        calibration_method=drift_method,
     )
     with dsl.ParallelFor(
         partitions, parallelism=MAX_PARALLEL_PARTITIONS, name="partitions"
@@ -301,7 +315,9 @@ def monitor_partitions(
         ).set_caching_options(False)  # labels arrive late: a rerun must join them again
         kubernetes.use_secret_as_env(scored, credentials_secret, OBJECT_STORE_KEYS)
     window_profile = merge_profiles(
-        profiles=dsl.Collected(part.outputs[io.PROFILE]), min_rows=min_rows
+        profiles=dsl.Collected(part.outputs[io.PROFILE]),
+        unpaired=dsl.Collected(part.outputs[io.UNPAIRED]),
+        min_rows=min_rows,
     ).set_caching_options(False)
     validation = validate_data(
         window=window_profile.outputs[io.PROFILE],
@@ -317,11 +333,14 @@ def monitor_partitions(
         threshold=drift_threshold,
         columns=columns,
         drift_share=drift_share,
+        thresholds=drift_thresholds,
+        threshold_quantile=threshold_quantile,
         prediction_column=prediction_column,
         timestamp_column=timestamp_column,
     )
     performance = merge_performance(
         states=dsl.Collected(scored.outputs[io.STATE]),
+        unpaired=dsl.Collected(part.outputs[io.UNPAIRED]),
         labels_uri=labels_uri,
         task=task,
         id_column=id_column,
@@ -388,6 +407,9 @@ def scheduled_monitoring(
     drift_method: str = "auto",
     drift_threshold: float = 0.0,
     drift_share: float = 0.5,
+    drift_thresholds: str = "auto",
+    threshold_quantile: float = 0.95,
+    calibration_window: str = "",
     constraints_path: str = "",
     min_rows: int = 1,
     expected_rows: int = 0,
@@ -429,6 +451,13 @@ def scheduled_monitoring(
             method name (ks, psi, wasserstein, jensenshannon, ...).
         drift_threshold: Threshold for every column; 0 = each method's default.
         drift_share: Share of drifted columns that makes the window drifted.
+        drift_thresholds: auto (calibrated when the baseline profile holds a calibration),
+            fixed (each method's default, or drift_threshold) or calibrated.
+        threshold_quantile: Calibrated thresholds: this quantile of each column's scores on
+            chunks of the baseline (distances; 1 minus it for p-values).
+        calibration_window: When the baseline is profiled here (not reused from its recorded
+            profile): store calibrated thresholds, chunks of this length (match
+            window_length, e.g. 1d) on timestamp_column, or rows (500); empty = none.
         constraints_path: Validation constraints file overriding the inferred ones.
         min_rows: Fewest rows a window must hold.
         expected_rows: Rows a window should hold (validation warns outside +-50%); 0 = no
@@ -480,6 +509,9 @@ def scheduled_monitoring(
             drift_method=drift_method,
             drift_threshold=drift_threshold,
             drift_share=drift_share,
+            drift_thresholds=drift_thresholds,
+            threshold_quantile=threshold_quantile,
+            calibration_window=calibration_window,
             constraints_path=constraints_path,
             min_rows=min_rows,
             expected_rows=expected_rows,
@@ -511,6 +543,9 @@ def scheduled_monitoring(
             drift_method=drift_method,
             drift_threshold=drift_threshold,
             drift_share=drift_share,
+            drift_thresholds=drift_thresholds,
+            threshold_quantile=threshold_quantile,
+            calibration_window=calibration_window,
             constraints_path=constraints_path,
             min_rows=min_rows,
             expected_rows=expected_rows,

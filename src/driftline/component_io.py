@@ -52,6 +52,7 @@ FAN_OUT = "fan_out"  # plan_partitions: the window is profiled partition by part
 PARTITIONS = "partitions"  # plan_partitions: the ParallelFor items; metadata: how many
 TASKS = "tasks"
 STATE = "state"  # score_partition: the partition's mergeable performance state
+UNPAIRED = "unpaired"  # profile_partition: halves of calls whose other side is in another partition
 
 #: Every component's outputs, in the order its signature declares them.
 COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
@@ -63,7 +64,7 @@ COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
     "merge_profiles": (PROFILE, ROWS),
     "plan_partitions": (FAN_OUT, PARTITIONS, TASKS, ROWS, WINDOW_START, WINDOW_END),
     "profile_baseline": (PROFILE, ROWS),
-    "profile_partition": (PROFILE, ROWS),
+    "profile_partition": (PROFILE, UNPAIRED, ROWS),
     "profile_window": (PROFILE, ROWS),
     "publish_metrics": (METRICS_TEXT, RUN_TIMESTAMP),
     "record_baseline": (PROFILE_ID,),
@@ -90,6 +91,8 @@ COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
 KIND = "kind"  # what a report/profile artifact holds: validation, drift, performance, profile
 STATUS = "status"
 MODE = "mode"
+THRESHOLDS = "thresholds"  # drift report: "fixed" or "calibrated"
+CALIBRATION_WINDOW = "calibration_window"  # baseline profile: its calibration's window, or ""
 DRIFTED_COLUMNS = "drifted_columns"
 DEGRADED_WINDOWS = "degraded_windows"
 LABELLED_ROWS = "labelled_rows"
@@ -111,6 +114,8 @@ VALIDATION_ERRORS = "validation_errors"
 VALIDATION_WARNINGS = "validation_warnings"
 DRIFTED_COLUMN_COUNT = "drifted_columns"
 SCORE_PREFIX = "score_"
+MULTIVARIATE_SCORE_PREFIX = "multivariate_score_"  # + method: classifier AUC, PCA mean error
+MULTIVARIATE_DRIFTED = "multivariate_drifted"  # drift report metadata: methods that found drift
 
 
 def given(value: T | None) -> T | None:

@@ -120,6 +120,14 @@ def test_fan_out_dag_profiles_partitions_in_parallel_then_merges() -> None:
     assert merged["dependentTasks"] == ["for-loop-1"]
     collected = merged["inputs"]["artifacts"]["profiles"]["taskOutputArtifact"]
     assert collected["producerTask"] == "for-loop-1"  # dsl.Collected over every iteration
+    # the halves each partition could not pair (sink sides written apart) reach the merge too
+    leftovers = merged["inputs"]["artifacts"]["unpaired"]["taskOutputArtifact"]
+    assert leftovers == {
+        "producerTask": "for-loop-1",
+        "outputArtifactKey": "pipelinechannel--profile-partition-unpaired",
+    }
+    loop_outputs = components["comp-for-loop-1"]["outputDefinitions"]["artifacts"]
+    assert loop_outputs["pipelinechannel--profile-partition-unpaired"]["isArtifactList"] is True
     for task in ("validate-data", "check-drift"):
         current = fan[task]["inputs"]["artifacts"]
         window = current.get("window") or current["current"]

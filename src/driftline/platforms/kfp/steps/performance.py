@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from driftline import component_io as io
@@ -153,17 +153,102 @@ def score_partition_outputs(
             f"partition by partition needs a timestamp or date column",
             param="timestamp_column",
         )
-    result = partition_state(
-        dataset.filter(expression),
-        given(labels_uri),
-        timestamp_column=timestamp_column,
-        **chosen,
-        **options,
-    )
+    left: dict[str, int] = {}
+    if part.pairs_sides:  # sink output with sides apart: score the calls the partition pairs
+        from driftline.io.paired_parts import PartitionCalls
+
+        calls = PartitionCalls(part, *bounds)
+        result = _state_of_calls(
+            calls.tables(), calls.schema, given(labels_uri), timestamp_column, chosen, options
+        )
+        left = {UNPAIRED_HALVES: calls.leftovers}
+    else:
+        result = partition_state(
+            dataset.filter(expression),
+            given(labels_uri),
+            timestamp_column=timestamp_column,
+            **chosen,
+            **options,
+        )
     result.save(state.path)
     rows = sum(w.rows for w in result.windows.values())
-    state.metadata.update({io.KIND: "performance-state", io.ROWS: rows, io.PARTITION: part.index})
+    state.metadata.update(
+        {io.KIND: "performance-state", io.ROWS: rows, io.PARTITION: part.index, **left}
+    )
     return PartitionStateOutputs(rows)
+
+
+def _state_of_calls(
+    tables: Iterable[Any],
+    schema: Any,
+    labels_uri: str | None,
+    timestamp_column: str,
+    chosen: Mapping[str, Any],
+    options: Mapping[str, Any],
+) -> Any:
+    """The performance state of paired sink calls, staged in a scratch folder."""
+    import tempfile
+    from pathlib import Path
+
+    from driftline.io.log_stream import stage_calls
+    from driftline.performance.partitioned import partition_state
+
+    with tempfile.TemporaryDirectory(prefix="driftline-calls-") as folder:
+        staged = stage_calls(tables, schema, Path(folder))
+        return partition_state(
+            str(staged), labels_uri, timestamp_column=timestamp_column, **chosen, **options
+        )
+
+
+UNPAIRED_HALVES = "unpaired_halves"  # halves a partition left over (as profile_partition's)
+
+
+def _leftover_state(
+    states: Sequence[Any],
+    unpaired: Sequence[Any],
+    labels_uri: str | None,
+    options: Mapping[str, Any],
+) -> Any | None:
+    """The performance state of the calls the partitions' leftover halves give together
+    (profile_partition's `unpaired`); None when there are none."""
+    from driftline.io.paired_parts import LeftoverCalls
+    from driftline.io.windows import as_utc
+
+    with_rows = [u for u in unpaired if int(u.metadata.get(io.ROWS, 0))]
+    left = sum(int(s.metadata.get(UNPAIRED_HALVES, 0)) for s in states)
+    given_rows = sum(int(u.metadata.get(io.ROWS, 0)) for u in with_rows)
+    if given_rows != left:
+        from driftline.errors import InputError
+
+        raise InputError(
+            f"the partitions left {left} halves of calls over, but `unpaired` holds "
+            f"{given_rows}: pass every profile_partition task's `unpaired` output "
+            "(dsl.Collected), from the same partitions as `states`",
+            param="unpaired",
+        )
+    if not with_rows:
+        return None
+    meta = with_rows[0].metadata
+    start = as_utc(str(meta[io.WINDOW_START]), "window_start")
+    end = as_utc(str(meta[io.WINDOW_END]), "window_end")
+    calls = LeftoverCalls([u.path for u in with_rows], start, end)
+    kept = {k: v for k, v in options.items() if k in _STATE_OPTIONS and v is not None}
+    timestamp_column = kept.pop("timestamp_column", "timestamp")
+    return _state_of_calls(calls.tables(), calls.schema, labels_uri, timestamp_column, {}, kept)
+
+
+_STATE_OPTIONS = (
+    "task",
+    "id_column",
+    "timestamp_column",
+    "prediction_column",
+    "label_column",
+    "score_columns",
+    "label_timestamp_column",
+    "window",
+    "timezone",
+    "duplicate_labels",
+)
 
 
 def merge_performance_outputs(
@@ -173,6 +258,7 @@ def merge_performance_outputs(
     metrics: Any,
     classification_metrics: Any,
     *,
+    unpaired: Sequence[Any] | None = None,
     labels_uri: str | None = None,
     label_column: str | None = None,
     score_columns: Sequence[str] | None = None,
@@ -205,8 +291,15 @@ def merge_performance_outputs(
         "label_timestamp_column": given(label_timestamp_column),
         "label_column": given(label_column),
     }
+    loaded = [PerformanceState.load(s.path) for s in states]
+    leftover = _leftover_state(
+        states,
+        unpaired or [],
+        given(labels_uri),
+        {**options, **{k: given(v) for k, v in chosen.items() if k != "baseline"}},
+    )
     result = report_from_states(
-        (PerformanceState.load(s.path) for s in states),
+        [*loaded, *([leftover] if leftover is not None else [])],
         outputs,
         **{k: v for k, v in chosen.items() if v is not None},
         **options,
