@@ -332,7 +332,7 @@ def _keep_other_parts(target: Path, text: str) -> str:
             keep = line not in ran
         if keep:
             kept.append(line)
-    return text + ("\n" + "\n".join(kept) + "\n" if kept else "")
+    return text.rstrip("\n") + ("\n\n" + "\n".join(kept) + "\n" if kept else "\n")
 
 
 if __name__ == "__main__":
