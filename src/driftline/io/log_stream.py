@@ -90,7 +90,9 @@ def iter_log_tables(
     )
     held: list[pa.RecordBatch] = []
     rows = 0
-    for batch in scan.to_batches(filter=when, batch_size=batch_rows):
+    # one thread: a threaded scan runs ahead of the pairing, and its buffers grew the peak
+    # RSS with the window's size (bench/sink_window.py)
+    for batch in scan.to_batches(filter=when, batch_size=batch_rows, use_threads=False):
         held.append(batch)
         rows += batch.num_rows
         if rows >= batch_rows:  # the sink's files are small: pair in batches of batch_rows
