@@ -88,9 +88,18 @@ def iter_log_tables(
         format=ds.ParquetFileFormat(),
         filesystem=fragments[0].filesystem,
     )
-    for batch in scan.to_batches(filter=when, batch_size=batch_rows):
-        if batch.num_rows:
-            yield pa.Table.from_batches([batch])
+    held: list[pa.RecordBatch] = []
+    rows = 0
+    # one thread: a threaded scan runs ahead of the pairing, and its buffers grew the peak
+    # RSS with the window's size (bench/sink_window.py)
+    for batch in scan.to_batches(filter=when, batch_size=batch_rows, use_threads=False):
+        held.append(batch)
+        rows += batch.num_rows
+        if rows >= batch_rows:  # the sink's files are small: pair in batches of batch_rows
+            yield pa.Table.from_batches(held, schema=schema)
+            held, rows = [], 0
+    if rows:
+        yield pa.Table.from_batches(held, schema=schema)
 
 
 @dataclass
@@ -136,7 +145,7 @@ def stage_calls(tables: Iterable[pa.Table], schema: pa.Schema, folder: Path) -> 
 class _Gathered:
     """Small tables written as row groups of about `rows` rows (the sink's files are small)."""
 
-    def __init__(self, writer: pq.ParquetWriter, rows: int) -> None:
+    def __init__(self, writer: pa.ipc.RecordBatchFileWriter, rows: int) -> None:
         self.writer, self.rows = writer, rows
         self.held: list[pa.Table] = []
         self.held_rows = 0
@@ -153,15 +162,16 @@ class _Gathered:
         self.held, self.held_rows = [], 0
 
 
-def _to_parquet(table: pa.Table, folder: Path, number: int) -> Path:
-    path = folder / f"part-{number:06d}.parquet"
-    pq.write_table(table, path)
+def _to_arrow(table: pa.Table, folder: Path, number: int) -> Path:
+    path = folder / f"part-{number:06d}.arrow"
+    with pa.ipc.new_file(path, table.schema) as writer:
+        writer.write_table(table)
     return path
 
 
 @dataclass(frozen=True)
 class PairedWindow:
-    """A window's calls, sides paired, staged as Parquet files in a temporary folder."""
+    """A window's calls, sides paired, staged as Arrow IPC files in a temporary folder."""
 
     schema: pa.Schema  # the columns asked for, typed as the union of the staged files
     rows: int
@@ -173,7 +183,7 @@ class PairedWindow:
         """The rows, batch by batch, with `schema`'s columns."""
         if not self.files:
             return iter(())
-        staged = ds.dataset([str(f) for f in self.files], schema=self.staged_schema)
+        staged = ds.dataset([str(f) for f in self.files], schema=self.staged_schema, format="ipc")
         return staged.to_batches(columns=self.schema.names, batch_size=batch_rows)
 
 
@@ -211,7 +221,7 @@ def paired_window(
     with tempfile.TemporaryDirectory(prefix="driftline-window-") as tmp, pairing.spill:
         folder, staged = Path(tmp), list[Path]()
         try:
-            with pq.ParquetWriter(folder / "whole.parquet", schema) as writer:
+            with pa.ipc.new_file(folder / "whole.arrow", schema) as writer:
                 whole = _Gathered(writer, batch_rows)
                 for table in iter_log_tables(fragments, when, schema, batch_rows):
                     kept = pairing.feed(table)
@@ -224,13 +234,14 @@ def paired_window(
                     alone = [alone[0] + counted[0], alone[1] + counted[1]]
                     rows += lonely.num_rows + paired.num_rows
                     if paired.num_rows:
-                        staged.append(_to_parquet(paired, folder, len(staged)))
+                        staged.append(_to_arrow(paired, folder, len(staged)))
                 whole.flush()
         except (pa.ArrowException, OSError) as exc:
             raise DataSourceError(
                 f"cannot read the sink's output: {quoted(exc)}", param="source"
             ) from exc
-        files = (folder / "whole.parquet", *staged)
-        union = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
+        files = (folder / "whole.arrow", *staged)
+        schemas = [ds.dataset(str(f), format="ipc").schema for f in files]
+        union = pa.unify_schemas(schemas, promote_options="permissive")
         counts = HalfPairing(pairing.joined, alone[0], alone[1])
         yield PairedWindow(_chosen(union, columns), rows, counts, files, union)
