@@ -456,3 +456,20 @@ def _legend(figure: Any) -> None:
     """A legend right of the axes, when something in them has a label."""
     if any(axes.get_legend_handles_labels()[0] for axes in figure.axes):
         figure.legend(loc="outside right center")
+
+
+def contribution_bars(title: str, contributions: dict[str, float], unit: str) -> str:
+    """How much each column drives a multivariate result, as horizontal bars, strongest on
+    top (at most 15 columns)."""
+    names = list(contributions)[:15]
+    values = [float(contributions[n]) if _finite(contributions[n]) else 0.0 for n in names]
+    with _figure(5.0, 0.6 + 0.28 * len(names), f"contrib-{title}") as figure:
+        axes = figure.axes[0]
+        slots = list(range(len(names)))
+        axes.barh(slots, values, color=[BAD_COLOR if v > 0 else CURRENT_COLOR for v in values])
+        axes.set_yticks(slots, [_short(n, 24) for n in names])
+        axes.invert_yaxis()
+        axes.axvline(0, color="#1f2328", linewidth=0.8)
+        axes.grid(axis="y", visible=False)
+        axes.set_xlabel(_short(unit, 60))
+        return _svg(figure, f"{title}: contribution per column")
