@@ -145,6 +145,8 @@ def child(kind: str, preds: str, labels: str, out: str) -> None:
     info["seconds"] = time.perf_counter() - start
     info["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(info))
+    with open(Path(out).parent / "children.jsonl", "a") as log:  # readable while it runs
+        log.write(json.dumps({"kind": kind, **info}) + "\n")
 
 
 def measure(kind: str, preds: Path, labels: Path, out: Path, src: str | None = None) -> dict:

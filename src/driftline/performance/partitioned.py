@@ -18,6 +18,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
@@ -25,7 +28,7 @@ from driftline.errors import EmptyDataError, InputError
 from driftline.performance.degradation import check_baseline
 from driftline.performance.html import render_performance_html
 from driftline.performance.options import PerformanceOptions
-from driftline.performance.prepare import id_type, open_source, require_columns
+from driftline.performance.prepare import batches, id_type, open_source, require_columns
 from driftline.performance.run import (
     PerformanceResult,
     check_metric_names,
@@ -55,7 +58,7 @@ def partition_state(predictions: Any, labels: Any = None, **options: Any) -> Per
     pred_ds = open_source(predictions, opts.format, "predictions")
     label_ds = None
     if labels is not None:
-        label_ds = _labels_of_ids(pred_ds, labels, opts)
+        label_ds = _labels_of_ids(pred_ds, labels, opts)  # about one row per prediction
     state = PerformanceState(opts.task, len(opts.score_columns))
     with tempfile.TemporaryDirectory(prefix="driftline-performance-") as work:
         joined, normalizer, summary = join_predictions(pred_ds, label_ds, opts, Path(work))
@@ -75,21 +78,28 @@ def partition_state(predictions: Any, labels: Any = None, **options: Any) -> Per
     return state
 
 
-def _labels_of_ids(pred_ds: ds.Dataset, labels: Any, opts: PerformanceOptions) -> ds.Dataset:
-    """The labels whose id is among the predictions' ids (a filter pushed into the scan)."""
+def _labels_of_ids(pred_ds: ds.Dataset, labels: Any, opts: PerformanceOptions) -> pa.Table:
+    """The labels whose id is among the predictions' ids, streamed through one hash index
+    of those ids (a dataset `isin` filter rebuilds its set per batch)."""
     if opts.id_column is None:
         raise InputError("joining labels needs `id_column`", param="id_column")
     label_ds = open_source(labels, opts.labels_format or opts.format, "labels")
     require_columns(pred_ds, [opts.id_column], "predictions")
     require_columns(label_ds, [opts.id_column], "labels")
-    pred_type = pred_ds.schema.field(opts.id_column).type
-    label_type = label_ds.schema.field(opts.id_column).type
-    common = id_type(pred_type, label_type)
-    ids = pc.unique(pred_ds.to_table(columns=[opts.id_column])[opts.id_column])
-    field = ds.field(opts.id_column)
-    if label_type != common:
-        field = field.cast(common)
-    return label_ds.filter(field.isin(ids.cast(common)))
+    common = id_type(
+        pred_ds.schema.field(opts.id_column).type, label_ds.schema.field(opts.id_column).type
+    )
+    ids = pc.unique(pred_ds.to_table(columns=[opts.id_column])[opts.id_column].cast(common))
+    index = pd.Index(ids.to_numpy(zero_copy_only=False))
+    kept = [
+        batch.filter(pa.array(index.get_indexer(_values(batch, opts.id_column, common)) >= 0))
+        for batch in batches(label_ds, label_ds.schema.names, "labels")
+    ]
+    return pa.Table.from_batches(kept, schema=label_ds.schema)
+
+
+def _values(batch: pa.RecordBatch, column: str, kind: pa.DataType) -> np.ndarray:
+    return np.asarray(batch[column].cast(kind).to_numpy(zero_copy_only=False))
 
 
 def _refuse_unsupported(opts: PerformanceOptions) -> None:
