@@ -166,7 +166,7 @@ def _share_plot(low: float, high: float, tallest: float, labels_depth: float) ->
     top = tallest * 1.05 if _finite(tallest) and tallest > 0 else 1.0
     margin = (high - low) * 0.05 if high > low else 0.5
     bottom = svg.TICK + svg.PAD + labels_depth + svg.PAD + svg.FONT * 1.3
-    ticks = svg.nice_ticks(0.0, top, max(3, int((_HEIGHT - 6 - bottom) / 30)))
+    ticks = svg.nice_ticks(0.0, top, max(4, int((_HEIGHT - 6 - bottom) / 30)))
     labels = [svg.percent(t) for t in ticks]
     widest = max(svg.text_width(label) for label in labels)
     plot = svg.Plot(
