@@ -213,8 +213,17 @@ WINDOW_CUT = "the component gets a window load_window already cut"
 TWINS = {
     "profile_baseline": Twin(
         ("profile",),
-        {"dataset": "data", "data_format": "format_", "columns": "columns", "kinds": "kinds"},
+        {
+            "dataset": "data",
+            "data_format": "format_",
+            "columns": "columns",
+            "kinds": "kinds",
+            "calibration_window": "calibration_window",
+            "timestamp_column": "timestamp_column",
+            "calibration_method": "method",
+        },
         component_only={"recorded_profile": "reuses the profile resolve_baseline found"},
+        same_default={"calibration_method": ("auto", None)},  # --method unset means auto
         cli_only={
             "out": OUT,
             "like": "profiles a window instead (profile_window)",
@@ -233,6 +242,10 @@ TWINS = {
             "out": OUT,
             "kinds": "a window takes its baseline profile's kinds",
             "quiet": QUIET,
+            **dict.fromkeys(
+                ("calibration_window", "timestamp_column", "method"),
+                "a baseline's calibration (profile_baseline); a window profile stores none",
+            ),
         },
     ),
     "validate_data": Twin(
@@ -268,7 +281,15 @@ TWINS = {
             "prediction_column": "prediction_column",
             "timestamp_column": "timestamp_column",
             "data_format": "format_",
+            "thresholds": "thresholds",
+            "threshold_quantile": "threshold_quantile",
+            "calibration_window": "calibration_window",
+            "multivariate": "multivariate",
         },
+        component_only=dict.fromkeys(
+            ("reference_rows", "current_rows"),
+            "rows for the multivariate methods when the baseline or the window is a profile",
+        ),
         cli_only={
             "quiet": QUIET,
             "reference_profile": "the component tells a profile from a table by its content",
