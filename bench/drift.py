@@ -16,6 +16,13 @@ data) and peak RSS (VmHWM of that process) are recorded. Results: bench/results/
 
     .venv/bin/python bench/drift.py            # full sizes (minutes; run once)
     .venv/bin/python bench/drift.py --quick    # small sizes, checks the script
+    .venv/bin/python bench/drift.py --before /tmp/old/src   # also time an older driftline
+
+Workers run with compiled bytecode (a cache under bench/.data, filled before the first
+measurement), as in the image, where pip compiles the modules at install: an environment
+with PYTHONDONTWRITEBYTECODE would otherwise recompile driftline on every run. `--before`
+runs the driftline cases once more with another source tree first on the path (e.g. a
+`git archive` of an older commit), side by side in the same run.
 """
 
 from __future__ import annotations
@@ -165,14 +172,38 @@ WORKERS = {
 }
 
 
-def measure(name: str, *args: str, timeout: float | None = None) -> dict:
+def _environment(source: str | None = None) -> dict[str, str]:
+    """Workers' environment: bytecode cached under bench/.data; `source` first on the path."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(DATA / "pycache")
+    if source:
+        env["PYTHONPATH"] = source
+    return env
+
+
+def compile_sources(*sources: str) -> None:
+    """Fill the bytecode cache for the driftline trees the workers import."""
+    import driftline
+
+    trees = [str(Path(driftline.__file__).parent), *sources]
+    for tree in trees:
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", tree], env=_environment(), check=True
+        )
+
+
+def measure(name: str, *args: str, timeout: float | None = None, source: str | None = None) -> dict:
     """Run worker `name` in a fresh interpreter; wall seconds and its own peak RSS.
+    `source`: a driftline source tree to import instead of the installed one.
 
     A worker still running after `timeout` seconds is stopped: {"timeout": seconds}."""
     started = time.perf_counter()
     cpu_before = _children_cpu()
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--worker", name, *args], stdout=subprocess.PIPE, text=True
+        [sys.executable, __file__, "--worker", name, *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_environment(source),
     )
     try:
         output, _ = proc.communicate(timeout=timeout)
@@ -203,13 +234,30 @@ def _peak_mib() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def _targets(n: int, ours: dict, floor: dict, read: dict, agree: dict) -> list[str]:
+def _versus(label: str, ours: dict, peer: dict, target: str) -> str:
+    """A target row: time and CPU of `ours` against `peer`, both ratios."""
+    return (
+        f"| {label} | {ours['seconds']:.1f} s ({ours['cpu']:.1f} CPU-s) | "
+        f"{peer['seconds']:.1f} s ({peer['cpu']:.1f} CPU-s) | "
+        f"{ours['seconds'] / peer['seconds']:.2f}x time, "
+        f"{ours['cpu'] / max(peer['cpu'], 1e-9):.2f}x CPU | {target} |"
+    )
+
+
+def _targets(
+    n: int, ours: dict, floor: dict, read: dict, agree: dict, before: dict | None
+) -> list[str]:
     same = "yes" if agree["flagged"] == ours["flagged"] else "NO"
+    rows = []
+    if before is not None:
+        rows.append(
+            _versus(f"before: exact, {n:,} rows/side vs the floor", before, floor, "<= 1.5x")
+        )
     return [
-        f"| exact, {n:,} rows/side vs pyarrow read + one histogram pass | "
-        f"{ours['seconds']:.1f} s ({ours['cpu']:.1f} CPU-s) | "
-        f"{floor['seconds']:.1f} s ({floor['cpu']:.1f} CPU-s) | "
-        f"{ours['seconds'] / floor['seconds']:.2f}x | <= 1.5x |",
+        *rows,
+        _versus(
+            f"exact, {n:,} rows/side vs pyarrow read + one histogram pass", ours, floor, "<= 1.5x"
+        ),
         f"| exact, {n:,} rows/side: peak RSS vs reading the same columns | "
         f"{ours['peak_mib']:.0f} MiB | {read['peak_mib']:.0f} MiB | "
         f"{ours['peak_mib'] / read['peak_mib']:.2f}x | <= 1.3x |",
@@ -267,6 +315,7 @@ def main() -> None:
         "--wide-peer-timeout", type=float, default=300.0, help="stop Evidently on the wide case"
     )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "drift.md")
+    parser.add_argument("--before", metavar="SRC", help="an older driftline source tree to time")
     args = parser.parse_args()
     if args.worker:
         name, ref, cur, out = args.worker
@@ -282,19 +331,25 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|",
     ]
     scratch = Path(tempfile.mkdtemp(prefix="drift-bench-"))
+    compile_sources(*([args.before] if args.before else []))
     n = args.rows
     ref = generate(DATA / f"ref_{n}_bands.parquet", n, 20, 5, False, seed=1)
     targets: list[str] = []
     if "exact" not in args.skip:
         cur = generate(DATA / f"cur_{n}_bands.parquet", n, 20, 5, True, seed=2)
+        before = None
+        if args.before:
+            before = measure(
+                "driftline-exact", str(ref), str(cur), str(scratch / "before"), source=args.before
+            )
         ours = measure("driftline-exact", str(ref), str(cur), str(scratch / "exact"))
         floor = measure("floor", str(ref), str(cur), "-")
         read = measure("read", str(ref), str(cur), "-")
         profile = scratch / "agree-profile.json"
         measure("build-profile", str(ref), "-", str(profile))
         agree = measure("driftline-profile", str(profile), str(cur), str(scratch / "agree"))
-        print("exact", ours, floor, read, agree, flush=True)
-        targets += _targets(n, ours, floor, read, agree)
+        print("exact", before, ours, floor, read, agree, flush=True)
+        targets += _targets(n, ours, floor, read, agree, before)
         if "evidently" not in args.skip:
             peer = measure("evidently", str(ref), str(cur), "-")
             lines.append(_row(f"exact, {n:,} rows/side, 27 cols", ours, peer, "Evidently 0.7"))
@@ -303,18 +358,25 @@ def main() -> None:
         window = generate(DATA / f"window_{w}_bands.parquet", w, 20, 5, True, seed=3)
         profile = scratch / "profile.json"
         built = measure("build-profile", str(ref), "-", str(profile))
+        old = None
+        if args.before:
+            old = measure(
+                "driftline-profile", str(profile), str(window), str(scratch / "old"),
+                source=args.before,
+            )  # fmt: skip
         ours = measure("driftline-profile", str(profile), str(window), str(scratch / "profile"))
         peer = measure("arrow-scan", "-", str(window), "-")
         tuned = measure("row-group-scan", "-", str(window), "-")
-        print("profile", built, ours, peer, tuned, flush=True)
+        print("profile", built, old, ours, peer, tuned, flush=True)
         lines.append(_row(f"profile mode, {w:,}-row window", ours, peer, "pyarrow dataset scan"))
         lines.append(_row("(same run)", ours, tuned, "pyarrow row-group scan"))
+        label = f"profile mode, {w:,}-row window vs `ParquetFile.iter_batches`"
+        if old is not None:
+            targets.append(_versus(f"before: {label}", old, tuned, "<= 2x"))
+        targets.append(_versus(label, ours, tuned, "<= 2x"))
         targets.append(
-            f"| profile mode, {w:,}-row window vs `ParquetFile.iter_batches` | "
-            f"{ours['seconds']:.1f} s ({ours['cpu']:.1f} CPU-s), {ours['peak_mib']:.0f} MiB | "
-            f"{tuned['seconds']:.1f} s ({tuned['cpu']:.1f} CPU-s), {tuned['peak_mib']:.0f} MiB | "
-            f"{ours['seconds'] / tuned['seconds']:.2f}x time, "
-            f"{ours['cpu'] / max(tuned['cpu'], 1e-9):.2f}x CPU | <= 2x |"
+            f"| (peak RSS of the above) | {ours['peak_mib']:.0f} MiB | "
+            f"{tuned['peak_mib']:.0f} MiB | {ours['peak_mib'] / tuned['peak_mib']:.2f}x | flat |"
         )
         lines.append(
             f"| (building the {n:,}-row reference profile) | {built['seconds']:.1f} s | "

@@ -390,7 +390,10 @@ def main() -> None:
         "that carries to a cluster, where each replica has its own cores (docs/sink.md, "
         "sizing).",
     ]
-    RESULTS.write_text("\n".join(lines) + "\n")
+    marker = "<!-- bench/sink_window.py writes below this line -->"
+    earlier = RESULTS.read_text() if RESULTS.exists() else ""
+    window_section = marker + earlier.split(marker, 1)[1] if marker in earlier else ""
+    RESULTS.write_text("\n".join(lines) + "\n" + ("\n" + window_section if window_section else ""))
     print("\n".join(lines))
 
 

@@ -16,6 +16,7 @@ from driftline.components.deploy_model import deploy_model
 from driftline.components.image import IMAGE
 from driftline.components.load_window import load_window
 from driftline.components.loader import load
+from driftline.components.merge_performance import merge_performance
 from driftline.components.merge_profiles import merge_profiles
 from driftline.components.plan_partitions import plan_partitions
 from driftline.components.profile_baseline import profile_baseline
@@ -28,6 +29,7 @@ from driftline.components.render_evidently_report import render_evidently_report
 from driftline.components.render_history import render_history
 from driftline.components.resolve_baseline import resolve_baseline
 from driftline.components.schedule_monitoring import schedule_monitoring
+from driftline.components.score_partition import score_partition
 from driftline.components.send_notification import send_notification
 from driftline.components.setup_monitoring import setup_monitoring
 from driftline.components.start_retraining import start_retraining
@@ -40,6 +42,7 @@ __all__ = [
     "deploy_model",
     "load",
     "load_window",
+    "merge_performance",
     "merge_profiles",
     "plan_partitions",
     "profile_baseline",
@@ -52,6 +55,7 @@ __all__ = [
     "render_history",
     "resolve_baseline",
     "schedule_monitoring",
+    "score_partition",
     "send_notification",
     "setup_monitoring",
     "start_retraining",

@@ -23,6 +23,12 @@ def check_drift(
     prediction_column: Optional[str] = None,  # noqa: UP045
     timestamp_column: Optional[str] = None,  # noqa: UP045
     data_format: Optional[str] = None,  # noqa: UP045
+    thresholds: str = "auto",
+    threshold_quantile: float = 0.95,
+    calibration_window: Optional[str] = None,  # noqa: UP045
+    multivariate: Optional[str] = None,  # noqa: UP045
+    reference_rows: Optional[str] = None,  # noqa: UP045
+    current_rows: Optional[str] = None,  # noqa: UP045
 ) -> NamedTuple("Outputs", [("drift_detected", bool), ("drift_share", float)]):  # type: ignore[valid-type]
     """Check every column of a window for drift against a baseline table or profile.
 
@@ -48,11 +54,31 @@ def check_drift(
         prediction_column: The model's output column, checked and reported on its own.
         timestamp_column: The window's time column, never checked.
         data_format: Format of table inputs: parquet, csv or jsonl; unset detects it.
+        thresholds: fixed (each method's default, or threshold), calibrated (a quantile of
+            each column's score on chunks of the reference: stored in a baseline profile
+            built with a calibration_window, computed here for a baseline table), or auto
+            (calibrated when the baseline profile holds a calibration, else fixed).
+        threshold_quantile: Calibrated thresholds: this quantile of distances (1 minus it
+            of p-values), in (0.5, 1).
+        calibration_window: Baseline table only: chunk size, rows (500) or a period on
+            timestamp_column (1d); unset uses the window's row count.
+        multivariate: Dataset-level methods run on all checked columns together (except
+            the prediction): classifier (gradient-boosting domain classifier, cross-validated
+            ROC AUC), pca (reconstruction error), or classifier,pca. They need rows: a
+            baseline table (exact mode), or with a baseline profile reference_rows (and
+            current_rows when current is a window profile); else the step fails with a clear
+            error. Either method finding drift makes the dataset drift.
+        reference_rows: URI or path of the baseline table the multivariate methods read in
+            profile mode (local, s3://, gs://, minio://).
+        current_rows: URI or path of the window table they read when current is a window
+            profile.
 
     Returns:
-        report: drift_report.json; metadata: drift_detected, drift_share, drifted_columns.
+        report: drift_report.json; metadata: drift_detected, drift_share, drifted_columns
+            (and multivariate_drifted: the multivariate methods that found drift).
         report_html: The drift report as a self-contained HTML page.
-        metrics: The drift share, the number of drifted columns and each column's score.
+        metrics: The drift share, the number of drifted columns, each column's score and
+            each multivariate method's score.
         drift_detected: True when the share of drifted columns reaches drift_share.
         drift_share: The share of drifted columns.
     """
@@ -75,4 +101,10 @@ def check_drift(
             prediction_column=prediction_column,
             timestamp_column=timestamp_column,
             data_format=data_format,
+            thresholds=thresholds,
+            threshold_quantile=threshold_quantile,
+            calibration_window=calibration_window,
+            multivariate=multivariate,
+            reference_rows=reference_rows,
+            current_rows=current_rows,
         )

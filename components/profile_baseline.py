@@ -15,6 +15,9 @@ def profile_baseline(
     columns: Optional[list] = None,  # noqa: UP045
     kinds: Optional[dict] = None,  # noqa: UP045
     recorded_profile: Optional[str] = None,  # noqa: UP045
+    calibration_window: Optional[str] = None,  # noqa: UP045
+    timestamp_column: Optional[str] = None,  # noqa: UP045
+    calibration_method: str = "auto",
 ) -> NamedTuple("Outputs", [("rows", int)]):  # type: ignore[valid-type]
     """Profile a baseline dataset (e.g. the training data) in one streaming pass.
 
@@ -29,9 +32,15 @@ def profile_baseline(
         kinds: Column kind overrides, column -> numeric|categorical|boolean|datetime|text.
         recorded_profile: Path of a profile recorded earlier for this baseline (resolve_baseline's
             profile_uri); when given it is reused instead of re-reading the dataset.
+        calibration_window: Store calibrated drift thresholds in the profile: the dataset
+            is cut into chunks the size of the monitoring window, rows (500) or a period
+            on timestamp_column (1d, 6h), each scored against the rest; unset stores none.
+        timestamp_column: Orders the dataset in time for the calibration chunks.
+        calibration_method: The drift method the calibration scores (check_drift's method).
 
     Returns:
-        profile: The baseline profile JSON; metadata has kind, schema_version, rows.
+        profile: The baseline profile JSON; metadata has kind, schema_version, rows,
+            calibration_window.
         rows: The number of rows profiled.
     """
     from driftline.exits import exit_on_error
@@ -45,4 +54,7 @@ def profile_baseline(
             columns=columns,
             kinds=kinds,
             recorded_profile=recorded_profile,
+            calibration_window=calibration_window,
+            timestamp_column=timestamp_column,
+            calibration_method=calibration_method,
         )

@@ -2,7 +2,7 @@
 
 from typing import NamedTuple, Optional
 
-from kfp.dsl import Artifact, Input, Output
+from kfp.dsl import Artifact, Dataset, Input, Output
 
 from driftline.components._declare import component
 
@@ -11,6 +11,7 @@ from driftline.components._declare import component
 def profile_partition(
     baseline_profile: Input[Artifact],
     profile: Output[Artifact],
+    unpaired: Output[Dataset],
     partition: Optional[dict] = None,  # noqa: UP045  kfp 2.13 does not parse `X | None`
     timestamp_column: str = "timestamp",
     window_start: str = "",
@@ -21,7 +22,9 @@ def profile_partition(
 
     The partition is profiled with the baseline profile's options and column kinds, so the
     partitions' profiles merge (merge_profiles) into the window profile that one task would
-    have built. Object-store credentials come from the environment (AWS_* variables).
+    have built. A partition of the log sink's output whose replicas wrote the sides of
+    calls apart pairs the sides it holds and leaves the other halves over for
+    merge_profiles. Object-store credentials come from the environment (AWS_* variables).
 
     Args:
         partition: One item of plan_partitions' partitions.
@@ -32,7 +35,10 @@ def profile_partition(
         columns: Columns to profile; unset profiles all.
 
     Returns:
-        profile: The partition's profile JSON; metadata has rows, source and partition.
+        profile: The partition's profile JSON; metadata has rows, source and partition
+            (sink output with sides apart: also calls_paired_at_read and unpaired_halves).
+        unpaired: Parquet of the halves of calls whose other side is not in this partition
+            (no rows unless the sides were written apart); metadata has rows and the window.
         rows: Window rows in the partition.
     """
     from driftline.exits import exit_on_error
@@ -42,6 +48,7 @@ def profile_partition(
         return profile_partition_outputs(
             baseline_profile,
             profile,
+            unpaired,
             partition=partition,
             timestamp_column=timestamp_column,
             window_start=window_start,

@@ -41,6 +41,8 @@ def deploy_and_baseline(
     dataset_name: str = "",
     monitor_kind: str = "PodMonitor",
     drift_share_threshold: float = 0.5,
+    calibration_window: str = "",
+    baseline_timestamp_column: str = "",
     schedule_interval_seconds: int = 3600,
     dry_run: bool = False,
 ) -> str:
@@ -67,7 +69,11 @@ def deploy_and_baseline(
     resolved = resolve_baseline(
         model=model_uri, store=store, dataset_name=dataset_name, require="dataset"
     ).after(deployed)
-    profiled = profile_baseline(dataset=resolved.outputs[io.BASELINE])
+    profiled = profile_baseline(
+        dataset=resolved.outputs[io.BASELINE],
+        calibration_window=calibration_window,
+        timestamp_column=baseline_timestamp_column,
+    )
     recorded = record_baseline(
         baseline=resolved.outputs[io.BASELINE],
         profile=profiled.outputs[io.PROFILE],
@@ -110,6 +116,8 @@ def deployment(
     dataset_name: str = "",
     monitor_kind: str = "PodMonitor",
     drift_share_threshold: float = 0.5,
+    calibration_window: str = "",
+    baseline_timestamp_column: str = "",
     monitoring_pipeline_id: str = "",
     monitoring_pipeline_version_id: str = "",
     monitoring_parameters: dict = {},  # noqa: B006  KFP takes the default from the signature
@@ -139,6 +147,8 @@ def deployment(
         dataset_name=dataset_name,
         monitor_kind=monitor_kind,
         drift_share_threshold=drift_share_threshold,
+        calibration_window=calibration_window,
+        baseline_timestamp_column=baseline_timestamp_column,
         schedule_interval_seconds=interval_seconds,
         dry_run=dry_run,
     ).set_display_name("deploy and baseline")

@@ -22,6 +22,7 @@ from driftline import component_io as io
 from driftline.components.check_drift import check_drift
 from driftline.components.compute_performance import compute_performance
 from driftline.components.load_window import load_window
+from driftline.components.merge_performance import merge_performance
 from driftline.components.merge_profiles import merge_profiles
 from driftline.components.plan_partitions import plan_partitions
 from driftline.components.profile_baseline import profile_baseline
@@ -31,6 +32,7 @@ from driftline.components.publish_metrics import publish_metrics
 from driftline.components.record_monitoring_result import record_monitoring_result
 from driftline.components.render_history import render_history
 from driftline.components.resolve_baseline import resolve_baseline
+from driftline.components.score_partition import score_partition
 from driftline.components.send_notification import send_notification
 from driftline.components.start_retraining import start_retraining
 from driftline.components.validate_data import validate_data
@@ -138,6 +140,9 @@ def monitor_window(
     drift_method: str = "auto",
     drift_threshold: float = 0.0,
     drift_share: float = 0.5,
+    drift_thresholds: str = "auto",
+    threshold_quantile: float = 0.95,
+    calibration_window: str = "",
     constraints_path: str = "",
     min_rows: int = 1,
     expected_rows: int = 0,
@@ -155,6 +160,9 @@ def monitor_window(
         dataset=resolved.outputs[io.BASELINE],
         columns=columns,
         recorded_profile=resolved.outputs[io.PROFILE_URI],
+        calibration_window=calibration_window,
+        timestamp_column=timestamp_column,
+        calibration_method=drift_method,
     )
     window = load_window(
         source_uri=source_uri,
@@ -184,6 +192,8 @@ def monitor_window(
         threshold=drift_threshold,
         columns=columns,
         drift_share=drift_share,
+        thresholds=drift_thresholds,
+        threshold_quantile=threshold_quantile,
         prediction_column=prediction_column,
         timestamp_column=timestamp_column,
     )
@@ -229,8 +239,9 @@ def monitor_window(
 @dsl.pipeline(
     name="driftline-monitor-partitions",
     description=(
-        "Monitor one production window profiled partition by partition: one pod per partition "
-        "(ParallelFor), then the merged window profile is validated and drift-checked."
+        "Monitor one production window partition by partition: one pod per partition profiles "
+        "it and one scores its predictions (ParallelFor); the merged window profile is "
+        "validated and drift-checked, the merged performance states make the report."
     ),
 )
 def monitor_partitions(
@@ -240,11 +251,8 @@ def monitor_partitions(
     window_start: str,
     window_end: str,
     store: str = "",
-    source_format: str = "",
     timestamp_column: str = "timestamp",
-    window_length: str = "1d",
     columns: list = [],  # noqa: B006  KFP takes the default from the signature
-    performance_columns: list = [],  # noqa: B006
     prediction_column: str = "",
     id_column: str = "",
     labels_uri: str = "",
@@ -255,6 +263,9 @@ def monitor_partitions(
     drift_method: str = "auto",
     drift_threshold: float = 0.0,
     drift_share: float = 0.5,
+    drift_thresholds: str = "auto",
+    threshold_quantile: float = 0.95,
+    calibration_window: str = "",
     constraints_path: str = "",
     min_rows: int = 1,
     expected_rows: int = 0,
@@ -272,6 +283,9 @@ def monitor_partitions(
         dataset=resolved.outputs[io.BASELINE],
         columns=columns,
         recorded_profile=resolved.outputs[io.PROFILE_URI],
+        calibration_window=calibration_window,
+        timestamp_column=timestamp_column,
+        calibration_method=drift_method,
     )
     with dsl.ParallelFor(
         partitions, parallelism=MAX_PARALLEL_PARTITIONS, name="partitions"
@@ -285,8 +299,25 @@ def monitor_partitions(
             columns=columns,
         ).set_caching_options(False)  # late-arriving rows change a partition
         kubernetes.use_secret_as_env(part, credentials_secret, OBJECT_STORE_KEYS)
+        # the partition's predictions joined with the labels of their ids: counts and sums
+        scored = score_partition(
+            partition=partition,
+            window_start=window_start,
+            window_end=window_end,
+            labels_uri=labels_uri,
+            task=task,
+            id_column=id_column,
+            timestamp_column=timestamp_column,
+            prediction_column=prediction_column,
+            label_column=label_column,
+            window=performance_window,
+            timezone=timezone,
+        ).set_caching_options(False)  # labels arrive late: a rerun must join them again
+        kubernetes.use_secret_as_env(scored, credentials_secret, OBJECT_STORE_KEYS)
     window_profile = merge_profiles(
-        profiles=dsl.Collected(part.outputs[io.PROFILE]), min_rows=min_rows
+        profiles=dsl.Collected(part.outputs[io.PROFILE]),
+        unpaired=dsl.Collected(part.outputs[io.UNPAIRED]),
+        min_rows=min_rows,
     ).set_caching_options(False)
     validation = validate_data(
         window=window_profile.outputs[io.PROFILE],
@@ -302,23 +333,14 @@ def monitor_partitions(
         threshold=drift_threshold,
         columns=columns,
         drift_share=drift_share,
+        thresholds=drift_thresholds,
+        threshold_quantile=threshold_quantile,
         prediction_column=prediction_column,
         timestamp_column=timestamp_column,
     )
-    # Performance needs rows (joins, per-window metrics): one task loads only its columns.
-    scored = load_window(
-        source_uri=source_uri,
-        data_format=source_format,
-        timestamp_column=timestamp_column,
-        window_end=window_end,
-        window_length=window_length,
-        timezone=timezone,
-        columns=performance_columns,
-        min_rows=min_rows,
-    ).set_caching_options(False)
-    kubernetes.use_secret_as_env(scored, credentials_secret, OBJECT_STORE_KEYS)
-    performance = compute_performance(
-        predictions=scored.outputs[io.WINDOW],
+    performance = merge_performance(
+        states=dsl.Collected(scored.outputs[io.STATE]),
+        unpaired=dsl.Collected(part.outputs[io.UNPAIRED]),
         labels_uri=labels_uri,
         task=task,
         id_column=id_column,
@@ -328,9 +350,7 @@ def monitor_partitions(
         window=performance_window,
         timezone=timezone,
         baseline_metrics=resolved.outputs[io.BASELINE_METRICS],
-    )
-    performance.set_caching_options(False)  # labels arrive late: a rerun must join them again
-    kubernetes.use_secret_as_env(performance, credentials_secret, OBJECT_STORE_KEYS)
+    ).set_caching_options(False)
     recorded = _record_and_publish(
         validation,
         drift,
@@ -387,6 +407,9 @@ def scheduled_monitoring(
     drift_method: str = "auto",
     drift_threshold: float = 0.0,
     drift_share: float = 0.5,
+    drift_thresholds: str = "auto",
+    threshold_quantile: float = 0.95,
+    calibration_window: str = "",
     constraints_path: str = "",
     min_rows: int = 1,
     expected_rows: int = 0,
@@ -403,7 +426,6 @@ def scheduled_monitoring(
     monitoring_schedule: str = "",
     fan_out: str = "auto",
     rows_per_task: int = 10_000_000,
-    performance_columns: list = [],  # noqa: B006
 ) -> None:
     """Monitor the window ending at this run's scheduled time; alert and retrain on problems.
 
@@ -429,6 +451,13 @@ def scheduled_monitoring(
             method name (ks, psi, wasserstein, jensenshannon, ...).
         drift_threshold: Threshold for every column; 0 = each method's default.
         drift_share: Share of drifted columns that makes the window drifted.
+        drift_thresholds: auto (calibrated when the baseline profile holds a calibration),
+            fixed (each method's default, or drift_threshold) or calibrated.
+        threshold_quantile: Calibrated thresholds: this quantile of each column's scores on
+            chunks of the baseline (distances; 1 minus it for p-values).
+        calibration_window: When the baseline is profiled here (not reused from its recorded
+            profile): store calibrated thresholds, chunks of this length (match
+            window_length, e.g. 1d) on timestamp_column, or rows (500); empty = none.
         constraints_path: Validation constraints file overriding the inferred ones.
         min_rows: Fewest rows a window must hold.
         expected_rows: Rows a window should hold (validation warns outside +-50%); 0 = no
@@ -448,8 +477,6 @@ def scheduled_monitoring(
         fan_out: auto (profile the window partition by partition, one pod each, when it
             makes two or more partitions of rows_per_task rows), always, or never.
         rows_per_task: Target rows per partition pod on the fan-out path.
-        performance_columns: Fan-out path: the columns the performance step loads (id,
-            prediction, label, timestamp); empty loads every column.
     """
     plan = plan_partitions(
         source_uri=source_uri,
@@ -470,11 +497,8 @@ def scheduled_monitoring(
             window_start=plan.outputs[io.WINDOW_START],
             window_end=plan.outputs[io.WINDOW_END],
             store=store,
-            source_format=source_format,
             timestamp_column=timestamp_column,
-            window_length=window_length,
             columns=columns,
-            performance_columns=performance_columns,
             prediction_column=prediction_column,
             id_column=id_column,
             labels_uri=labels_uri,
@@ -485,6 +509,9 @@ def scheduled_monitoring(
             drift_method=drift_method,
             drift_threshold=drift_threshold,
             drift_share=drift_share,
+            drift_thresholds=drift_thresholds,
+            threshold_quantile=threshold_quantile,
+            calibration_window=calibration_window,
             constraints_path=constraints_path,
             min_rows=min_rows,
             expected_rows=expected_rows,
@@ -516,6 +543,9 @@ def scheduled_monitoring(
             drift_method=drift_method,
             drift_threshold=drift_threshold,
             drift_share=drift_share,
+            drift_thresholds=drift_thresholds,
+            threshold_quantile=threshold_quantile,
+            calibration_window=calibration_window,
             constraints_path=constraints_path,
             min_rows=min_rows,
             expected_rows=expected_rows,

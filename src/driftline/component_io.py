@@ -51,6 +51,8 @@ NAMESPACE = "namespace"
 FAN_OUT = "fan_out"  # plan_partitions: the window is profiled partition by partition
 PARTITIONS = "partitions"  # plan_partitions: the ParallelFor items; metadata: how many
 TASKS = "tasks"
+STATE = "state"  # score_partition: the partition's mergeable performance state
+UNPAIRED = "unpaired"  # profile_partition: halves of calls whose other side is in another partition
 
 #: Every component's outputs, in the order its signature declares them.
 COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
@@ -58,10 +60,11 @@ COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
     "compute_performance": (REPORT, REPORT_HTML, METRICS, CLASSIFICATION_METRICS, DEGRADED),
     "deploy_model": (MANIFEST, URL, NAMESPACE),
     "load_window": (WINDOW, ROWS, WINDOW_START, WINDOW_END),
+    "merge_performance": (REPORT, REPORT_HTML, METRICS, CLASSIFICATION_METRICS, DEGRADED),
     "merge_profiles": (PROFILE, ROWS),
     "plan_partitions": (FAN_OUT, PARTITIONS, TASKS, ROWS, WINDOW_START, WINDOW_END),
     "profile_baseline": (PROFILE, ROWS),
-    "profile_partition": (PROFILE, ROWS),
+    "profile_partition": (PROFILE, UNPAIRED, ROWS),
     "profile_window": (PROFILE, ROWS),
     "publish_metrics": (METRICS_TEXT, RUN_TIMESTAMP),
     "record_baseline": (PROFILE_ID,),
@@ -77,6 +80,7 @@ COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
         BASELINE_METRICS,
     ),
     "schedule_monitoring": (RECURRING_RUN_ID,),
+    "score_partition": (STATE, ROWS),
     "send_notification": (ALERT_RAISED,),
     "setup_monitoring": (MANIFESTS, DASHBOARD_UID),
     "start_retraining": (RUN_ID,),
@@ -87,6 +91,8 @@ COMPONENT_OUTPUTS: dict[str, tuple[str, ...]] = {
 KIND = "kind"  # what a report/profile artifact holds: validation, drift, performance, profile
 STATUS = "status"
 MODE = "mode"
+THRESHOLDS = "thresholds"  # drift report: "fixed" or "calibrated"
+CALIBRATION_WINDOW = "calibration_window"  # baseline profile: its calibration's window, or ""
 DRIFTED_COLUMNS = "drifted_columns"
 DEGRADED_WINDOWS = "degraded_windows"
 LABELLED_ROWS = "labelled_rows"
@@ -108,6 +114,8 @@ VALIDATION_ERRORS = "validation_errors"
 VALIDATION_WARNINGS = "validation_warnings"
 DRIFTED_COLUMN_COUNT = "drifted_columns"
 SCORE_PREFIX = "score_"
+MULTIVARIATE_SCORE_PREFIX = "multivariate_score_"  # + method: classifier AUC, PCA mean error
+MULTIVARIATE_DRIFTED = "multivariate_drifted"  # drift report metadata: methods that found drift
 
 
 def given(value: T | None) -> T | None:

@@ -22,6 +22,7 @@ from driftline.components.merge_profiles import merge_profiles
 from driftline.components.plan_partitions import plan_partitions
 from driftline.components.profile_baseline import profile_baseline
 from driftline.components.profile_partition import profile_partition
+from driftline.components.profile_window import profile_window
 from driftline.components.validate_data import validate_data
 from driftline.profile import DatasetProfile
 from tests.partitioned import START, write_sink_layout
@@ -183,3 +184,81 @@ def test_merge_refuses_a_window_under_min_rows(
         )
     assert "18000 rows over 1 partitions; min_rows is 1000000" in capsys.readouterr().err
     assert not out.exists()  # nothing half-written
+
+
+def _outputs(task: Path) -> dict[str, dict[str, Any]]:
+    """A task's output artifacts as the executor wrote them: name -> {uri, metadata}."""
+    written = json.loads((task / "executor_output.json").read_text())
+    return {name: out["artifacts"][0] for name, out in written["artifacts"].items()}
+
+
+def _artifacts(found: list[dict[str, Any]], cls: type[Artifact]) -> list[Artifact]:
+    made = []
+    for output in found:
+        artifact = cls(uri=output["uri"])
+        artifact.metadata = dict(output["metadata"])
+        made.append(artifact)
+    return made
+
+
+def test_fan_out_over_sides_written_apart_equals_single_task(tmp_path: Path) -> None:
+    """Sink output whose replicas wrote the sides of calls apart: each profile_partition task
+    pairs what its partition holds and leaves the other halves over; merge_profiles pairs the
+    leftovers and gives the profile, and the pairing counts, of the single-task path."""
+    from kfp import local
+
+    from tests.split_sink import START as SPLIT_START
+    from tests.split_sink import write_split_sink_output
+
+    out = write_split_sink_output(tmp_path / "out")
+    end = (SPLIT_START + timedelta(hours=2, minutes=20)).isoformat()
+    local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(tmp_path / "a"))
+    plan = plan_partitions(
+        source_uri=str(out), window_end=end, window_length="105m", rows_per_task=1200
+    )
+    partitions = plan.outputs["partitions"]
+    assert plan.outputs["fan_out"] is True and len(partitions) >= 3
+    assert all(p["schema_files"] for p in partitions)
+
+    @dsl.pipeline
+    def partitions_and_single_task() -> None:
+        base = dsl.importer(artifact_uri=str(out), artifact_class=Dataset, reimport=False)
+        baseline = profile_baseline(dataset=base.output, columns=["x", "count", "prediction"])
+        for partition in partitions:
+            profile_partition(
+                partition=partition,
+                baseline_profile=baseline.outputs["profile"],
+                window_start=plan.outputs["window_start"],
+                window_end=plan.outputs["window_end"],
+            )
+        loaded = load_window(source_uri=str(out), window_end=end, window_length="105m")
+        profile_window(
+            window=loaded.outputs["window"], baseline_profile=baseline.outputs["profile"]
+        )
+
+    local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(tmp_path / "b"))
+    partitions_and_single_task()
+    tasks = _tasks(tmp_path / "b")
+    parts = [_outputs(tasks[n]) for n in sorted(tasks) if n.startswith("profile-partition")]
+    assert len(parts) == len(partitions)
+    assert sum(p["unpaired"]["metadata"]["rows"] for p in parts) > 0
+    merged = Artifact(uri=str(tmp_path / "window_profile.json"))
+    merge_profiles.python_func(
+        profiles=_artifacts([p["profile"] for p in parts], Artifact),
+        unpaired=_artifacts([p["unpaired"] for p in parts], Dataset),
+        profile=merged,
+    )
+    single = DatasetProfile.load(tasks["profile-window"] / "profile")
+    window = _outputs(tasks["load-window"])["window"]["metadata"]
+    assert merged.metadata["rows"] == window["rows"] == single.row_count > 1000
+    for key in ("calls_paired_at_read", "unpaired_requests", "unpaired_responses"):
+        assert merged.metadata[key] == window[key] > 0, key
+    fanned = DatasetProfile.load(merged.path)
+    assert sorted(fanned.columns) == sorted(single.columns)
+    for name, column in single.columns.items():
+        got, expected = fanned.columns[name].to_dict(), column.to_dict()
+        numeric = expected["numeric"]
+        if numeric is not None:
+            for key in ("mean", "std", "m2"):
+                assert math.isclose(got["numeric"].pop(key), numeric.pop(key), rel_tol=1e-9)
+        assert got == expected, name

@@ -189,3 +189,55 @@ def test_the_self_contained_check_catches_external_references(tag: str) -> None:
     assert_self_contained(page.replace(tag, ""))
     with pytest.raises(AssertionError):
         assert_self_contained(page)
+
+
+def test_check_drift_runs_multivariate_methods_on_the_baseline_rows(
+    kfp_local: Path, tmp_path: Path
+) -> None:
+    """Profile mode per column, plus the multivariate methods on the baseline rows given as
+    reference_rows (a URI): a correlation 0 -> 0.8 that no column shows."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(9)
+    paths = []
+    for name, correlation in (("base", 0.0), ("window", 0.8)):
+        x = rng.standard_normal(3000)
+        y = correlation * x + np.sqrt(1 - correlation**2) * rng.standard_normal(3000)
+        paths.append(str(tmp_path / f"{name}.parquet"))
+        pq.write_table(pa.table({"x": x, "y": y}), paths[-1])
+    baseline, production = paths
+
+    @dsl.pipeline
+    def multivariate_drift() -> DriftOutputs:
+        base = dsl.importer(artifact_uri=baseline, artifact_class=Dataset)
+        window = dsl.importer(artifact_uri=production, artifact_class=Dataset)
+        profiled = profile_baseline(dataset=base.output)
+        checked = check_drift(
+            current=window.output,
+            reference=profiled.outputs["profile"],
+            multivariate="classifier,pca",
+            reference_rows=baseline,
+        )
+        return _drift_outputs(checked)
+
+    run = multivariate_drift()
+    expected = run_drift(
+        current=production,
+        reference_profile=str(task_dir(kfp_local, "profile-baseline") / "profile"),
+        out_dir=tmp_path / "lib",
+        multivariate="classifier,pca",
+        reference_rows=baseline,
+    )
+    assert expected.number_of_drifted_columns == 0 and expected.drift_detected
+    assert run.outputs["drift_detected"] is True
+    document = json.loads(Path(run.outputs["report"].path).read_text())
+    assert document == json.loads((tmp_path / "lib" / "drift_report.json").read_text())
+    assert run.outputs["report"].metadata["multivariate_drifted"] == ["classifier"]
+    metrics = run.outputs["metrics"].metadata
+    for found in expected.multivariate:
+        assert metrics[f"multivariate_score_{found.method}"] == found.score
+    html = Path(run.outputs["report_html"].path).read_text()
+    assert_self_contained(html)
+    assert "Multivariate drift" in html

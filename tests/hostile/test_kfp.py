@@ -381,6 +381,8 @@ NO_CLI_TWIN = {
     "plan_partitions": "a step of a fanned-out pipeline run (one process: `driftline profile`)",
     "profile_partition": "a step of a fanned-out pipeline run (one process: `driftline profile`)",
     "merge_profiles": "a step of a fanned-out pipeline run (one process: `driftline profile`)",
+    "score_partition": "a step of a fanned-out run (one process: `driftline performance`)",
+    "merge_performance": "a step of a fanned-out run (one process: `driftline performance`)",
 }
 
 

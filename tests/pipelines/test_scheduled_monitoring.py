@@ -85,26 +85,49 @@ def test_fan_out_dag_profiles_partitions_in_parallel_then_merges() -> None:
         "merge-profiles",
         "validate-data",
         "check-drift",
-        "load-window",
-        "compute-performance",
+        "merge-performance",
         "record-monitoring-result",
         "publish-metrics",
         "render-history",
-    }
+    }  # no task loads the whole window: neither load-window nor compute-performance
     loop = fan["for-loop-1"]
     assert loop["parameterIterator"]["items"] == {"inputParameter": "pipelinechannel--partitions"}
     assert loop["iteratorPolicy"] == {"parallelismLimit": MAX_PARALLEL_PARTITIONS}
     assert loop["dependentTasks"] == ["profile-baseline"]
-    [inner] = components["comp-for-loop-1"]["dag"]["tasks"].values()
-    assert inner["componentRef"]["name"] == "comp-profile-partition"
-    assert inner["cachingOptions"] == {}  # a partition's late rows change it
-    assert inner["inputs"]["parameters"]["partition"] == {
-        "componentInputParameter": "pipelinechannel--partitions-loop-item"
+    inner = components["comp-for-loop-1"]["dag"]["tasks"]
+    assert set(inner) == {"profile-partition", "score-partition"}  # two pods per partition
+    for name, task in inner.items():
+        assert task["componentRef"]["name"] == f"comp-{name}"
+        assert task["cachingOptions"] == {}  # a partition's late rows (and labels) change it
+        assert task["inputs"]["parameters"]["partition"] == {
+            "componentInputParameter": "pipelinechannel--partitions-loop-item"
+        }
+    scoring = inner["score-partition"]["inputs"]["parameters"]
+    for name in ("window_start", "window_end", "labels_uri", "id_column", "label_column"):
+        assert scoring[name]["componentInputParameter"] == f"pipelinechannel--{name}", name
+    assert scoring["window"]["componentInputParameter"] == "pipelinechannel--performance_window"
+    performance = fan["merge-performance"]
+    assert performance["dependentTasks"] == ["for-loop-1", "resolve-baseline"]
+    assert performance["cachingOptions"] == {}
+    states = performance["inputs"]["artifacts"]["states"]["taskOutputArtifact"]
+    assert states == {
+        "outputArtifactKey": "pipelinechannel--score-partition-state",
+        "producerTask": "for-loop-1",
     }
+    recorded = fan["record-monitoring-result"]["inputs"]["artifacts"]["performance_report"]
+    assert recorded["taskOutputArtifact"]["producerTask"] == "merge-performance"
     merged = fan["merge-profiles"]
     assert merged["dependentTasks"] == ["for-loop-1"]
     collected = merged["inputs"]["artifacts"]["profiles"]["taskOutputArtifact"]
     assert collected["producerTask"] == "for-loop-1"  # dsl.Collected over every iteration
+    # the halves each partition could not pair (sink sides written apart) reach the merge too
+    leftovers = merged["inputs"]["artifacts"]["unpaired"]["taskOutputArtifact"]
+    assert leftovers == {
+        "producerTask": "for-loop-1",
+        "outputArtifactKey": "pipelinechannel--profile-partition-unpaired",
+    }
+    loop_outputs = components["comp-for-loop-1"]["outputDefinitions"]["artifacts"]
+    assert loop_outputs["pipelinechannel--profile-partition-unpaired"]["isArtifactList"] is True
     for task in ("validate-data", "check-drift"):
         current = fan[task]["inputs"]["artifacts"]
         window = current.get("window") or current["current"]
@@ -116,7 +139,7 @@ def test_fan_out_dag_profiles_partitions_in_parallel_then_merges() -> None:
         "pipelinechannel--plan-partitions-partitions"
     )
     executors = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
-    for executor in ("exec-plan-partitions", "exec-profile-partition"):
+    for executor in ("exec-plan-partitions", "exec-profile-partition", "exec-score-partition"):
         [secret] = executors[executor]["secretAsEnv"]
         assert secret["secretNameParameter"] == {"componentInputParameter": "credentials_secret"}
 

@@ -46,6 +46,28 @@ def _floats(values: dict[str, str]) -> dict[str, float]:
     help="Threshold for all columns, or COLUMN=VALUE for one (repeatable); default per method.",
 )
 @click.option(
+    "--thresholds",
+    type=click.Choice(["auto", "fixed", "calibrated"]),
+    default="auto",
+    show_default=True,
+    help="fixed: each method's default (or --threshold); calibrated: a quantile of each "
+    "column's score on chunks of the reference; auto: calibrated when the reference profile "
+    "holds a calibration (profile --calibration-window).",
+)
+@click.option(
+    "--threshold-quantile",
+    type=float,
+    default=0.95,
+    show_default=True,
+    help="Calibrated thresholds: this quantile of distances (1 - it of p-values).",
+)
+@click.option(
+    "--calibration-window",
+    metavar="WINDOW",
+    help="Exact mode calibration chunk: rows (500) or a period on --timestamp-column (1d); "
+    "default: --start/--end's length, else the current window's rows.",
+)
+@click.option(
     "--columns", metavar="A,B,...", help="Comma-separated columns to check (default: all)."
 )
 @click.option(
@@ -60,6 +82,12 @@ def _floats(values: dict[str, str]) -> dict[str, float]:
 @click.option("--start", type=click.DateTime(), help="Window start (inclusive).")
 @click.option("--end", type=click.DateTime(), help="Window end (exclusive).")
 @click.option("--format", "format_", help="Data format: parquet, csv or jsonl (default: suffix).")
+@click.option(
+    "--multivariate",
+    metavar="METHOD,...",
+    help="Also run dataset-level methods on all columns together: classifier (domain "
+    "classifier), pca (reconstruction error), or classifier,pca. Exact mode only.",
+)
 @click.option("--fail-on-drift", is_flag=True, help="Exit 3 when the dataset drifts.")
 @shows_progress
 def drift(
@@ -69,6 +97,9 @@ def drift(
     out_dir: str,
     method: tuple[str, ...],
     threshold: tuple[str, ...],
+    thresholds: str,
+    threshold_quantile: float,
+    calibration_window: str | None,
     columns: str | None,
     drift_share: float,
     prediction_column: str | None,
@@ -76,6 +107,7 @@ def drift(
     start: datetime | None,
     end: datetime | None,
     format_: str | None,
+    multivariate: str | None,
     fail_on_drift: bool,
 ) -> None:
     """Check the current window for drift; writes DIR/drift_report.json and .html.
@@ -87,7 +119,7 @@ def drift(
     from driftline.drift.run import run_drift
 
     methods = parse_assignments(method, "method")
-    thresholds = _floats(parse_assignments(threshold, "threshold"))
+    limits = _floats(parse_assignments(threshold, "threshold"))
     result = run_drift(
         current=current,
         out_dir=out_dir,
@@ -95,19 +127,28 @@ def drift(
         reference_profile=reference_profile,
         columns=split_names(columns),
         method=methods or "auto",
-        threshold=thresholds or None,
+        threshold=limits or None,
+        thresholds=thresholds,
+        threshold_quantile=threshold_quantile,
+        calibration_window=calibration_window,
         drift_share=drift_share,
         prediction_column=prediction_column,
         timestamp_column=timestamp_column,
         start=start,
         end=end,
         format=format_,
+        multivariate=multivariate,
     )
     click.echo(
         f"{'drift' if result.drift_detected else 'no drift'}: "
         f"{result.number_of_drifted_columns}/{len(result.columns)} columns drifted "
-        f"(share {result.drift_share:.2f}, threshold {result.drift_share_threshold:g}); "
-        f"report in {out_dir}"
+        f"(share {result.drift_share:.2f}, threshold {result.drift_share_threshold:g}; "
+        f"{result.thresholds} thresholds); report in {out_dir}"
     )
+    for found in result.multivariate:
+        click.echo(
+            f"multivariate {found.method}: {found.status} (score {found.score:.4f}, threshold "
+            f"{found.threshold:.4f}; top columns: {', '.join(found.top_features)})"
+        )
     if fail_on_drift and result.drift_detected:
         sys.exit(EXIT_DRIFT)

@@ -44,7 +44,9 @@ def _finite_numbers(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
     if pa.types.is_integer(column.type) and column.null_count == 0:
         # Integers stay integers: numpy's Sturges edges differ for integer data (as in Evidently).
         return column.cast(pa.int64()).to_numpy(), 0
-    values = column.cast(pa.float64()).to_numpy()
+    if not pa.types.is_float64(column.type):
+        column = column.cast(pa.float64())
+    values = column.to_numpy()
     finite = np.isfinite(values)
     usable = values[finite] if not finite.all() else values
     return usable, len(values) - len(usable)

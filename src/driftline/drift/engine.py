@@ -7,8 +7,27 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from driftline.drift.calibration import (
+    AUTO as AUTO_THRESHOLDS,
+)
+from driftline.drift.calibration import (
+    CALIBRATED,
+    DEFAULT_QUANTILE,
+    FIXED,
+    NO_STORED_CALIBRATION,
+    apply_calibration,
+    calibrate_exact,
+    check_quantile,
+    check_thresholds,
+    explicit_thresholds,
+)
 from driftline.drift.columns import DEFAULT_MAX_CATEGORIES
 from driftline.drift.exact import MethodOption, ThresholdOption, check_exact
+from driftline.drift.multivariate import (
+    parse_multivariate,
+    refuse_in_profile_mode,
+    with_multivariate,
+)
 from driftline.drift.registry import AUTO
 from driftline.drift.result import DriftResult
 from driftline.drift.selection import check_drift_share
@@ -30,6 +49,11 @@ def check_drift(
     prediction_column: str | None = None,
     max_categories: int = DEFAULT_MAX_CATEGORIES,
     exclude: Sequence[str] = (),
+    thresholds: str = AUTO_THRESHOLDS,
+    threshold_quantile: float = DEFAULT_QUANTILE,
+    calibration_window: str | None = None,
+    timestamp_column: str | None = None,
+    multivariate: str | Sequence[str] | None = None,
 ) -> DriftResult:
     """Check every column of `current` for drift from `reference`.
 
@@ -40,12 +64,30 @@ def check_drift(
     share of drifted columns is >= `drift_share`. Columns in `exclude` (e.g. the
     timestamp) are never checked when `columns` is None. In profile mode each column is
     checked as the kind the profile recorded; `kinds` may only repeat it.
+
+    `thresholds` (docs/drift.md, "Calibrated thresholds"): "fixed" judges each column
+    against its method's default (or `threshold`); "calibrated" against the
+    `threshold_quantile` of its null distribution on the reference: in profile mode the one
+    stored in the profile, in exact mode computed here from chunks of `reference` the size
+    of `calibration_window` (a row count such as "500", or a period such as "1d" on
+    `timestamp_column`; default: the current window's row count). "auto" (the default) is
+    "calibrated" when the reference profile holds a calibration, else "fixed".
+
+    `multivariate` names dataset-level methods ("classifier", "pca"; a list or a
+    comma-separated string) run on the checked columns less the prediction; they need rows,
+    so profile mode refuses them.
     """
     check_drift_share(drift_share)
+    check_thresholds(thresholds)
+    check_quantile(threshold_quantile)
+    methods = parse_multivariate(multivariate)
+    if timestamp_column is not None:
+        exclude = [*exclude, timestamp_column]
     if not isinstance(reference, pa.Table):
+        refuse_in_profile_mode(methods)
         from driftline.drift.profile_mode import check_drift_against_profile
 
-        return check_drift_against_profile(
+        result = check_drift_against_profile(
             reference,
             current,
             columns=columns,
@@ -56,20 +98,43 @@ def check_drift(
             prediction_column=prediction_column,
             exclude=exclude,
         )
+        if thresholds == FIXED or (thresholds == AUTO_THRESHOLDS and not reference.calibration):
+            return result
+        return apply_calibration(
+            result,
+            reference.calibration,
+            threshold_quantile,
+            explicit_thresholds(threshold, [c.name for c in result.columns]),
+            missing=NO_STORED_CALIBRATION,
+        )
     table = _table(current)
-    return check_exact(
-        reference.schema,
-        table.schema,
-        lambda group: (reference.select(group), table.select(group)),
-        columns=columns,
-        kinds=kinds,
-        method=method,
-        threshold=threshold,
-        drift_share=drift_share,
-        prediction_column=prediction_column,
-        max_categories=max_categories,
-        exclude=exclude,
-    )
+
+    def check(ref: pa.Table, cur: pa.Table, limit: ThresholdOption = threshold) -> DriftResult:
+        return check_exact(
+            ref.schema,
+            cur.schema,
+            lambda group: (ref.select(group), cur.select(group)),
+            columns=columns,
+            kinds=kinds,
+            method=method,
+            threshold=limit,
+            drift_share=drift_share,
+            prediction_column=prediction_column,
+            max_categories=max_categories,
+            exclude=exclude,
+        )
+
+    result = check(reference, table)
+    if thresholds == CALIBRATED:
+        window = calibration_window or str(table.num_rows)
+        calibration = calibrate_exact(
+            reference, window, lambda ref, cur: check(ref, cur, None), timestamp_column
+        )
+        names = [c.name for c in result.columns]
+        result = apply_calibration(
+            result, calibration, threshold_quantile, explicit_thresholds(threshold, names)
+        )
+    return with_multivariate(result, reference, table, methods)
 
 
 def _table(current: pa.Table | Iterable[pa.RecordBatch] | DatasetProfile) -> pa.Table:

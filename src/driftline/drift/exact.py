@@ -166,7 +166,11 @@ def _shape(values: ColumnValues, arrow_type: pa.DataType) -> ColumnShape:
         and count_distinct(values.reference, INTEGER_CATEGORY_LIMIT) <= INTEGER_CATEGORY_LIMIT
     )
     if values.kind is ColumnKind.NUMERIC and not few_integers:
-        distinct = count_distinct(np.concatenate([values.reference, values.current]), DISTINCT_CAP)
+        # over the cap on the reference alone (the usual case): no copy of both sides
+        distinct = count_distinct(values.reference, DISTINCT_CAP)
+        if distinct <= DISTINCT_CAP:
+            both = np.concatenate([values.reference, values.current])
+            distinct = count_distinct(both, DISTINCT_CAP)
     else:
         distinct = len(value_counts(values.reference, values.current)[0])
     return ColumnShape(values.kind, len(values.reference), distinct, few_integers)

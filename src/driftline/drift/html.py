@@ -13,6 +13,7 @@ from driftline.drift.stable import exponent, scaled
 from driftline.errors import UnknownNameError
 from driftline.report import charts
 from driftline.report.html import cards, page, table
+from driftline.report.multivariate import MultivariateDrift
 
 
 def _number(value: float) -> str:
@@ -76,8 +77,23 @@ def _row(column: ColumnDrift, prediction: str | None) -> list[str]:
         escape(column.method) + (f" <em>({escape(column.policy)})</em>" if column.policy else ""),
         _number(column.score),
         f"{escape(rule)} {_number(column.threshold)}",
+        _origin(column),
         _verdict(column),
     ]
+
+
+def _origin(column: ColumnDrift) -> str:
+    """Where the threshold came from: fixed, or calibrated (quantile, chunks, window); a
+    fixed threshold where calibration was asked says why."""
+    calibration = column.calibration
+    if column.threshold_origin == "calibrated" and calibration is not None:
+        return escape(
+            f"calibrated: q {calibration.quantile:g} of {calibration.chunks} chunks of "
+            f"{calibration.window} (fixed {_number(calibration.fixed_threshold)})"
+        )
+    if calibration is not None and calibration.fallback:
+        return escape(f"fixed ({calibration.fallback})")
+    return "fixed"
 
 
 def _section(column: ColumnDrift) -> str:
@@ -107,6 +123,47 @@ def _meanings(columns: list[ColumnDrift]) -> str:
     return f"<h2>What the scores mean</h2><ul class='meanings'>{items}</ul>"
 
 
+def _multivariate(found: list[MultivariateDrift]) -> str:
+    """The dataset-level methods: verdicts, then which columns drive each."""
+    rows = [
+        [
+            escape(m.method),
+            _number(m.score),
+            f"&gt; {_number(m.threshold)}",
+            _number(m.p_value),
+            f"{m.reference_rows:,} / {m.current_rows:,}",
+            "<span class='bad'>drift</span>" if m.drift_detected else "<span class='ok'>ok</span>",
+        ]
+        for m in found
+    ]
+    nulls = "".join(f"<li><b>{escape(m.method)}</b>: {escape(m.null)}</li>" for m in found)
+    bars = "".join(
+        f"<section class='column'><h3>{escape(m.method)}: what drives it</h3>"
+        + charts.contribution_bars(
+            m.method, {f.name: f.contribution for f in m.features}, m.contribution_unit
+        )
+        + "</section>"
+        for m in found
+    )
+    return (
+        "<h2>Multivariate drift</h2>"
+        + table(
+            [
+                "method",
+                "score",
+                "drift if",
+                "p-value",
+                "rows used (reference / current)",
+                "verdict",
+            ],
+            rows,
+            numeric={1, 3},
+        )
+        + f"<ul class='meanings'>{nulls}</ul>"
+        + bars
+    )
+
+
 def render_drift_html(result: DriftResult) -> str:
     """A self-contained HTML page (inline CSS and SVG, no network) of a drift result."""
     drifted = result.drift_detected
@@ -127,6 +184,15 @@ def render_drift_html(result: DriftResult) -> str:
             ("reference rows", f"{result.reference_rows:,}", ""),
             ("current rows", f"{result.current_rows:,}", ""),
             ("mode", result.mode, ""),
+            ("thresholds", result.thresholds, ""),
+            *[
+                (
+                    f"multivariate: {m.method}",
+                    m.status,
+                    "bad" if m.drift_detected or m.status == "unknown" else "ok",
+                )
+                for m in result.multivariate
+            ],
         ]
     )
     body = [summary]
@@ -138,11 +204,13 @@ def render_drift_html(result: DriftResult) -> str:
             f" = {_number(prediction.score)} (drift if {escape(_rule(prediction))} "
             f"{_number(prediction.threshold)})</p>"
         )
+    if result.multivariate:
+        body.append(_multivariate(result.multivariate))
     ordered = sorted(result.columns, key=lambda c: (not c.drift_detected, c.name))
     body.append("<h2>Columns</h2>")
     body.append(
         table(
-            ["column", "kind", "method", "score", "drift if", "verdict"],
+            ["column", "kind", "method", "score", "drift if", "threshold", "verdict"],
             [_row(c, result.prediction_column) for c in ordered],
             numeric={3},
         )
@@ -157,5 +225,6 @@ def render_drift_html(result: DriftResult) -> str:
     subtitle = (
         f"{result.number_of_drifted_columns} of {len(result.columns)} columns drifted; the "
         f"dataset drifts when at least {result.drift_share_threshold:g} of them do"
+        + (" or a multivariate method finds drift" if result.multivariate else "")
     )
     return page("Drift report", subtitle, "".join(body))

@@ -21,6 +21,11 @@ def exponent(*arrays: np.ndarray) -> int:
     """The power of two to divide by so that every value lies in [-1, 1]; 0 when the
     values are below `SAFE_MAGNITUDE` (no scaling)."""
     largest = max((float(np.max(np.abs(a))) for a in arrays if len(a)), default=0.0)
+    return magnitude_exponent(largest)
+
+
+def magnitude_exponent(largest: float) -> int:
+    """`exponent` of values whose largest magnitude is `largest`."""
     if not largest > SAFE_MAGNITUDE or not math.isfinite(largest):
         return 0
     return math.frexp(largest)[1]
@@ -41,9 +46,10 @@ def unscaled(value: float, power: int) -> float:
         return float(np.ldexp(value, power))
 
 
-def mean_std(values: np.ndarray) -> tuple[float, float]:
-    """(mean, population standard deviation) of finite `values`, finite for any values."""
-    power = exponent(values)
+def mean_std(values: np.ndarray, largest: float | None = None) -> tuple[float, float]:
+    """(mean, population standard deviation) of finite `values`, finite for any values;
+    `largest` is their largest magnitude when the caller knows it."""
+    power = exponent(values) if largest is None else magnitude_exponent(largest)
     small = scaled(values, power)
     return unscaled(float(small.mean()), power), unscaled(float(small.std()), power)
 

@@ -185,7 +185,7 @@ def pair_halves(
     requests = _side(table, pc.invert(has_response), ("request_time", *_SHARED))
     responses = _side(table, pc.invert(has_request), ("response_time", *_SHARED))
     if not requests.num_rows or not responses.num_rows:
-        table = _within(table, window)
+        table = within(table, window)
         times = (table.column("request_time"), table.column("response_time"))
         counts = HalfPairing(
             0,
@@ -221,7 +221,7 @@ def pair_halves(
     rejoined = pa.table(columns)
     order = [c for c in table.column_names if c in columns]
     rejoined = rejoined.select(order + [c for c in rejoined.column_names if c not in order])
-    rejoined = _within(rejoined, window).sort_by(
+    rejoined = within(rejoined, window).sort_by(
         [("timestamp", "ascending"), ("event_id", "ascending"), ("row", "ascending")]
     )
     times = (rejoined.column("request_time"), rejoined.column("response_time"))
@@ -230,11 +230,49 @@ def pair_halves(
         unpaired_requests=_calls(rejoined.filter(pc.is_null(times[1]))),
         unpaired_responses=_calls(rejoined.filter(pc.is_null(times[0]))),
     )
-    whole = _within(whole, window)
+    whole = within(whole, window)
     return pa.concat_tables([whole, rejoined], promote_options="permissive"), counts
 
 
-def _within(table: pa.Table, window: tuple[datetime, datetime] | None) -> pa.Table:
+def is_whole(table: pa.Table) -> pa.ChunkedArray:
+    """True for rows that hold both sides of their call (the sink paired them)."""
+    return pc.and_(
+        pc.is_valid(table.column("request_time")), pc.is_valid(table.column("response_time"))
+    )
+
+
+def split_halves(halves: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """(the halves whose other side is among `halves`, the halves without it), rows as given.
+
+    Pairing the first with `pair_halves` joins every one of them; the second are what a
+    bigger read (another partition, a later bucket) may still pair.
+    """
+    if not halves.num_rows:
+        return halves, halves
+    has_request = pc.is_valid(halves.column("request_time"))
+    requests, responses = halves.filter(has_request), halves.filter(pc.invert(has_request))
+    keys = (requests.select(_KEYS), responses.select(_KEYS))
+    paired = [
+        requests.join(keys[1], _KEYS, join_type="left semi"),
+        responses.join(keys[0], _KEYS, join_type="left semi"),
+    ]
+    alone = [
+        requests.join(keys[1], _KEYS, join_type="left anti"),
+        responses.join(keys[0], _KEYS, join_type="left anti"),
+    ]
+    return pa.concat_tables(paired), pa.concat_tables(alone)
+
+
+def unpaired_counts(halves: pa.Table) -> tuple[int, int]:
+    """(calls with a request and no response, calls with a response and no request) in `halves`."""
+    if not halves.num_rows:
+        return 0, 0
+    has_request = pc.is_valid(halves.column("request_time"))
+    return _calls(halves.filter(has_request)), _calls(halves.filter(pc.invert(has_request)))
+
+
+def within(table: pa.Table, window: tuple[datetime, datetime] | None) -> pa.Table:
+    """The rows of calls whose `timestamp` is in [start, end) (all rows for no window)."""
     if window is None:
         return table
     stamp = table.column("timestamp")
@@ -252,10 +290,11 @@ PARTITION_COLUMNS = ("model", "date", "hour")
 def partition_columns(
     model: pa.ChunkedArray | pa.Array, timestamp: pa.ChunkedArray | pa.Array
 ) -> dict[str, pa.Array]:
-    """The `model`, `date`, `hour` columns Hive partitioning gives each row of the layout."""
-    moments = timestamp.to_pylist()
+    """The `model`, `date`, `hour` columns Hive partitioning gives each row of the layout
+    (`timestamp` in UTC)."""
+    utc = timestamp.cast(pa.timestamp("us", tz="UTC"))
     return {
-        "model": pa.array(model.to_pylist(), pa.string()),
-        "date": pa.array([f"{m:%Y-%m-%d}" for m in moments], pa.string()),
-        "hour": pa.array([m.hour for m in moments], pa.int32()),
+        "model": model.cast(pa.string()),
+        "date": pc.strftime(utc, format="%Y-%m-%d"),
+        "hour": pc.hour(utc).cast(pa.int32()),
     }

@@ -75,15 +75,6 @@ def _read(
                 param="columns",
             )
         return (table.select(list(columns)) if columns else table), report.metadata()
-    if format == "parquet" and timestamp_column == CAPTURE_TIMESTAMP:
-        from driftline.io.log_window import is_sink_output, read_log_window
-
-        if is_sink_output(open_dataset(source, format, storage_options=storage_options).schema):
-            window = read_log_window(
-                source, start, end, columns=columns, storage_options=storage_options
-            )
-            print(window.pairing.summary())
-            return window.table, window.pairing.metadata()
     table = read_table(
         source,
         format=format,
@@ -136,6 +127,8 @@ def export_window(
     start, end = monitoring_window(
         as_utc(window_end or datetime.now(UTC), "window_end"), window_length, timezone
     )
+    if _is_sink_window(source, format, timestamp_column, storage_options):
+        return _export_sink_window(source, out_path, start, end, columns, min_rows, storage_options)
     table, details = _read(
         source, format, timestamp_column, start, end, columns, storage_options, capture_options
     )
@@ -148,3 +141,48 @@ def export_window(
     with atomic_output(out_path) as tmp:
         pq.write_table(table, tmp)
     return WindowSummary(source, start, end, table.num_rows, tuple(table.column_names), details)
+
+
+def _is_sink_window(
+    source: str, format: str | None, timestamp_column: str, storage_options: dict[str, Any] | None
+) -> bool:
+    if timestamp_column != CAPTURE_TIMESTAMP or format in (KSERVE_CAPTURE, SAGEMAKER_CAPTURE):
+        return False
+    if detect_format(source, format, storage_options) != "parquet":
+        return False
+    from driftline.io.log_window import is_sink_output
+
+    return is_sink_output(open_dataset(source, "parquet", storage_options=storage_options).schema)
+
+
+def _export_sink_window(
+    source: str,
+    out_path: str | Path,
+    start: datetime,
+    end: datetime,
+    columns: Sequence[str] | None,
+    min_rows: int,
+    storage_options: dict[str, Any] | None,
+) -> WindowSummary:
+    """The log sink's window, sides paired, streamed to `out_path` in bounded memory."""
+    from driftline.io.log_window import paired_log_window
+
+    with (
+        atomic_output(out_path) as tmp,
+        paired_log_window(
+            source, start, end, columns=columns, storage_options=storage_options
+        ) as window,
+    ):
+        print(window.pairing.summary())
+        if window.rows < min_rows:
+            raise EmptyDataError(
+                f"window [{start.isoformat()}, {end.isoformat()}) of {source} has "
+                f"{window.rows} rows; at least {min_rows} needed (`min_rows`)",
+                param="window",
+            )
+        with pq.ParquetWriter(tmp, window.schema) as writer:
+            for batch in window.batches():
+                writer.write_batch(batch)
+    return WindowSummary(
+        source, start, end, window.rows, tuple(window.schema.names), window.pairing.metadata()
+    )

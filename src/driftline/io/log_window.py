@@ -10,7 +10,8 @@ of its request, wherever its response landed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,6 +21,8 @@ import pyarrow.dataset as ds
 
 from driftline.errors import DataSourceError, InputError
 from driftline.inference_log.pairing import META_COLUMNS, HalfPairing, pair_halves
+from driftline.inference_log.spill import DEFAULT_BUCKET_ROWS
+from driftline.io.log_stream import PairedWindow, paired_window
 from driftline.io.readers import open_dataset, quoted
 
 #: How long after its request a response may be logged and still pair inside the window.
@@ -77,6 +80,55 @@ def _read_fragment(fragment: ds.Fragment, when: ds.Expression) -> pa.Table:
     return table
 
 
+def log_window_read(
+    source: str,
+    start: datetime,
+    end: datetime,
+    storage_options: Mapping[str, Any] | None = None,
+) -> tuple[ds.Dataset, list[ds.Fragment], ds.Expression]:
+    """The dataset, the fragments and the row filter that reading the window [start, end)
+    needs: the days it touches, `RESPONSE_MARGIN` more on each side."""
+    dataset = open_dataset(source, "parquet", storage_options=storage_options)
+    lower, upper = start - RESPONSE_MARGIN, end + RESPONSE_MARGIN
+    return dataset, _fragments(dataset, lower, upper), read_filter(start, end)
+
+
+def read_filter(start: datetime, end: datetime) -> ds.Expression:
+    """The sink's rows that may belong to calls in [start, end): `RESPONSE_MARGIN` more on
+    each side, so a response logged after the end still pairs with its request."""
+    lower, upper = start - RESPONSE_MARGIN, end + RESPONSE_MARGIN
+    return (ds.field("timestamp") >= pa.scalar(lower, pa.timestamp("us", "UTC"))) & (
+        ds.field("timestamp") < pa.scalar(upper, pa.timestamp("us", "UTC"))
+    )
+
+
+@contextmanager
+def paired_log_window(
+    source: str,
+    start: datetime,
+    end: datetime,
+    *,
+    columns: Sequence[str] | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+    bucket_rows: int = DEFAULT_BUCKET_ROWS,
+) -> Iterator[PairedWindow]:
+    """The calls of `read_log_window`, paired in bounded memory (`io.log_stream`) and staged
+    in a temporary folder while the block runs: write them with `PairedWindow.batches`."""
+    try:
+        dataset, fragments, when = log_window_read(source, start, end, storage_options)
+    except (pa.ArrowException, OSError) as exc:
+        raise DataSourceError(f"cannot read {source}: {quoted(exc)}", param="source") from exc
+    with paired_window(
+        fragments,
+        when,
+        (start, end),
+        columns=columns,
+        empty_schema=dataset.schema,
+        bucket_rows=bucket_rows,
+    ) as window:
+        yield window
+
+
 def read_log_window(
     source: str,
     start: datetime,
@@ -90,13 +142,9 @@ def read_log_window(
     Files are read with the union of their schemas, so a file holding only requests (no
     output columns) and one holding only responses read as one table.
     """
-    dataset = open_dataset(source, "parquet", storage_options=storage_options)
-    lower, upper = start - RESPONSE_MARGIN, end + RESPONSE_MARGIN
-    when = (ds.field("timestamp") >= pa.scalar(lower, pa.timestamp("us", "UTC"))) & (
-        ds.field("timestamp") < pa.scalar(upper, pa.timestamp("us", "UTC"))
-    )
     try:
-        parts = [_read_fragment(f, when) for f in _fragments(dataset, lower, upper)]
+        dataset, fragments, when = log_window_read(source, start, end, storage_options)
+        parts = [_read_fragment(f, when) for f in fragments]
         table = (
             pa.concat_tables(parts, promote_options="permissive")
             if parts
@@ -105,13 +153,17 @@ def read_log_window(
     except (pa.ArrowException, OSError) as exc:
         raise DataSourceError(f"cannot read {source}: {quoted(exc)}", param="source") from exc
     table, pairing = pair_halves(table, (start, end))
-    if columns:
-        missing = [c for c in columns if c not in table.column_names]
-        if missing:
-            raise InputError(
-                f"`columns` {', '.join(map(repr, missing))} not in the sink's output; columns: "
-                f"{', '.join(table.column_names)}",
-                param="columns",
-            )
-        table = table.select(list(columns))
-    return LogWindow(table, pairing)
+    return LogWindow(_project(table, columns), pairing)
+
+
+def _project(table: pa.Table, columns: Sequence[str] | None) -> pa.Table:
+    if not columns:
+        return table
+    missing = [c for c in columns if c not in table.column_names]
+    if missing:
+        raise InputError(
+            f"`columns` {', '.join(map(repr, missing))} not in the sink's output; columns: "
+            f"{', '.join(table.column_names)}",
+            param="columns",
+        )
+    return table.select(list(columns))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 from typing import Any
@@ -24,7 +24,8 @@ import pyarrow.fs as pafs
 
 from driftline.errors import DataSourceError, InputError
 from driftline.io import windows
-from driftline.io.log_window import has_split_calls, is_sink_output
+from driftline.io.log_stream import log_schema
+from driftline.io.log_window import has_split_calls, is_sink_output, log_window_read
 from driftline.io.readers import (
     DEFAULT_BATCH_ROWS,
     detect_format,
@@ -57,10 +58,18 @@ class Partition:
     schema_file: str  # the file whose schema every partition reads with (the source's first)
     files: tuple[FilePart, ...]
     rows: int
+    #: sink output whose sides of calls were written apart: the task pairs them (`io.log_stream`),
+    #: reading with the union of these files' schemas (one file per schema in the window's days)
+    schema_files: tuple[str, ...] = ()
+
+    @property
+    def pairs_sides(self) -> bool:
+        """True when the task pairs the sides of calls and leaves the unpaired halves over."""
+        return bool(self.schema_files)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: a KFP `ParallelFor` item."""
-        return {
+        item = {
             "index": self.index,
             "source": self.source,
             "schema_file": self.schema_file,
@@ -70,6 +79,7 @@ class Partition:
                 for f in self.files
             ],
         }
+        return {**item, "schema_files": list(self.schema_files)} if self.schema_files else item
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Partition:
@@ -87,6 +97,7 @@ class Partition:
                 str(data["schema_file"]),
                 files,
                 int(data["rows"]),
+                tuple(map(str, data.get("schema_files", ()))),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(
@@ -134,17 +145,23 @@ def plan_partitions(
     dataset = open_dataset(source, fmt, storage_options=storage_options)
     _, root = resolve(source, storage_options)
     pushdown = _window_filter(dataset, timestamp_column, start, end)
-    if is_sink_output(dataset.schema) and has_split_calls(dataset, pushdown):
-        reason = "the log sink wrote sides of calls apart; they pair only when read whole"
-        return PartitionPlan(source, target_rows, 0, (), reason)
+    schema_files: tuple[str, ...] = ()
     try:
-        pieces = sorted(_row_groups(dataset, root, pushdown))
+        if _pairs_sides(dataset, timestamp_column, start, end, pushdown):
+            assert start is not None and end is not None
+            _, days, pushdown = log_window_read(source, start, end, storage_options)
+            schema_files = _schema_files(days, root)
+            pieces = sorted(_row_groups(dataset, root, pushdown), key=_folder_then_time)
+        else:
+            pieces = sorted(_row_groups(dataset, root, pushdown))
     except (pa.ArrowException, OSError) as exc:
         raise DataSourceError(f"cannot read {source}: {quoted(exc)}", param="source") from exc
     schema_file = _relative(dataset.files[0], root)
     tasks = _pack(pieces, target_rows)
     partitions = tuple(
-        Partition(i, source, schema_file, _file_parts(task), sum(p.rows for p in task))
+        Partition(
+            i, source, schema_file, _file_parts(task), sum(p.rows for p in task), schema_files
+        )
         for i, task in enumerate(tasks)
     )
     return PartitionPlan(source, target_rows, sum(p.rows for p in pieces), partitions)
@@ -156,6 +173,35 @@ class _Piece:
     row_group: int
     rows: int
     size: int
+    first: Any = field(default=None, compare=False)  # the row group's least timestamp
+
+
+def _folder_then_time(piece: _Piece) -> tuple[Any, ...]:
+    """Within a folder, row groups in time order: the replicas' files interleave in time, so a
+    cut between row groups leaves only the calls near it with a side on each part."""
+    first = piece.first.timestamp() if piece.first is not None else float("-inf")
+    return (posixpath.dirname(piece.path), first, piece.path, piece.row_group)
+
+
+def _pairs_sides(
+    dataset: ds.Dataset,
+    timestamp_column: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    pushdown: ds.Expression | None,
+) -> bool:
+    """True for the log sink's output, read by call time, with sides of calls written apart."""
+    if timestamp_column != "timestamp" or start is None or end is None:
+        return False
+    return is_sink_output(dataset.schema) and has_split_calls(dataset, pushdown)
+
+
+def _schema_files(fragments: Sequence[ds.Fragment], root: str) -> tuple[str, ...]:
+    """One file per distinct schema among `fragments`, in order of first appearance."""
+    seen: dict[pa.Schema, str] = {}
+    for fragment in fragments:
+        seen.setdefault(fragment.physical_schema, _relative(fragment.path, root))
+    return tuple(seen.values())
 
 
 def _window_filter(
@@ -178,7 +224,8 @@ def _row_groups(dataset: ds.Dataset, root: str, pushdown: ds.Expression | None) 
         path = _relative(fragment.path, root)
         for piece in fragment.split_by_row_group(filter=pushdown):
             group = piece.row_groups[0]
-            yield _Piece(path, group.id, group.num_rows, size)
+            first = (group.statistics or {}).get("timestamp", {}).get("min")
+            yield _Piece(path, group.id, group.num_rows, size, first)
 
 
 def _relative(path: str, root: str) -> str:
@@ -233,6 +280,7 @@ def open_partition(
 
     # the schema file first, so the dataset infers the schema the whole source is read with
     listed = {info(partition.schema_file).path: info(partition.schema_file)}
+    listed.update((info(f).path, info(f)) for f in partition.schema_files)
     listed.update((info(f.path).path, info(f.path, f.size)) for f in partition.files)
     wanted = {info(f.path).path: list(f.row_groups) for f in partition.files}
     try:
@@ -248,13 +296,17 @@ def open_partition(
             for fragment in opened.get_fragments()
             if fragment.path in wanted
         ]
+        schema = opened.schema
+        if partition.schema_files:  # every schema of the window's days, as one read has
+            typed = {info(f).path for f in partition.schema_files}
+            schema = log_schema([f for f in opened.get_fragments() if f.path in typed])
     except (pa.ArrowException, OSError) as exc:
         raise DataSourceError(
             f"cannot read partition {partition.index} of {partition.source}: {quoted(exc)}",
             param="partition",
         ) from exc
     return ds.FileSystemDataset(
-        fragments, schema=opened.schema, format=opened.format, filesystem=filesystem
+        fragments, schema=schema, format=opened.format, filesystem=filesystem
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from driftline.errors import DataSourceError, InputError
@@ -25,7 +25,8 @@ KINDS = (*REPORT_CLASSES, "profile")
 class ReportSummary:
     """One report (or baseline profile): its `kind`, where it lives and its headline numbers.
 
-    `report` is the typed report (None for a profile).
+    `report` is the typed report (None for a profile). `custom` holds numbers recorded as
+    custom (undeclared) properties, such as each multivariate drift method's verdict.
     """
 
     kind: str
@@ -33,13 +34,19 @@ class ReportSummary:
     uri: str
     headline: dict[str, Any]
     report: AnyReport | None = None
+    custom: dict[str, Any] = field(default_factory=dict)
 
 
 def summarize_report(path: str, uri: str | None = None) -> ReportSummary:
     """Load a report of any kind (a file, or a folder holding one) and summarize it."""
     report = load_report(path)
     return ReportSummary(
-        report.KIND, path, uri or _absolute(path), headline_of(report), report=report
+        report.KIND,
+        path,
+        uri or _absolute(path),
+        headline_of(report),
+        report=report,
+        custom=custom_of(report),
     )
 
 
@@ -57,7 +64,9 @@ def summarize_profile(profile: Mapping[str, Any] | str, uri: str | None = None) 
         raise DataSourceError(
             f"profile {where} lacks a whole row_count and a columns list", param="profile"
         )
-    headline = {"row_count": rows, "column_count": len(columns)}
+    calibration = document.get("calibration")
+    window = calibration.get("window", "") if isinstance(calibration, Mapping) else ""
+    headline = {"row_count": rows, "column_count": len(columns), "calibration_window": window}
     return ReportSummary("profile", where, uri or _absolute(where), headline)
 
 
@@ -70,6 +79,7 @@ def headline_of(report: AnyReport) -> dict[str, Any]:
             "drifted_columns": report.number_of_drifted_columns,
             "number_of_columns": report.number_of_columns,
             "mode": report.mode,
+            "thresholds": report.thresholds,
         }
     if isinstance(report, ValidationReport):
         return {
@@ -79,6 +89,24 @@ def headline_of(report: AnyReport) -> dict[str, Any]:
             "warnings": report.counts["warning"],
         }
     return _performance(report)
+
+
+def custom_of(report: AnyReport) -> dict[str, Any]:
+    """Numbers a lineage store records as custom properties: for a drift report, each
+    multivariate method's `multivariate_<method>_{drift_detected,score,threshold,p_value,
+    top_features}` (top features comma-separated, the strongest first)."""
+    found: dict[str, Any] = {}
+    if isinstance(report, DriftReport):
+        for m in report.multivariate:
+            prefix = f"multivariate_{m.method}_"
+            found |= {
+                f"{prefix}drift_detected": m.drift_detected,
+                f"{prefix}score": m.score,
+                f"{prefix}threshold": m.threshold,
+                f"{prefix}p_value": m.p_value,
+                f"{prefix}top_features": ",".join(m.top_features),
+            }
+    return found
 
 
 def _performance(report: PerformanceReport) -> dict[str, Any]:

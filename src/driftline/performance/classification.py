@@ -8,10 +8,12 @@ probabilities to [eps, 1 - eps].
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from driftline.performance.ranking import ROC_BINS, binary_rank_metrics
+from driftline.performance.score_counts import EXACT_BITS, ScoreCounts
 
 CLASSIFICATION_METRICS = (
     "accuracy",
@@ -149,3 +151,36 @@ def rank_metrics(y_true: np.ndarray, proba: np.ndarray, positive_index: int) -> 
     if not aucs:
         return {"roc_auc": float("nan"), "pr_auc": float("nan")}
     return {"roc_auc": float(np.mean(aucs)), "pr_auc": float(np.mean(aps))}
+
+
+def rank_metrics_of_counts(
+    counts: dict[int, ScoreCounts], positive_index: int, n_classes: int
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """ROC AUC and PR AUC from score counts (class index -> counts of its score column), and
+    how they were computed: `exact`, or `rounded` scores with the error bound of each.
+
+    Binary tasks read the positive class's counts; multiclass tasks average one-vs-rest over
+    the classes with both positive and negative rows, and so do the bounds.
+    """
+    targets = [positive_index] if n_classes == 2 else sorted(counts)
+    aucs, aps, auc_bounds, ap_bounds, bits = [], [], [], [], []
+    for k in targets:
+        pos, neg = counts[k].positive_negative(k)
+        if n_classes != 2 and not (pos.sum() and neg.sum()):
+            continue
+        auc, ap = counts[k].metrics(k)
+        auc_bound, ap_bound = counts[k].error_bounds(k)
+        aucs.append(auc)
+        aps.append(ap)
+        auc_bounds.append(auc_bound)
+        ap_bounds.append(ap_bound)
+        bits.append(counts[k].bits)
+    if not aucs:
+        return {"roc_auc": float("nan"), "pr_auc": float("nan")}, {"method": "exact"}
+    exact = all(b >= EXACT_BITS for b in bits)
+    method: dict[str, Any] = {"method": "exact" if exact else "rounded"}
+    if not exact:
+        method["significant_bits"] = min(bits)
+        method["roc_auc_error_bound"] = float(np.mean(auc_bounds))
+        method["pr_auc_error_bound"] = float(np.mean(ap_bounds))
+    return {"roc_auc": float(np.mean(aucs)), "pr_auc": float(np.mean(aps))}, method

@@ -58,9 +58,12 @@ def feature_values(values: pa.Array, column: str) -> pa.Array:
 
 
 def open_source(source: Any, format: str | None, what: str) -> ds.Dataset:
-    """A dataset over a path (Parquet/CSV/JSON lines) or an in-memory Arrow table."""
+    """A dataset over a path (Parquet/CSV/JSON lines), an in-memory Arrow table, or the
+    dataset itself."""
     if isinstance(source, pa.Table):
         return ds.dataset(source)
+    if isinstance(source, ds.Dataset):
+        return source
     if isinstance(source, str | Path):
         try:
             return open_dataset(str(source), format)

@@ -10,14 +10,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from driftline.errors import EmptyDataError, InputError, UnknownNameError
 from driftline.performance.calibration import Calibration
-from driftline.performance.classification import ClassificationStats, rank_metrics
+from driftline.performance.classification import ClassificationStats
 from driftline.performance.degradation import check_baseline, metric_names
 from driftline.performance.dle import MIN_REFERENCE_ROWS, Feature, LossModel
 from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
@@ -42,6 +41,7 @@ from driftline.performance.prepare import (
 )
 from driftline.performance.ranking import roc_curve_from_bins
 from driftline.performance.spill import Partitions
+from driftline.performance.state import WindowState
 from driftline.performance.windows import INVALID, WindowContext, window_entry
 from driftline.report import PerformanceReport, ReportPaths
 
@@ -124,30 +124,36 @@ def run_performance(
             param="baseline",
         )
     baseline = check_baseline(opts.baseline, opts.task) if opts.baseline is not None else None
-    _check_metric_names(opts)
+    check_metric_names(opts)
     reference = _read_reference(opts) if opts.reference is not None else None
     if reference is not None and opts.task == "classification" and opts.classes is None:
         opts = dataclasses.replace(opts, classes=tuple(reference[1]))
     with tempfile.TemporaryDirectory(prefix="driftline-performance-") as work:
-        joined, normalizer, summary = _join(predictions, labels, opts, Path(work))
+        joined, normalizer, summary = join_predictions(predictions, labels, opts, Path(work))
         normalizer.check_label_types()
-        spec = _spec(opts, normalizer.classes_seen)
+        spec = target_spec(opts, normalizer.classes_seen)
         calibration = _calibration(opts, spec, reference[0] if reference is not None else None)
         loss_model = _loss_model(opts, reference[0] if reference is not None else None)
         if reference is not None:
             baseline = evaluate(labelled(reference[0]), spec)[1]
         context = WindowContext(opts, spec, baseline, calibration, loss_model)
-        windows, overall, ranked = _score_windows(joined, sorted(normalizer.windows), context)
-    document = _document(opts, spec, windows, overall, baseline, summary, reference is not None)
+        windows, overall, ranked, method = _score_windows(
+            joined, sorted(normalizer.windows), context
+        )
+    document = report_document(
+        opts, spec, windows, overall, baseline, summary, reference is not None
+    )
     document["overall"]["metrics"].update(ranked)
+    if method is not None:
+        document["overall"]["ranking"] = method
     document["calibration"] = calibration.to_dict(spec.classes) if calibration else None
     if spec.task == "regression":
         document["loss_model"] = loss_model.to_dict() if loss_model else None
     report = PerformanceReport.from_document(document)
-    return _publish(report, out_dir, render_performance_html(report.to_dict()))
+    return publish_report(report, out_dir, render_performance_html(report.to_dict()))
 
 
-def _check_metric_names(opts: PerformanceOptions) -> None:
+def check_metric_names(opts: PerformanceOptions) -> None:
     for name in opts.degradation_metrics or ():
         if name not in metric_names(opts.task):
             raise UnknownNameError(f"{opts.task} metric", name, metric_names(opts.task))
@@ -166,7 +172,7 @@ def _read_reference(opts: PerformanceOptions) -> tuple[pa.Table, list[str]]:
     return pa.Table.from_batches(parts), sorted_classes(normalizer.classes_seen)
 
 
-def _join(
+def join_predictions(
     predictions: Any, labels: Any, opts: PerformanceOptions, work: Path
 ) -> tuple[Partitions, Normalizer, LabelSummary | None]:
     """The prediction rows (with labels) by window, spilled under `work` unless they are few."""
@@ -235,7 +241,7 @@ def sorted_classes(values: set[str]) -> list[str]:
         return sorted(values)
 
 
-def _spec(opts: PerformanceOptions, seen: set[str]) -> TargetSpec:
+def target_spec(opts: PerformanceOptions, seen: set[str]) -> TargetSpec:
     if opts.task == "regression":
         return TargetSpec("regression")
     classes = list(opts.classes) if opts.classes is not None else sorted_classes(seen)
@@ -307,36 +313,28 @@ def _loss_model(opts: PerformanceOptions, reference: pa.Table | None) -> LossMod
 
 def _score_windows(
     joined: Partitions, windows: list[int], ctx: WindowContext
-) -> tuple[list[dict[str, Any]], Stats, dict[str, float]]:
-    """Window entries, their merged statistics, and the rank metrics of all labelled rows."""
+) -> tuple[list[dict[str, Any]], Stats, dict[str, float], dict[str, Any] | None]:
+    """Window entries, the statistics of all labelled rows, their rank metrics (from the
+    windows' merged score counts) and how those were computed. Memory holds one window's
+    state, and its rows only when segments or estimates need them together."""
     if not windows:
         raise EmptyDataError("the predictions have no rows", param="predictions")
-    overall = ctx.spec.new_stats()
     entries = []
-    y_true: list[np.ndarray] = []
-    scores: list[np.ndarray] = []
+    together = WindowState()
     for index in windows:
         table = joined.read(index)
         assert table is not None  # every window seen holds rows
         joined.drop(index)
-        entry, stats = window_entry(index, table, ctx)
-        overall.merge(stats)  # type: ignore[arg-type]
+        entry, window = window_entry(index, table, ctx)
         entries.append(entry)
-        if ctx.spec.task == "classification" and ctx.spec.n_scores:
-            rows = labelled(table)
-            proba = ctx.spec.scores(rows)
-            assert proba is not None
-            y_true.append(ctx.spec.class_index(rows[LABEL]))
-            scores.append(proba)
-    ranked: dict[str, float] = {}
-    if y_true and sum(len(y) for y in y_true):
-        ranked = rank_metrics(
-            np.concatenate(y_true), np.concatenate(scores), ctx.spec.positive_index
-        )
-    return entries, overall, ranked
+        together.merge(window)
+    overall, ranked, method = together.stats(ctx.spec)
+    if not together.labelled_rows:
+        return entries, overall, {}, None
+    return entries, overall, ranked, method
 
 
-def _document(
+def report_document(
     opts: PerformanceOptions,
     spec: TargetSpec,
     windows: list[dict[str, Any]],
@@ -427,10 +425,10 @@ def write_no_labels_report(
         "no labels configured",
         "<p>No labels source or label column was given, so no window was scored.</p>",
     )
-    return _publish(PerformanceReport.from_document(document), out_dir, page)
+    return publish_report(PerformanceReport.from_document(document), out_dir, page)
 
 
-def _publish(
+def publish_report(
     report: PerformanceReport, out_dir: str | Path | ReportPaths, html: str
 ) -> PerformanceResult:
     paths = report.dump(out_dir, html=html)

@@ -16,7 +16,8 @@ from driftline.performance.dle import LossModel
 from driftline.performance.estimate import compare, estimate
 from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
 from driftline.performance.options import PerformanceOptions
-from driftline.performance.prepare import LABEL, PRED, feature_name, segment_name
+from driftline.performance.prepare import PRED, feature_name, segment_name
+from driftline.performance.state import PerformanceState, WindowState, finite_rows
 
 MAX_SEGMENT_VALUES = 100
 INVALID = "invalid"  # the window held non-finite predictions or labels
@@ -53,27 +54,62 @@ def status_of(labelled_rows: int, minimum: int, non_finite_rows: int = 0) -> str
     return "ok" if labelled_rows >= minimum else "insufficient labels"
 
 
-def finite_rows(table: pa.Table, spec: TargetSpec) -> tuple[pa.Table, int]:
-    """The rows whose regression prediction and label (when present) are finite, and how
-    many were not: +-inf turns every sum, so every metric, into inf or NaN."""
-    if spec.task != "regression" or table.num_rows == 0:
-        return table, 0
-    finite = pc.and_(pc.is_finite(table[PRED]), pc.fill_null(pc.is_finite(table[LABEL]), True))
-    kept = table.filter(finite)
-    return kept, table.num_rows - kept.num_rows
+def window_entry(
+    index: int, table: pa.Table, ctx: WindowContext
+) -> tuple[dict[str, Any], WindowState]:
+    """The report entry of window `index` (rows of `table`) and its mergeable state.
+
+    The metrics stream through the state batch by batch; segments and the CBPE estimate,
+    when asked for, read the window's rows together.
+    """
+    options = ctx.options
+    window = window_state(table, ctx.spec)
+    entry, _ = state_entry(index, window, ctx)
+    if options.segment_columns or ctx.estimating:
+        table = finite_rows(table, ctx.spec)[0]
+    if options.segment_columns:
+        entry["segments"] = segments(table, ctx)
+    if ctx.estimating:
+        _add_estimate(entry, table, labelled(table), ctx, index)
+    return entry, window
 
 
-def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[str, Any], Stats]:
-    """The report entry of window `index` (rows of `table`) and its mergeable statistics."""
+def window_state(table: pa.Table, spec: TargetSpec) -> WindowState:
+    """The state of one window's rows, built batch by batch."""
+    return PerformanceState(spec.task, spec.n_scores).add_window(0, table)
+
+
+def state_entry(
+    index: int, window: WindowState, ctx: WindowContext
+) -> tuple[dict[str, Any], Stats]:
+    """The report entry of window `index` from its state, and its statistics over `ctx.spec`."""
+    stats, ranked, method = window.stats(ctx.spec)
+    metrics = {**stats.metrics(), **ranked} if window.labelled_rows else {}
+    entry = judged_entry(
+        index, window.rows, window.labelled_rows, window.non_finite_rows, metrics, ctx
+    )
+    if ctx.spec.task == "classification":
+        entry["confusion_matrix"] = stats.confusion.tolist()  # type: ignore[union-attr]
+    if method is not None and window.labelled_rows:
+        entry["ranking"] = method
+    return entry, stats
+
+
+def judged_entry(
+    index: int,
+    total_rows: int,
+    labelled_rows: int,
+    non_finite: int,
+    metrics: dict[str, float],
+    ctx: WindowContext,
+) -> dict[str, Any]:
+    """The report entry of window `index` from its counts and metrics: coverage, status and
+    the degradation verdict against the baseline."""
     options = ctx.options
     periods = options.periods
     start, end = periods.bounds(index)
-    total_rows = table.num_rows
-    table, non_finite = finite_rows(table, ctx.spec)
-    rows = labelled(table)
-    stats, metrics = evaluate(rows, ctx.spec)
-    status = status_of(rows.num_rows, options.min_labelled_rows, non_finite)
-    sufficient = rows.num_rows >= options.min_labelled_rows
+    status = status_of(labelled_rows, options.min_labelled_rows, non_finite)
+    sufficient = labelled_rows >= options.min_labelled_rows
     degradation = {}
     if ctx.baseline and sufficient:
         degradation = judge(
@@ -83,12 +119,12 @@ def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[
             options.degradation_mode,
             options.degradation_metrics,
         )
-    entry: dict[str, Any] = {
+    return {
         "start": periods.iso(start),
         "end": periods.iso(end),
         "rows": total_rows,
-        "labelled_rows": rows.num_rows,
-        "label_coverage": rows.num_rows / total_rows if total_rows else 0.0,
+        "labelled_rows": labelled_rows,
+        "label_coverage": labelled_rows / total_rows if total_rows else 0.0,
         "non_finite_rows": non_finite,
         "sufficient": sufficient,
         "status": status,
@@ -96,26 +132,30 @@ def window_entry(index: int, table: pa.Table, ctx: WindowContext) -> tuple[dict[
         "degraded": any(d["degraded"] for d in degradation.values()),
         "degradation": degradation,
     }
-    if ctx.spec.task == "classification":
-        entry["confusion_matrix"] = stats.confusion.tolist()  # type: ignore[union-attr]
-    if options.segment_columns:
-        entry["segments"] = segments(table, ctx)
-    if ctx.estimating:
-        entry["estimate"] = window_estimate(table, ctx, options.seed + index)
-        if ctx.baseline and not sufficient and entry["estimate"]:
-            estimated = judge_estimate(
-                entry["estimate"]["metrics"],
-                ctx.baseline,
-                options.degradation_threshold,
-                options.degradation_mode,
-                options.degradation_metrics,
-            )
-            entry["estimated_degradation"] = estimated
-            entry["estimated_degraded"] = any(d["degraded"] for d in estimated.values())
-        if rows.num_rows:  # judge the estimate on the rows the realized metrics saw
-            on_labelled = window_estimate(rows, ctx, options.seed + index)
-            entry["estimate"]["comparison"] = compare(on_labelled, metrics)
-    return entry, stats
+
+
+def _add_estimate(
+    entry: dict[str, Any], table: pa.Table, rows: pa.Table, ctx: WindowContext, index: int
+) -> None:
+    """The window's CBPE estimate, its estimated verdict, and its comparison with the
+    realized metrics of the labelled rows."""
+    options = ctx.options
+    sufficient = entry["sufficient"]
+    metrics = entry["metrics"]
+    entry["estimate"] = window_estimate(table, ctx, options.seed + index)
+    if ctx.baseline and not sufficient and entry["estimate"]:
+        estimated = judge_estimate(
+            entry["estimate"]["metrics"],
+            ctx.baseline,
+            options.degradation_threshold,
+            options.degradation_mode,
+            options.degradation_metrics,
+        )
+        entry["estimated_degradation"] = estimated
+        entry["estimated_degraded"] = any(d["degraded"] for d in estimated.values())
+    if rows.num_rows:  # judge the estimate on the rows the realized metrics saw
+        on_labelled = window_estimate(rows, ctx, options.seed + index)
+        entry["estimate"]["comparison"] = compare(on_labelled, metrics)
 
 
 def window_estimate(table: pa.Table, ctx: WindowContext, seed: int) -> dict[str, Any]:

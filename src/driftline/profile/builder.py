@@ -152,7 +152,9 @@ def _as_float(values: pa.Array) -> np.ndarray:
         return values.cast(pa.int32()).to_numpy(zero_copy_only=False).astype(np.float64) * 86400
     if pa.types.is_date64(t):
         return values.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64) / 1000
-    return values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    if not pa.types.is_float64(t):
+        values = values.cast(pa.float64())
+    return values.to_numpy(zero_copy_only=False)
 
 
 def _as_string(values: pa.Array) -> pa.Array:

@@ -13,6 +13,7 @@ from typing import Any
 from driftline import storage
 from driftline.errors import DataSourceError, InputError, SchemaMismatchError
 from driftline.io.kinds import ColumnKind
+from driftline.profile.calibration import Calibration
 from driftline.profile.categorical import (
     DEFAULT_CATEGORY_CAP,
     DEFAULT_TOP_K,
@@ -141,21 +142,30 @@ class ColumnProfile:
 
 @dataclass
 class DatasetProfile:
-    """A baseline profile: row count and one `ColumnProfile` per column, in column order."""
+    """A baseline profile: row count and one `ColumnProfile` per column, in column order.
+
+    `calibration`, when the baseline was built with calibrated thresholds, holds each
+    column's null distribution of its drift score (a versioned field that readers without
+    it ignore; profiles without it give fixed thresholds).
+    """
 
     row_count: int = 0
     columns: dict[str, ColumnProfile] = field(default_factory=dict)
     options: ProfileOptions = field(default_factory=ProfileOptions)
     schema_version: str = SCHEMA_VERSION
+    calibration: Calibration | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document = {
             "schema_version": self.schema_version,
             "kind": KIND,
             "row_count": self.row_count,
             "options": asdict(self.options),
             "columns": [column.to_dict() for column in self.columns.values()],
         }
+        if self.calibration is not None:
+            document["calibration"] = self.calibration.to_dict()
+        return document
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DatasetProfile:
@@ -173,10 +183,12 @@ class DatasetProfile:
             )
         try:
             columns = [ColumnProfile.from_dict(c) for c in data["columns"]]
+            calibration = data.get("calibration")
             return cls(
                 row_count=int(data["row_count"]),
                 columns={c.name: c for c in columns},
                 options=ProfileOptions(**data["options"]),
+                calibration=Calibration.from_dict(calibration) if calibration else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise DataSourceError(
@@ -223,6 +235,7 @@ def merge_profiles(a: DatasetProfile, b: DatasetProfile) -> DatasetProfile:
             param="columns",
         )
     merged = copy.deepcopy(a)
+    merged.calibration = None  # a calibration describes one reference, not a union
     for name, column in merged.columns.items():
         column.merge(b.columns[name])
     merged.row_count += b.row_count

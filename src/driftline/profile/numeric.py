@@ -73,15 +73,18 @@ class NumericSummary:
     # -- building -----------------------------------------------------------------------------
     def add(self, values: np.ndarray) -> None:
         """Add float64 values (no nulls; NaN and infinities are counted apart)."""
-        finite = np.isfinite(values)
-        if not finite.all():
+        if values.size == 0:
+            return
+        low, high = float(values.min()), float(values.max())
+        if not (math.isfinite(low) and math.isfinite(high)):  # NaN makes min and max NaN
+            finite = np.isfinite(values)
             self.nan_count += int(np.count_nonzero(np.isnan(values)))
             self.posinf_count += int(np.count_nonzero(values == np.inf))
             self.neginf_count += int(np.count_nonzero(values == -np.inf))
             values = values[finite]
-        if values.size == 0:
-            return
-        low, high = float(values.min()), float(values.max())
+            if values.size == 0:
+                return
+            low, high = float(values.min()), float(values.max())
         self._rescale(_scale_for(max(-low, high)))
         scaled = values / self._scale if self._scale != 1.0 else values
         batch_mean = float(scaled.mean())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from driftline.errors import EmptyDataError
@@ -20,12 +20,14 @@ def write_profile(
     columns: Sequence[str] | None = None,
     kinds: Mapping[str, str | ColumnKind] | None = None,
     recorded: str | Path | None = None,
+    finish: Callable[[DatasetProfile], DatasetProfile] | None = None,
 ) -> DatasetProfile:
     """Profile `source` in one streaming pass and save it atomically to `out`.
 
     With `recorded` (a profile saved earlier, e.g. found through the model's lineage)
     that profile is checked and reused instead, without reading `source`. An empty
-    source is an error (a baseline needs rows) and writes nothing.
+    source is an error (a baseline needs rows) and writes nothing. `finish` completes a
+    new profile before it is saved (e.g. `driftline.drift.baseline.calibrate_baseline`).
     """
     if recorded:
         reused = DatasetProfile.load(recorded)
@@ -36,6 +38,8 @@ def write_profile(
     )
     if profile.row_count == 0:
         raise EmptyDataError(f"{source} holds no rows; nothing to profile", param="source")
+    if finish is not None:
+        profile = finish(profile)
     profile.save(out)
     return profile
 

@@ -8,17 +8,26 @@ it does not know are kept and written back) and refuses another major version.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from driftline.errors import DataSourceError, InputError
 from driftline.report.files import ReportPaths, write_report
 from driftline.report.source import read_document
 
 ReportOut = str | Path | ReportPaths
+
+
+def _nan_for_null(value: Any) -> Any:
+    return math.nan if value is None else value
+
+
+# A score that could not be computed is NaN in memory and null in JSON.
+Score = Annotated[float, BeforeValidator(_nan_for_null)]
 
 
 class Report(BaseModel):

@@ -1,9 +1,12 @@
-"""Charts for the report pages: matplotlib figures rendered as inline SVG.
+"""Charts for the report pages, rendered as inline SVG.
 
 Every chart is a self-contained `<svg>` element (text stays text, no scripts, no fonts or
 images to fetch), so the pages work offline and in the KFP UI's HTML viewer. Functions take
-plain numbers and return markup; pages decide what to draw. matplotlib is imported inside
-`_figure`, so importing this module costs nothing.
+plain numbers and return markup; pages decide what to draw. The drift page's per-column
+charts (histogram, category bars, score gauge: two per column) are drawn directly as SVG
+(`driftline.report.svg`) because there are many of them; the others are matplotlib figures
+in the same style, and matplotlib is imported inside `_figure`, so importing this module
+costs nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from driftline.report import svg
 from driftline.report.html import CURRENT_COLOR, REFERENCE_COLOR
 
 BAD_COLOR = "#cf222e"
@@ -105,27 +109,29 @@ def histogram(
     evenly = not _finite(positions[-1] - positions[0]) or not all(map(_finite, positions))
     if evenly:
         positions = [float(i) for i in range(len(edges))]
-    with _figure(4.2, 1.9, f"hist-{name}") as figure:
-        axes = figure.axes[0]
-        widths = [b - a for a, b in itertools.pairwise(positions)]
-        if evenly:
-            ends = [0, len(edges) - 1]
-            axes.set_xticks(ends, [_number(float(edges[i])) for i in ends])
-        axes.bar(
-            positions[:-1],
-            reference,
-            widths,
-            align="edge",
-            color=REFERENCE_COLOR,
-            alpha=0.45,
-            label="reference",
-        )
-        axes.stairs(current, positions, color=CURRENT_COLOR, linewidth=1.8, label="current")
-        axes.set_xlabel(name)
-        axes.set_ylabel("share of rows")
-        axes.yaxis.set_major_formatter(_percent())
-        axes.legend(loc="upper right")
-        return _svg(figure, f"{name}: reference vs current distribution")
+    ref = [float(v) for v in reference]
+    cur = [float(v) for v in current]
+    plot = _share_plot(
+        positions[0], positions[-1], max([*ref, *cur], default=0.0), svg.FONT + svg.PAD
+    )
+    plot.rects(
+        [(a, b, 0.0, h) for a, b, h in zip(positions, positions[1:], ref, strict=False)],
+        _REFERENCE_FILL,
+    )
+    steps = [(positions[0], 0.0)]
+    for a, b, h in zip(positions, positions[1:], cur, strict=False):
+        steps += [(a, h), (b, h)]
+    plot.line([*steps, (positions[-1], 0.0)], CURRENT_COLOR, 2.4, stroke_linejoin="miter")
+    offset = ""
+    if evenly:
+        ends = [0, len(edges) - 1]
+        ticks, labels = [float(i) for i in ends], [_number(float(edges[i])) for i in ends]
+    else:
+        ticks = svg.nice_ticks(plot.x.low, plot.x.high, _most(plot, 50))
+        labels, offset = svg.tick_labels(ticks)
+    plot.x_axis(ticks, labels, [name], offset=offset)
+    plot.legend([("current", CURRENT_COLOR, "line"), ("reference", _REFERENCE_FILL, "box")])
+    return plot.svg(f"{name}: reference vs current distribution")
 
 
 def category_bars(
@@ -138,18 +144,48 @@ def category_bars(
     other_ref, other_cur = max(1 - sum(ref), 0.0), max(1 - sum(cur), 0.0)
     if other_ref > 1e-9 or other_cur > 1e-9:
         labels, ref, cur = [*labels, "other"], [*ref, other_ref], [*cur, other_cur]
-    with _figure(4.2, 1.9, f"cat-{name}") as figure:
-        axes = figure.axes[0]
-        slots = range(len(labels))
-        axes.bar([i - 0.2 for i in slots], ref, 0.4, color=REFERENCE_COLOR, label="reference")
-        axes.bar([i + 0.2 for i in slots], cur, 0.4, color=CURRENT_COLOR, label="current")
-        axes.set_xticks(list(slots), [_short(k) for k in labels], rotation=30, ha="right")
-        axes.set_xlabel(name)
-        axes.set_ylabel("share of rows")
-        axes.yaxis.set_major_formatter(_percent())
-        axes.grid(axis="x", visible=False)
-        axes.legend(loc="upper right")
-        return _svg(figure, f"{name}: reference vs current categories")
+    names = [_short(k) for k in labels]
+    plot = _share_plot(-0.4, len(labels) - 0.6, max([*ref, *cur], default=0.0),
+                       svg.rotated_depth(names))  # fmt: skip
+    slots = range(len(labels))
+    plot.rects([(i - 0.4, i, 0.0, h) for i, h in zip(slots, ref, strict=True)], REFERENCE_COLOR)
+    plot.rects([(i, i + 0.4, 0.0, h) for i, h in zip(slots, cur, strict=True)], CURRENT_COLOR)
+    plot.x_axis([float(i) for i in slots], names, [name], grid=False, rotate=True)
+    plot.legend([("reference", REFERENCE_COLOR, "box"), ("current", CURRENT_COLOR, "box")])
+    return plot.svg(f"{name}: reference vs current categories")
+
+
+#: the reference bars' color at matplotlib's alpha 0.45 over white (opaque: the same look)
+_REFERENCE_FILL = "#cbcfd4"
+_WIDTH, _HEIGHT = 4.2 * 96, 1.9 * 96  # px: the matplotlib figures' 4.2 x 1.9 inches
+
+
+def _share_plot(low: float, high: float, tallest: float, labels_depth: float) -> svg.Plot:
+    """A histogram-sized plot of [low, high] (5 % margins) against shares of rows up to
+    `tallest`, its y axis drawn; `labels_depth` px of x tick labels below the box."""
+    top = tallest * 1.05 if _finite(tallest) and tallest > 0 else 1.0
+    margin = (high - low) * 0.05 if high > low else 0.5
+    bottom = svg.TICK + svg.PAD + labels_depth + svg.PAD + svg.FONT * 1.3
+    ticks = svg.nice_ticks(0.0, top, max(3, int((_HEIGHT - 6 - bottom) / 30)))
+    labels = [svg.percent(t) for t in ticks]
+    widest = max(svg.text_width(label) for label in labels)
+    plot = svg.Plot(
+        _WIDTH,
+        _HEIGHT,
+        svg.Axis(low - margin, high + margin),
+        svg.Axis(0.0, top),
+        left=svg.FONT * 1.3 + 3 * svg.PAD + widest + svg.TICK + 2,
+        right=8.0,
+        top=6.0,
+        bottom=bottom,
+    )
+    plot.y_axis(ticks, labels, "share of rows")
+    return plot
+
+
+def _most(plot: svg.Plot, spacing: float) -> int:
+    """How many x ticks fit, about `spacing` px apart."""
+    return max(2, int((plot.width - plot.left - plot.right) / spacing))
 
 
 def score_gauge(
@@ -164,39 +200,38 @@ def score_gauge(
     `drifted` (the verdict, coloring the bar) defaults to a strict p < threshold or
     d >= threshold."""
     p_value = direction == "p_value"
-    with _figure(2.6, 1.1, f"gauge-{name}") as figure:
-        axes = figure.axes[0]
-        if p_value:
-            low = min(threshold / 100, score if _finite(score) and score > 0 else 1.0) / 2
-            from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
-
-            axes.set_xscale("log")
-            axes.set_xlim(low, 1)
-            axes.xaxis.set_major_locator(LogLocator(numticks=5))
-            axes.xaxis.set_minor_locator(NullLocator())
-            axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-            axes.axvspan(low, threshold, color=BAND_COLOR)
-        else:
-            high = max(threshold * 2, score * 1.15 if _finite(score) else 0.0)
-            axes.set_xlim(0, high)
-            axes.axvspan(threshold, high, color=BAND_COLOR)
-        if drifted is None:
-            drifted = _finite(score) and (score < threshold if p_value else score >= threshold)
-        if _finite(score):
-            start = axes.get_xlim()[0] if p_value else 0
-            axes.barh(
-                [0],
-                [max(score - start, 0.0)],  # a p-value of 0 sits at the axis' start
-                left=start,
-                height=0.5,
-                color=BAD_COLOR if drifted else OK_COLOR,
-            )
-        axes.axvline(threshold, color="#1f2328", linewidth=1.2, linestyle="--")
-        axes.set_yticks([])
-        axes.set_ylim(-0.5, 0.5)
-        axes.grid(False)
-        axes.set_xlabel(f"{method} {'p-value' if p_value else 'score'}\ndashed line: threshold")
-        return _svg(figure, f"{name}: {method} score against its threshold")
+    if p_value:
+        low = min(threshold / 100, score if _finite(score) and score > 0 else 1.0) / 2
+        low = low if _finite(low) and low > 0 else 5e-324
+        x = svg.Axis(low, 1.0, log=True)
+        band = (low, threshold)
+        ticks = svg.log_ticks(low, 1.0, 5)
+        labels, offset = [f"{v:g}" for v in ticks], ""
+    else:
+        high = max(threshold * 2, score * 1.15 if _finite(score) else 0.0)
+        high = high if _finite(high) and high > 0 else 1.0
+        x = svg.Axis(0.0, high)
+        band = (threshold, high)
+        ticks = svg.nice_ticks(0.0, high, 5)
+        labels, offset = svg.tick_labels(ticks)
+    bottom = svg.TICK + 3 * svg.PAD + svg.FONT * 3.4
+    # room for the end labels, centred on their ticks at the ends of the axis
+    left = max(8.0, svg.text_width(labels[0]) / 2 + 2)
+    right = max(12.0, svg.text_width(labels[-1]) / 2 + 2)
+    plot = svg.Plot(2.6 * 96, 1.1 * 96, x, svg.Axis(-0.5, 0.5), left, right, 6.0, bottom)
+    plot.rects([(*band, -0.5, 0.5)], BAND_COLOR)
+    if drifted is None:
+        drifted = _finite(score) and (score < threshold if p_value else score >= threshold)
+    if _finite(score):
+        start = x.low if p_value else 0.0
+        color = BAD_COLOR if drifted else OK_COLOR
+        plot.rects([(start, max(score, start), -0.25, 0.25)], color)
+    if _finite(threshold):
+        plot.vline(threshold, "#1f2328", 1.6, stroke_dasharray="5.9,2.6")
+    plot.left_spine()
+    title = f"{method} {'p-value' if p_value else 'score'}"
+    plot.x_axis(ticks, labels, [title, "dashed line: threshold"], grid=False, offset=offset)
+    return plot.svg(f"{name}: {method} score against its threshold")
 
 
 def metric_over_time(
@@ -421,3 +456,20 @@ def _legend(figure: Any) -> None:
     """A legend right of the axes, when something in them has a label."""
     if any(axes.get_legend_handles_labels()[0] for axes in figure.axes):
         figure.legend(loc="outside right center")
+
+
+def contribution_bars(title: str, contributions: dict[str, float], unit: str) -> str:
+    """How much each column drives a multivariate result, as horizontal bars, strongest on
+    top (at most 15 columns)."""
+    names = list(contributions)[:15]
+    values = [float(contributions[n]) if _finite(contributions[n]) else 0.0 for n in names]
+    with _figure(5.0, 0.6 + 0.28 * len(names), f"contrib-{title}") as figure:
+        axes = figure.axes[0]
+        slots = list(range(len(names)))
+        axes.barh(slots, values, color=[BAD_COLOR if v > 0 else CURRENT_COLOR for v in values])
+        axes.set_yticks(slots, [_short(n, 24) for n in names])
+        axes.invert_yaxis()
+        axes.axvline(0, color="#1f2328", linewidth=0.8)
+        axes.grid(axis="y", visible=False)
+        axes.set_xlabel(_short(unit, 60))
+        return _svg(figure, f"{title}: contribution per column")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import (
     AliasChoices,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     computed_field,
@@ -16,18 +15,29 @@ from pydantic import (
 )
 
 from driftline.errors import InputError
-from driftline.report.base import Report
-
-
-def _nan_for_null(value: Any) -> Any:
-    return math.nan if value is None else value
-
-
-# A score the method could not compute is NaN in memory and null in JSON.
-Score = Annotated[float, BeforeValidator(_nan_for_null)]
-
+from driftline.report.base import Report, Score
+from driftline.report.multivariate import MultivariateDrift
 
 UNKNOWN = "unknown"
+
+
+class ThresholdCalibration(BaseModel):
+    """How a calibrated threshold was (or, with `fallback`, was not) set for one column.
+
+    The threshold is the `quantile` of the column's null distribution of its score (the
+    (1 - quantile) quantile of p-values) over `chunks` chunks of the reference, each the size
+    of the monitoring `window`; `fixed_threshold` is the threshold it replaced. `fallback`
+    says why the column kept `fixed_threshold` instead (too few chunks, another method, a
+    threshold set by the user, no calibration in the baseline).
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    quantile: float
+    window: str | None = None
+    chunks: int = 0
+    fixed_threshold: float
+    fallback: str | None = None
 
 
 class ColumnDrift(BaseModel):
@@ -47,6 +57,8 @@ class ColumnDrift(BaseModel):
     drift_detected: bool
     direction: str
     policy: str | None = None  # the policy that chose `method` ("auto", "evidently"), if any
+    threshold_origin: str = "fixed"  # "fixed" (the method's default or the user's) or "calibrated"
+    calibration: ThresholdCalibration | None = None  # set when calibrated thresholds were asked
     reference: dict[str, Any] = Field(default_factory=dict)
     current: dict[str, Any] = Field(default_factory=dict)
 
@@ -77,7 +89,8 @@ class ColumnDrift(BaseModel):
 
 
 class DriftReport(Report):
-    """The dataset verdict: drift when the share of drifted columns >= drift_share_threshold.
+    """The dataset verdict: drift when the share of drifted columns >= drift_share_threshold,
+    or when a multivariate method (`multivariate`, if any were run) finds drift.
 
     `drift_detected`, `drift_share`, `number_of_columns`, `number_of_drifted_columns`,
     `number_of_unknown_columns` and `prediction` are derived from the columns. Documents
@@ -86,7 +99,7 @@ class DriftReport(Report):
     """
 
     KIND: ClassVar[str] = "drift"
-    SCHEMA_VERSION: ClassVar[str] = "1.0"
+    SCHEMA_VERSION: ClassVar[str] = "1.1"  # 1.1: threshold origins, the `multivariate` section
     DERIVED: ClassVar[tuple[str, ...]] = (
         "drift_detected",
         "drift_share",
@@ -101,9 +114,11 @@ class DriftReport(Report):
     reference_rows: int
     current_rows: int
     prediction_column: str | None = None
+    thresholds: str = "fixed"  # "calibrated" when at least one column's threshold is
     skipped: list[dict[str, str]] = Field(
         default_factory=list, validation_alias=AliasChoices("skipped_columns", "skipped")
     )
+    multivariate: list[MultivariateDrift] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -138,8 +153,9 @@ class DriftReport(Report):
 
     @property
     def drift_detected(self) -> bool:
-        """The dataset verdict."""
-        return bool(self.columns) and self.drift_share >= self.drift_share_threshold
+        """The dataset verdict: enough columns drifted, or a multivariate method found drift."""
+        by_columns = bool(self.columns) and self.drift_share >= self.drift_share_threshold
+        return by_columns or any(m.drift_detected for m in self.multivariate)
 
     @property
     def prediction(self) -> ColumnDrift | None:
@@ -173,6 +189,7 @@ class DriftReport(Report):
         document.pop("prediction_column")
         columns = document.pop("columns")
         skipped = document.pop("skipped")
+        multivariate = document.pop("multivariate")
         prediction = self.prediction
         return {
             **{k: document.pop(k) for k in ("schema_version", "kind")},
@@ -184,6 +201,7 @@ class DriftReport(Report):
             "number_of_unknown_columns": self.number_of_unknown_columns,
             **document,
             "prediction": prediction.model_dump() if prediction else None,
+            "multivariate": multivariate,
             "columns": columns,
             "skipped_columns": skipped,
         }

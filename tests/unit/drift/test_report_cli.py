@@ -49,7 +49,7 @@ def test_run_drift_writes_the_report_contract(files, tmp_path: Path) -> None:
         prediction_column="cnt", timestamp_column="ts",
     )  # fmt: skip
     doc = json.loads((tmp_path / "drift_report.json").read_text())
-    assert set(doc) >= TOP_KEYS and doc["schema_version"] == "1.0" and doc["kind"] == "drift"
+    assert set(doc) >= TOP_KEYS and doc["schema_version"] == "1.1" and doc["kind"] == "drift"
     assert doc == json.loads(json.dumps(result.to_dict()))
     assert doc["reference_rows"] == 8645 and doc["current_rows"] == 8734
     assert doc["mode"] == "exact" and doc["prediction"]["name"] == "cnt"

@@ -63,6 +63,7 @@ def test_record_links_model_baseline_window_and_reports(store, trained, reports)
     assert set(outputs) == {"drift_report", "validation_report", "performance_report"}
     drift = mlmd.get_artifacts_by_id([outputs["drift_report"]])[0]
     assert drift.type == "driftline.DriftReport" and drift.properties["drift_detected"].bool_value
+    assert drift.properties["thresholds"].string_value == "fixed"  # a 1.0 report: fixed
     [window] = mlmd.get_artifacts_by_id([inputs["window"]])
     assert window.type == "system.Dataset" and window.uri == "s3://prod/requests/2012-01"
     context = mlmd.get_context_by_type_and_name(
@@ -182,3 +183,71 @@ def test_baseline_profile_is_idempotent_and_linked(store, trained):
         e.artifact_id for e in store.mlmd.get_events_by_execution_ids([producer.id]) if e.type == 3
     }
     assert inputs == {trained.model_id, trained.dataset_ids["dataset"]}
+
+
+def test_the_threshold_origin_and_the_calibration_window_are_recorded(
+    store, trained, tmp_path: Path
+):
+    calibrated = {**drift_report(0.5, 2), "schema_version": "1.1", "thresholds": "calibrated"}
+    run_id = record_monitoring_result(
+        store,
+        trained.model_id,
+        [write_json(tmp_path / "drift_report.json", calibrated)],
+        run_id="mon-calibrated",
+        task="record",
+    )
+    events = store.mlmd.get_events_by_execution_ids([run_id])
+    [drift] = store.mlmd.get_artifacts_by_id([e.artifact_id for e in events if e.type == 4])
+    assert drift.properties["thresholds"].string_value == "calibrated"
+    profile = {**profile_document(), "calibration": {"version": 1, "window": "1d"}}
+    profile_id = record_baseline_profile(
+        store, trained.model_id, "s3://p/calibrated.json", profile, run_id="deploy", task="p"
+    )
+    [recorded] = store.mlmd.get_artifacts_by_id([profile_id])
+    assert recorded.properties["calibration_window"].string_value == "1d"
+
+
+def test_multivariate_verdicts_become_custom_properties(store, trained, tmp_path: Path):
+    """A real drift report with a multivariate section (a correlation 0 -> 0.8 that no
+    column shows): its verdicts sit next to the dataset drift result in MLMD."""
+    import numpy as np
+    import pyarrow as pa
+
+    from driftline.drift import check_drift
+
+    rng = np.random.default_rng(4)
+
+    def pair(correlation: float) -> pa.Table:
+        x = rng.standard_normal(2000)
+        y = correlation * x + np.sqrt(1 - correlation**2) * rng.standard_normal(2000)
+        return pa.table({"x": x, "y": y})
+
+    result = check_drift(pair(0.0), pair(0.8), multivariate="classifier")
+    assert result.number_of_drifted_columns == 0 and result.drift_detected
+    result.dump(tmp_path, html="<html></html>")
+    run_id = record_monitoring_result(
+        store, trained.model_id, [str(tmp_path / "drift_report.json")], run_id="mv", task="t"
+    )
+    mlmd = store.mlmd
+    [execution] = mlmd.get_executions_by_id([run_id])
+    assert execution.properties["drift_detected"].bool_value is True
+    custom = execution.custom_properties
+    classifier = result.multivariate[0]
+    assert custom["multivariate_classifier_drift_detected"].int_value == 1  # KFP's bool
+    # the report file keeps 6 significant digits
+    assert custom["multivariate_classifier_score"].double_value == pytest.approx(
+        classifier.score, rel=1e-5
+    )
+    assert custom["multivariate_classifier_threshold"].double_value == pytest.approx(
+        classifier.threshold, rel=1e-5
+    )
+    assert custom["multivariate_classifier_p_value"].double_value == pytest.approx(
+        classifier.p_value, rel=1e-5
+    )
+    top = custom["multivariate_classifier_top_features"].string_value
+    assert set(top.split(",")) == {"x", "y"}
+    [event] = [e for e in mlmd.get_events_by_execution_ids([run_id]) if e.type == 4]
+    [artifact] = mlmd.get_artifacts_by_id([event.artifact_id])
+    assert artifact.custom_properties["multivariate_classifier_score"].double_value == (
+        custom["multivariate_classifier_score"].double_value
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from driftline.performance.degradation import DIRECTIONS, degraded_region, worsening
-from driftline.report import charts
+from driftline.report import charts, svg
 
 
 def _texts(svg: str) -> list[str]:
@@ -94,3 +95,46 @@ def test_bins_too_wide_for_floats_are_drawn_evenly_without_warnings(recwarn) -> 
     _self_contained(svg)
     assert {"-1.000e+308", "1.000e+308", "x"} <= set(_texts(svg))
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [(0.0, 1.0), (-0.05, 1.05), (15.0, 15.1), (0.0, 0.39), (-3e6, 7e6), (1e-7, 3e-7), (5.0, 5.0)],
+)
+def test_ticks_are_round_numbers_inside_the_range(low: float, high: float) -> None:
+    ticks = svg.nice_ticks(low, high, 6)
+    assert 1 <= len(ticks) <= 6
+    assert all(low - 1e-9 * abs(low) <= t <= high + 1e-9 * abs(high) for t in ticks)
+    if high > low:
+        assert len(ticks) >= 2
+        steps = {round(b - a, 12) for a, b in itertools.pairwise(ticks)}
+        assert len({f"{s:.6g}" for s in steps}) == 1  # evenly spaced
+        mantissa = float(f"{min(steps):.6e}".split("e")[0])
+        assert mantissa in {1.0, 2.0, 2.5, 5.0}
+
+
+def test_tick_labels_share_their_decimals_and_factor() -> None:
+    assert svg.tick_labels([0.0, 0.5, 1.0]) == (["0.0", "0.5", "1.0"], "")
+    assert svg.tick_labels([15.0, 15.02, 15.04]) == (["15.00", "15.02", "15.04"], "")
+    assert svg.tick_labels([0.0, 5e5, 1e6]) == (["0.0", "0.5", "1.0"], "1e6")
+
+
+@pytest.mark.parametrize(
+    "svg_text",
+    [
+        lambda: charts.histogram("x", [0.0, 1.0], [1.0], [1.0]),
+        lambda: charts.histogram("x", [2.0, 2.0 + 1e-12], [0.0], [0.0]),
+        lambda: charts.histogram("x", [-1e308, 0.0, 1e308], [0.5, 0.5], [0.1, 0.9]),
+        lambda: charts.category_bars("c", {}, {}),
+        lambda: charts.category_bars("c", {"a" * 40: 1.0}, {"b": 1.0}),
+        lambda: charts.score_gauge("x", "ks", 5e-324, 0.05, "p_value"),
+        lambda: charts.score_gauge("x", "psi", math.inf, 0.1, "distance"),
+        lambda: charts.score_gauge("x", "psi", 0.0, 0.0, "distance"),
+    ],
+)
+def test_drawn_charts_have_only_finite_coordinates(svg_text) -> None:
+    text = svg_text()
+    _self_contained(text)
+    numbers = re.findall(r"(?<=[\s'MHVLhv,(])-?[0-9.]+(?:e[-+]?[0-9]+)?|nan|inf", text)
+    assert numbers and "nan" not in numbers and "inf" not in numbers
+    assert "viewBox='0 0 " in text

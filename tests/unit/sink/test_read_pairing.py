@@ -141,16 +141,20 @@ def test_load_window_pairs_the_sink_s_output(tmp_path):
     assert summary.details["calls_paired_at_read"] > 0
 
 
-def test_a_window_with_sides_written_apart_is_not_split_into_partitions(tmp_path):
-    """Fanned out, each side of a split call would be profiled as a row of its own: the plan
-    keeps such a window whole (single-task path), and still splits a window of whole calls."""
+def test_a_window_with_sides_written_apart_splits_into_partitions_that_pair_them(tmp_path):
+    """Fanned out, each partition pairs the sides it holds and leaves the others over for the
+    merge step (tests/unit/sink/test_paired_fan_out.py); a window of whole calls splits as
+    any Parquet source does."""
     from driftline.io.partitions import plan_partitions
 
+    window = {"start": T0 - timedelta(hours=1), "end": T0 + timedelta(hours=1)}
     apart = _write_apart(tmp_path / "apart", _calls(9))
-    plan = plan_partitions(apart, target_rows=4, timestamp_column="timestamp")
-    assert plan.partitions == () and "pair only when read whole" in plan.reason
+    plan = plan_partitions(apart, target_rows=4, timestamp_column="timestamp", **window)
+    assert len(plan.partitions) >= 2 and not plan.reason
+    assert all(p.pairs_sides for p in plan.partitions)
     whole = tmp_path / "whole"
     for number, (request, response) in enumerate(_calls(9)):
         write_batch(whole, _together([(request, response)]), f"part-{number}.parquet")
-    plan = plan_partitions(str(whole), target_rows=4, timestamp_column="timestamp")
+    plan = plan_partitions(str(whole), target_rows=4, timestamp_column="timestamp", **window)
     assert len(plan.partitions) >= 2 and not plan.reason
+    assert not any(p.pairs_sides for p in plan.partitions)

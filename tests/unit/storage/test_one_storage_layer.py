@@ -21,6 +21,14 @@ ALLOWED = {
     "src/driftline/performance/spill.py": (
         "scratch files of one performance run in a private temporary folder, deleted with it"
     ),
+    "src/driftline/inference_log/spill.py": (
+        "halves of calls spilled to a private temporary folder while a window pairs, deleted "
+        "with it"
+    ),
+    "src/driftline/io/log_stream.py": (
+        "a window's paired calls staged in a private temporary folder, deleted with it; the "
+        "caller writes them out through storage.atomic_output"
+    ),
     "src/driftline/demo/runner.py": (
         "the demo's task log, streamed while the demo runs so a failed task can be read"
     ),

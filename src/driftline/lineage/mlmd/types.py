@@ -37,7 +37,12 @@ _RUN = {"run_id": "STRING", "task": "STRING", "model_id": "INT"}
 _WINDOW = {"window_start": "STRING", "window_end": "STRING"}
 
 ARTIFACT_PROPERTIES: dict[str, dict[str, str]] = {
-    BASELINE_PROFILE: {**_RUN, "row_count": "INT", "column_count": "INT"},
+    BASELINE_PROFILE: {
+        **_RUN,
+        "row_count": "INT",
+        "column_count": "INT",
+        "calibration_window": "STRING",
+    },
     VALIDATION_REPORT: {
         **_RUN,
         **_WINDOW,
@@ -54,6 +59,7 @@ ARTIFACT_PROPERTIES: dict[str, dict[str, str]] = {
         "drifted_columns": "INT",
         "number_of_columns": "INT",
         "mode": "STRING",
+        "thresholds": "STRING",
     },
     PERFORMANCE_REPORT: {
         **_RUN,

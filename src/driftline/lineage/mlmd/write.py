@@ -99,6 +99,8 @@ def record_monitoring_result(
     for report in reports:
         for key, prop in HEADLINE_OF_RUN.get(report.kind, {}).items():
             set_property(execution.properties[prop], report.headline[key])
+        for name, value in report.custom.items():  # e.g. multivariate drift verdicts
+            set_value(execution.custom_properties[name], value)
     if perf:  # the current performance (the newest judged window's metrics)
         execution.properties["performance"].string_value = json.dumps(perf["metrics"])
     graph.linked.extend((i, _event("INPUT", "baseline")) for i in baseline_ids)
@@ -135,6 +137,7 @@ def record_monitoring_result(
             run_context,
             f"{external_id}:{report.kind}",
             {**common, **headline},
+            extra=report.custom,
         )
     return _put(mlmd, graph, external_id)
 
@@ -227,8 +230,10 @@ def _add(
     external_id: str,
     values: dict[str, Any],
     custom: bool = False,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
-    """Add an artifact: link the one KFP already recorded for this run (same URI), else create."""
+    """Add an artifact: link the one KFP already recorded for this run (same URI), else create
+    it with `values` (as declared properties, or custom ones if `custom`) and `extra` (custom)."""
     from ml_metadata.proto import metadata_store_pb2 as pb
 
     if run_context is not None:
@@ -245,6 +250,8 @@ def _add(
             set_value(artifact.custom_properties[name], value)
     else:
         _props(artifact, values)
+    for name, value in (extra or {}).items():
+        set_value(artifact.custom_properties[name], value)
     graph.artifacts.append((artifact, _event(direction, key)))
 
 

@@ -83,9 +83,29 @@ def profile_baseline_outputs(
     columns: Sequence[str] | None = None,
     kinds: Mapping[str, str] | None = None,
     recorded_profile: str | None = None,
+    calibration_window: str | None = None,
+    timestamp_column: str | None = None,
+    calibration_method: str = "auto",
 ) -> ProfileOutputs:
-    """Profile the baseline (or reuse the recorded profile) into the `profile` artifact."""
-    from driftline.profile import write_profile
+    """Profile the baseline (or reuse the recorded profile) into the `profile` artifact;
+    with `calibration_window`, a new profile also stores calibrated drift thresholds
+    (`driftline.drift.baseline.calibrate_baseline`; `timestamp_column` orders the rows)."""
+    from driftline.profile import DatasetProfile, write_profile
+
+    finish = None
+    window = given(calibration_window)
+    if window:
+        from driftline.drift.baseline import calibrate_baseline
+
+        def finish(new: DatasetProfile) -> DatasetProfile:
+            return calibrate_baseline(
+                new,
+                dataset.path,
+                window,
+                timestamp_column=given(timestamp_column),
+                method=calibration_method or "auto",
+                format=given(data_format),
+            )
 
     result = write_profile(
         dataset.path,
@@ -94,6 +114,7 @@ def profile_baseline_outputs(
         columns=given(columns),
         kinds=given(kinds),
         recorded=given(recorded_profile),
+        finish=finish,
     )
     profile.metadata.update(
         {
@@ -101,6 +122,7 @@ def profile_baseline_outputs(
             io.SCHEMA_VERSION: result.schema_version,
             io.ROWS: result.row_count,
             io.SOURCE: dataset.uri,
+            io.CALIBRATION_WINDOW: result.calibration.window if result.calibration else "",
         }
     )
     return ProfileOutputs(result.row_count)

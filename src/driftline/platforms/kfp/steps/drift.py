@@ -48,13 +48,21 @@ def check_drift_outputs(
     prediction_column: str | None = None,
     timestamp_column: str | None = None,
     data_format: str | None = None,
+    thresholds: str = "auto",
+    threshold_quantile: float = 0.95,
+    calibration_window: str | None = None,
+    multivariate: str | Sequence[str] | None = None,
+    reference_rows: str | None = None,
+    current_rows: str | None = None,
 ) -> DriftOutputs:
     """Run the drift check of the `check_drift` component and fill its output artifacts.
 
     `reference` is a profile (profile mode) when its file is a driftline profile, else a
     table (exact mode); it is read and parsed once. `current` is the window table or its
     profile from `profile_window`. An unset `threshold` (None, or 0 from a pipeline) means each
-    method's default.
+    method's default. `multivariate` methods read the rows of `reference` and `current`
+    when they are tables, else of the tables at `reference_rows` and `current_rows` (URIs:
+    an unset optional input artifact does not run in KFP 2.13's local runner).
     """
     profile = read_profile_if_any(reference.path)
     result = run_drift(
@@ -69,6 +77,12 @@ def check_drift_outputs(
         prediction_column=given(prediction_column),
         timestamp_column=given(timestamp_column),
         format=given(data_format),
+        thresholds=thresholds or "auto",
+        threshold_quantile=threshold_quantile,
+        calibration_window=given(calibration_window),
+        multivariate=given(multivariate),
+        reference_rows=given(reference_rows),
+        current_rows=given(current_rows),
     )
     drifted = [c.name for c in result.columns if c.drift_detected]
     report.metadata.update(
@@ -78,6 +92,16 @@ def check_drift_outputs(
             io.DRIFT_DETECTED: result.drift_detected,
             io.DRIFT_SHARE: result.drift_share,
             io.DRIFTED_COLUMNS: drifted,
+            io.THRESHOLDS: result.thresholds,
+            **(
+                {
+                    io.MULTIVARIATE_DRIFTED: [
+                        m.method for m in result.multivariate if m.drift_detected
+                    ]
+                }
+                if result.multivariate
+                else {}
+            ),
         }
     )
     metrics.log_metric(io.DRIFT_SHARE, result.drift_share)
@@ -85,4 +109,7 @@ def check_drift_outputs(
     for column in result.columns:
         if math.isfinite(column.score):
             metrics.log_metric(f"{io.SCORE_PREFIX}{column.name}", column.score)
+    for found in result.multivariate:
+        if math.isfinite(found.score):
+            metrics.log_metric(f"{io.MULTIVARIATE_SCORE_PREFIX}{found.method}", found.score)
     return DriftOutputs(result.drift_detected, result.drift_share)
