@@ -268,6 +268,7 @@ def main() -> None:
     parser.add_argument(
         "--sizes", default="200:200,2000:200,20000:40", help="ROWS:SEEDS,... of the alarm part"
     )
+    parser.add_argument("--out", type=Path, help="results file (default: bench/results/)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["speed", "alarms", "folds"])
     args = parser.parse_args()
     if args.worker:
@@ -312,7 +313,9 @@ def main() -> None:
             *folds(1000 if not args.quick else 300, 200 if not args.quick else 10),
             "",
         ]
-    target = HERE / "results" / ("multivariate-quick.md" if args.quick else "multivariate.md")
+    target = args.out or HERE / "results" / (
+        "multivariate-quick.md" if args.quick else "multivariate.md"
+    )
     target.write_text(_keep_other_parts(target, "\n".join(report)))
     print(f"wrote {target}")
 
@@ -329,7 +332,7 @@ def _keep_other_parts(target: Path, text: str) -> str:
             keep = line not in ran
         if keep:
             kept.append(line)
-    return text + ("\n" + "\n".join(kept) + "\n" if kept else "")
+    return text.rstrip("\n") + ("\n\n" + "\n".join(kept) + "\n" if kept else "\n")
 
 
 if __name__ == "__main__":

@@ -195,3 +195,18 @@ def test_unknown_method_override(
     )
     assert line == cli
     _assert_nothing_written(kfp_local, "check-drift", REPORT_OUTPUTS)
+
+
+def test_bad_threshold_quantile(
+    kfp_local: Path, tmp_path: Path, bike_years: tuple[Path, Path], capsys
+) -> None:  # type: ignore[no-untyped-def]
+    baseline, window = map(str, bike_years)
+    run = _drift_pipeline(window, baseline, thresholds="calibrated", threshold_quantile=1.5)
+    line = _task_error(run, "check-drift", capsys)
+    assert line.startswith("error: threshold_quantile 1.5 must be in (0.5, 1)")
+    cli = _cli(
+        "drift", "--reference", baseline, "--current", window, "--out", "o",
+        "--thresholds", "calibrated", "--threshold-quantile", "1.5", cwd=tmp_path,
+    )  # fmt: skip
+    assert "--threshold-quantile 1.5 must be in (0.5, 1)" in cli
+    _assert_nothing_written(kfp_local, "check-drift", REPORT_OUTPUTS)

@@ -162,6 +162,7 @@ def _assert_outputs_equal_library(outputs: dict, expected, lib_dir: Path) -> Non
         "drift_detected": expected.drift_detected,
         "drift_share": expected.drift_share,
         "drifted_columns": drifted,
+        "thresholds": expected.thresholds,
     }
 
     metrics = outputs["metrics"].metadata

@@ -281,3 +281,32 @@ def test_monitoring_path_runs_locally_and_lands_in_mlmd(
     assert record.performance["mae"] == pytest.approx(newest["metrics"]["mae"])
     assert record.performance_window_end == newest["end"]
     assert record.performance_degraded is True
+
+
+def test_monitoring_path_calibrates_the_baseline_it_profiles(
+    tmp_path: Path, demo_store: dict[str, Any]
+) -> None:
+    """calibration_window reaches profile_baseline, and check_drift then judges every column
+    against the stored calibration (drift_thresholds "auto")."""
+    files, store = demo_store["files"], demo_store["store"]
+    local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(tmp_path / "root"))
+    run = monitor_window(
+        model=str(files.model.parent),
+        source_uri=str(files.production),
+        window_end="2012-07-01T00:00:00Z",
+        store=store,
+        timestamp_column=TIMESTAMP,
+        window_length="28d",
+        columns=FEATURES,
+        calibration_window="28d",
+        model_name="bike-demand",
+        namespace="ml",
+        run_id="scheduled-run-calibrated",
+    )
+    drift = _report(run.outputs["drift_report"])
+    assert drift["thresholds"] == "calibrated"
+    for column in drift["columns"]:
+        calibration = column["calibration"]
+        assert calibration["window"] == "28d" and calibration["chunks"] >= 10, column["name"]
+        assert column["threshold_origin"] == "calibrated" or calibration["fallback"]
+    assert sum(c["threshold_origin"] == "calibrated" for c in drift["columns"]) >= 1

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from driftline.drift.calibration import FIXED, calibrate_profile
+from driftline.drift.calibration import FIXED, calibrate_profile, ordering_column
 from driftline.drift.engine import check_drift
 from driftline.drift.result import DriftResult
-from driftline.io import read_table
+from driftline.io import open_dataset, read_table
 from driftline.profile import DatasetProfile
 
 
@@ -25,14 +25,15 @@ def calibrate_baseline(
     """`profile` (of the table `source`) with the calibration of profile mode's checks with
     `method`, on chunks of `window` (see `reference_chunks`). Reads `source` whole: the
     profiled columns and the timestamp."""
+    order = ordering_column(open_dataset(source, format).schema.names, timestamp_column, window)
     wanted = list(profile.columns)
-    if timestamp_column is not None and timestamp_column not in wanted:
-        wanted.append(timestamp_column)
+    if order is not None and order not in wanted:
+        wanted.append(order)
     table = read_table(source, format=format, columns=wanted)
     exclude = [timestamp_column] if timestamp_column else []
 
     def check(rest: DatasetProfile, chunk: DatasetProfile) -> DriftResult:
         return check_drift(rest, chunk, method=method, exclude=exclude, thresholds=FIXED)
 
-    calibration = calibrate_profile(profile, table, window, check, timestamp_column)
+    calibration = calibrate_profile(profile, table, window, check, order)
     return replace(profile, calibration=calibration)

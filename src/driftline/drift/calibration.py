@@ -83,6 +83,25 @@ def check_quantile(quantile: float) -> float:
     return float(quantile)
 
 
+def ordering_column(
+    available: Sequence[str], timestamp_column: str | None, window: str
+) -> str | None:
+    """The column that orders the reference's chunks in time: `timestamp_column` when the
+    reference has it; None (table order) when it lacks it and `window` counts rows (a
+    pipeline names the window's time column, which a training table may not have); a
+    period `window` without it is an error."""
+    if timestamp_column is None or timestamp_column in available:
+        return timestamp_column
+    if str(window).strip().isdigit():
+        return None
+    raise InputError(
+        f"calibration window {window!r} is a time period, but the reference has no timestamp "
+        f"column {timestamp_column!r} (it has: {', '.join(available)}); name its time column "
+        "or give a row count such as 500",
+        param="calibration_window",
+    )
+
+
 def reference_chunks(
     reference: pa.Table, window: str, timestamp_column: str | None = None
 ) -> list[pa.Table]:
@@ -177,7 +196,8 @@ def calibrate_exact(
 ) -> Calibration:
     """The calibration of `reference` in exact mode: `check(rest, chunk)` is the drift check
     the window will get (same columns, kinds, method)."""
-    chunks = reference_chunks(reference, window, timestamp_column)
+    order = ordering_column(reference.column_names, timestamp_column, window)
+    chunks = reference_chunks(reference, window, order)
 
     def score(i: int) -> dict[str, tuple[str, float]]:
         rest = pa.concat_tables([c for j, c in enumerate(chunks) if j != i])

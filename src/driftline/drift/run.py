@@ -19,6 +19,7 @@ from driftline.drift.calibration import (
     check_quantile,
     check_thresholds,
     explicit_thresholds,
+    ordering_column,
     window_text,
 )
 from driftline.drift.engine import check_drift
@@ -210,8 +211,11 @@ def _calibrated(
     """`result` judged against thresholds calibrated on the reference, read whole (the
     checked columns and the timestamp)."""
     names = [c.name for c in result.columns]
-    wanted = names + ([timestamp_column] if timestamp_column else [])
-    table = read_table(reference, format=reference_format, columns=wanted)
+    available = open_dataset(reference, reference_format).schema.names
+    order = ordering_column(available, timestamp_column, window)
+    table = read_table(
+        reference, format=reference_format, columns=names + ([order] if order else [])
+    )
 
     def check(rest: pa.Table, chunk: pa.Table) -> DriftResult:
         return check_drift(
@@ -223,7 +227,7 @@ def _calibrated(
             thresholds=FIXED,
         )
 
-    calibration = calibrate_exact(table, window, check, timestamp_column)
+    calibration = calibrate_exact(table, window, check, order)
     return apply_calibration(result, calibration, quantile, explicit_thresholds(threshold, names))
 
 

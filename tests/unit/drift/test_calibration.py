@@ -351,3 +351,19 @@ def test_cli_refuses_a_calibration_window_with_a_reference_profile(tmp_path: Pat
     refused = cli("profile", str(tmp_path / "data.parquet"), "--out", str(tmp_path / "p.json"),
                   "--timestamp-column", "ts")  # fmt: skip
     assert refused.exit_code == 2 and "only serve --calibration-window" in refused.output
+
+
+def test_a_reference_without_the_windows_time_column_is_chunked_in_table_order() -> None:
+    """A pipeline names the window's time column; a training table may lack it. Row chunks
+    then follow the table; a period window cannot, and says so."""
+    rng = np.random.default_rng(8)
+    reference = pa.table({"x": rng.normal(size=2000)})
+    current = hourly({"x": rng.normal(size=100)})
+    rows = check_drift(reference, current, thresholds="calibrated", timestamp_column="ts")
+    assert rows.column("x").calibration.window == "100"
+    assert rows.column("x").calibration.chunks == 20
+    with pytest.raises(InputError, match="is a time period, but the reference has no timestamp"):
+        check_drift(
+            reference, current, thresholds="calibrated", timestamp_column="ts",
+            calibration_window="1d",
+        )  # fmt: skip
