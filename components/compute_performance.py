@@ -23,6 +23,7 @@ def compute_performance(
     label_timestamp_column: Optional[str] = None,  # noqa: UP045
     score_columns: Optional[list] = None,  # noqa: UP045
     segment_columns: Optional[list] = None,  # noqa: UP045
+    feature_columns: Optional[list] = None,  # noqa: UP045
     classes: Optional[list] = None,  # noqa: UP045
     positive_label: Optional[str] = None,  # noqa: UP045
     window: str = "1d",
@@ -38,6 +39,7 @@ def compute_performance(
     estimate: bool = True,
     calibration_method: str = "isotonic",
     calibration: Optional[dict] = None,  # noqa: UP045
+    loss_model: Optional[dict] = None,  # noqa: UP045
     include_estimated: bool = False,
     data_format: Optional[str] = None,  # noqa: UP045
 ) -> NamedTuple("Outputs", [("degraded", bool)]):  # type: ignore[valid-type]
@@ -58,6 +60,8 @@ def compute_performance(
         label_timestamp_column: Label time column; the latest label of an id wins.
         score_columns: Class probability columns, in classes order (one = positive class).
         segment_columns: Report metrics per value of these columns too.
+        feature_columns: Regression: model inputs that, with the prediction, feed the loss
+            estimate (DLE) fit on reference_uri.
         classes: Classes known at training time (default: those in the data, sorted).
         positive_label: Positive class of a binary task (default: the greater label).
         window: Calendar window (1d, 1w ISO weeks, 1mo, 3mo/1q, 1y) or fixed (30m, 1h).
@@ -72,11 +76,14 @@ def compute_performance(
         duplicate_labels: Several labels for one id: "latest" wins, or "error".
         label_map: Label value -> prediction class (e.g. {"yes": "1", "no": "0"}) when the
             labels are spelled otherwise than the predictions; without it they are refused.
-        estimate: Estimate metrics of unlabelled windows from the scores (CBPE).
+        estimate: Estimate metrics of unlabelled windows: from the scores (CBPE), or for
+            regression from a loss model (DLE; needs reference_uri or loss_model).
         calibration_method: How reference_uri calibrates the scores before estimating:
             "isotonic" or "none".
         calibration: A calibration recorded in the baseline (a performance report's
             "calibration" block), applied without refitting.
+        loss_model: A regression loss model recorded in the baseline (a performance
+            report's "loss_model" block), applied without refitting.
         include_estimated: `degraded` is also true for an estimated degradation (a window
             without enough labels whose whole estimate interval degraded).
         data_format: "parquet", "csv" or "jsonl"; unset: Parquet for suffix-less KFP paths.
@@ -108,6 +115,7 @@ def compute_performance(
             label_timestamp_column=label_timestamp_column,
             score_columns=score_columns,
             segment_columns=segment_columns,
+            feature_columns=feature_columns,
             classes=classes,
             positive_label=positive_label,
             window=window,
@@ -123,6 +131,7 @@ def compute_performance(
             estimate=estimate,
             calibration_method=calibration_method,
             calibration=calibration,
+            loss_model=loss_model,
             include_estimated=include_estimated,
             data_format=data_format,
         )

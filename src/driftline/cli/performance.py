@@ -14,12 +14,13 @@ from driftline.cli.options import shows_progress, split_names
 from driftline.errors import InputError
 
 
-def _baseline(path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(metrics, recorded calibration or None) of a baseline file.
+def _baseline(path: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(metrics, recorded estimators) of a baseline file.
 
     The file is `{metric: value}`, a document with such a `metrics` object (e.g. a report's
-    `overall` block) and optionally a `calibration`, or a performance report computed with
-    `--reference`, whose `baseline` and `calibration` it reuses (no refit).
+    `overall` block) and optionally a `calibration` and a `loss_model`, or a performance
+    report computed with `--reference`, whose `baseline`, `calibration` and `loss_model` it
+    reuses (no refit). The estimators come back as run options.
     """
     text = storage.read_text(path, what="baseline")
     try:
@@ -27,13 +28,13 @@ def _baseline(path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     except ValueError as exc:
         raise InputError(f"cannot read baseline {path}: {exc}", param="baseline") from None
     if not isinstance(document, dict):
-        return document, None
-    calibration = document.get("calibration")
+        return document, {}
+    recorded = {k: document[k] for k in ("calibration", "loss_model") if document.get(k)}
     if document.get("kind") == "performance" and isinstance(document.get("baseline"), dict):
-        return document["baseline"], calibration
+        return document["baseline"], recorded
     if isinstance(document.get("metrics"), dict):
-        return document["metrics"], calibration
-    return document, None
+        return document["metrics"], recorded
+    return document, {}
 
 
 @main.command()
@@ -59,6 +60,11 @@ def _baseline(path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
 @click.option("--timezone", default="UTC", show_default=True, help="Timezone of calendar windows.")
 @click.option("--score-columns", default=None, help="Class probabilities, comma-separated.")
 @click.option("--segment-columns", default=None, help="Report metrics per value of these.")
+@click.option(
+    "--feature-columns",
+    default=None,
+    help="Regression: model inputs that feed the loss estimate (DLE) fit on --reference.",
+)
 @click.option("--classes", default=None, help="Classes known at training time, in score order.")
 @click.option(
     "--label-map",
@@ -83,7 +89,7 @@ def _baseline(path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     default="latest",
     show_default=True,
 )
-@click.option("--no-estimate", is_flag=True, help="Skip CBPE estimates for unlabelled windows.")
+@click.option("--no-estimate", is_flag=True, help="Skip estimates (CBPE, DLE) before labels.")
 @click.option(
     "--calibration-method",
     type=click.Choice(["isotonic", "none"]),
@@ -120,13 +126,18 @@ def performance(
     """
     from driftline.performance import run_performance
 
-    for name in ("score_columns", "segment_columns", "classes", "degradation_metrics"):
+    for name in (
+        "score_columns",
+        "segment_columns",
+        "feature_columns",
+        "classes",
+        "degradation_metrics",
+    ):
         options[name] = split_names(options[name])
     options = {k: v for k, v in options.items() if v is not None}
     if baseline_file:
-        options["baseline"], calibration = _baseline(baseline_file)
-        if calibration is not None:
-            options["calibration"] = calibration
+        options["baseline"], recorded = _baseline(baseline_file)
+        options.update(recorded)
     result = run_performance(predictions, labels, out_dir, estimate=not no_estimate, **options)
     document = result.document
     click.echo(

@@ -43,6 +43,8 @@ HOLDOUT_STREAM = 0xD1E  # the held-out rows are drawn apart from any seed a call
 MIN_REFERENCE_ROWS = 100
 KEPT_ROWS = 2000
 MAX_CATEGORIES = 1000
+SIZE_GROUPS = 10
+SIZE_GROUP_ROWS = 100
 DRAWS = 200
 LEVEL = 0.95
 PREDICTION = "<prediction>"  # the model's prediction, the loss model's last input
@@ -157,9 +159,11 @@ class LossModel:
         )
 
     @property
-    def scales(self) -> tuple[float, float]:
-        """(sum |error| / sum modelled, sum error^2 / sum modelled^2) over the held-out rows."""
-        return _scales(self.held_error, self.held_modelled, np.ones(len(self.held_error)))
+    def size_edges(self) -> np.ndarray:
+        """Inner edges of the size groups: quantiles of the held-out rows' modelled error,
+        one group per SIZE_GROUP_ROWS kept rows (at most SIZE_GROUPS)."""
+        groups = max(1, min(SIZE_GROUPS, len(self.held_modelled) // SIZE_GROUP_ROWS))
+        return np.unique(np.quantile(self.held_modelled, np.arange(1, groups) / groups))
 
     def modelled(self, columns: Sequence[Any], prediction: np.ndarray) -> np.ndarray:
         """The modelled absolute error of each row."""
@@ -174,28 +178,36 @@ class LossModel:
         if len(prediction) == 0:
             return {}
         m = self.modelled(columns, prediction)
-        first, second = self.scales
-        point = {"mae": float(np.mean(m) * first), "rmse": float(np.sqrt(np.mean(m**2) * second))}
-        rng = np.random.default_rng(seed)
+        edges = self.size_edges
+        group = np.searchsorted(edges, m, side="right")
+        held_group = np.searchsorted(edges, self.held_modelled, side="right")
         ratios = self.held_error / self.held_modelled
+        members = [np.flatnonzero(held_group == g) for g in range(len(edges) + 1)]
+        rows = [np.flatnonzero(group == g) for g in range(len(edges) + 1)]
+        point_first = sum(m[r].sum() * ratios[k].mean() for r, k in zip(rows, members, strict=True))
+        point_second = sum(
+            (m[r] ** 2).sum() * (ratios[k] ** 2).mean() for r, k in zip(rows, members, strict=True)
+        )
+        n = len(m)
+        point = {"mae": float(point_first / n), "rmse": float(np.sqrt(point_second / n))}
+        rng = np.random.default_rng(seed)
         kept = len(ratios)
+        uniform = np.full(kept, 1.0 / kept)
         drawn = np.empty((DRAWS, 2))
         for d in range(DRAWS):
-            weights = rng.multinomial(self.holdout_rows, np.full(kept, 1.0 / kept)).astype(
-                np.float64
-            )
-            first, second = _scales(self.held_error, self.held_modelled, weights)
-            r = ratios[rng.choice(kept, size=len(m), p=weights / weights.sum())]
-            noisy = m * r
-            # the rows' noise around a scale drawn as uncertain as the held-out rows make it
-            mae = np.mean(noisy) * first / _weighted_mean(ratios, weights)
-            mse = np.mean(noisy**2) * second / _weighted_mean(ratios**2, weights)
-            drawn[d] = mae, np.sqrt(mse)
+            # a bootstrap of the held-out rows, then each row's ratio from its size group
+            weights = rng.multinomial(self.holdout_rows, uniform).astype(np.float64)
+            noisy = np.empty(n)
+            for r, k in zip(rows, members, strict=True):
+                if len(r):
+                    w = weights[k] + 1e-12  # a group the bootstrap emptied draws evenly
+                    noisy[r] = m[r] * ratios[k][rng.choice(len(k), size=len(r), p=w / w.sum())]
+            drawn[d] = np.mean(noisy), np.sqrt(np.mean(noisy**2))
         tail = (1 - LEVEL) / 2 * 100
         low, high = np.percentile(drawn, [tail, 100 - tail], axis=0)
         return {
             "method": "dle",
-            "rows": len(m),
+            "rows": n,
             "draws": DRAWS,
             "level": LEVEL,
             "metrics": {
@@ -256,18 +268,6 @@ class LossModel:
             raise
         except (KeyError, TypeError, ValueError) as exc:
             raise _not_a_loss_model(str(exc)) from None
-
-
-def _scales(error: np.ndarray, modelled: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
-    """How the (weighted) held-out rows scale the modelled error: for MAE and for MSE."""
-    first = float(np.dot(weights, error) / np.dot(weights, modelled))
-    second = float(np.dot(weights, error**2) / np.dot(weights, modelled**2))
-    return first, second
-
-
-def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
-    total = float(np.dot(weights, values))
-    return total / float(weights.sum()) if total > 0 else 1.0
 
 
 def _not_a_loss_model(reason: str) -> InputError:

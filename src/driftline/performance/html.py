@@ -15,6 +15,7 @@ CHART_METRICS = {
     "classification": ("accuracy", "f1_macro", "roc_auc", "pr_auc", "log_loss"),
     "regression": ("mae", "rmse", "mape", "r2", "mean_error"),
 }
+_ESTIMATED = {"classification": "accuracy", "regression": "mae"}  # in the windows table
 TABLE_METRICS = {
     "classification": ("accuracy", "f1_macro", "roc_auc"),
     "regression": ("mae", "rmse", "r2"),
@@ -82,7 +83,7 @@ def _window_rows(document: dict[str, Any]) -> list[list[str]]:
             verdict,
         ]
         cells += [_fmt(w["metrics"].get(m)) for m in names]
-        estimate = w.get("estimate", {}).get("metrics", {}).get("accuracy")
+        estimate = w.get("estimate", {}).get("metrics", {}).get(_ESTIMATED[document["task"]])
         if "estimate" in w:
             cells.append(
                 f"{_fmt(estimate['value'])} [{_fmt(estimate['low'])}, {_fmt(estimate['high'])}]"
@@ -163,7 +164,7 @@ def render_performance_html(document: dict[str, Any]) -> str:
         *TABLE_METRICS[document["task"]],
     ]
     if any("estimate" in w for w in windows):
-        headers.append("estimated accuracy [95%]")
+        headers.append(f"estimated {_ESTIMATED[document['task']]} [95%]")
     if windows:
         coverage = charts.coverage_bars(
             [_start(w) for w in windows], [w["label_coverage"] for w in windows]

@@ -31,6 +31,10 @@ class PerformanceOptions:
     `calibration_method`: how a labelled `reference` calibrates the scores before
     estimating ("isotonic", or "none"); `calibration` is a calibration recorded in the
     baseline (the report's `calibration` block), applied without refitting.
+    `feature_columns`: model inputs (numbers, booleans or text) that, with the prediction,
+    feed the regression loss estimate (DLE) fit on a labelled `reference`; `loss_model` is a
+    loss model recorded in the baseline (the report's `loss_model` block), applied without
+    refitting.
     `score_columns` hold class probabilities in `classes` order (default: the sorted class
     labels, as scikit-learn's predict_proba); one column in a binary task is the
     probability of `positive_label` (default: the greater class label).
@@ -44,6 +48,7 @@ class PerformanceOptions:
     label_timestamp_column: str | None = None
     score_columns: tuple[str, ...] = ()
     segment_columns: tuple[str, ...] = ()
+    feature_columns: tuple[str, ...] = ()
     classes: tuple[str, ...] | None = None
     label_map: Mapping[str, str] | None = None
     positive_label: str | None = None
@@ -59,6 +64,7 @@ class PerformanceOptions:
     estimate: bool = True
     calibration_method: str = "isotonic"
     calibration: Mapping[str, Any] | None = None
+    loss_model: Mapping[str, Any] | None = None
     format: str | None = None
     labels_format: str | None = None
     seed: int = 0
@@ -71,7 +77,13 @@ class PerformanceOptions:
             if name not in valid:
                 raise UnknownNameError("performance option", name, valid)
         values = dict(options)
-        for name in ("score_columns", "segment_columns", "classes", "degradation_metrics"):
+        for name in (
+            "score_columns",
+            "segment_columns",
+            "feature_columns",
+            "classes",
+            "degradation_metrics",
+        ):
             if values.get(name) is not None:
                 values[name] = _as_tuple(values[name], name)
         for name in ("id_column", "label_column", "label_timestamp_column", "positive_label"):
@@ -110,6 +122,12 @@ class PerformanceOptions:
             )
         if self.task == "regression" and self.score_columns:
             raise InputError("`score_columns` apply to classification only", param="score_columns")
+        if self.task == "classification" and self.feature_columns:
+            raise InputError(
+                "`feature_columns` feed the regression loss estimate (DLE); classification "
+                "estimates (CBPE) use `score_columns`",
+                param="feature_columns",
+            )
         if self.classes is not None and len(set(self.classes)) != len(self.classes):
             raise InputError(f"`classes` repeat a value: {list(self.classes)}", param="classes")
         if self.classes is not None and len(self.classes) < 2:

@@ -41,7 +41,13 @@ from driftline.performance.state import PerformanceState, WindowState
 from driftline.performance.windows import WindowContext, state_entry
 from driftline.report import PerformanceReport, ReportPaths
 
-FAN_OUT_UNSUPPORTED = ("segment_columns", "reference", "calibration")
+FAN_OUT_UNSUPPORTED = (
+    "segment_columns",
+    "reference",
+    "calibration",
+    "feature_columns",
+    "loss_model",
+)
 
 
 def partition_state(predictions: Any, labels: Any = None, **options: Any) -> PerformanceState:
@@ -50,8 +56,8 @@ def partition_state(predictions: Any, labels: Any = None, **options: Any) -> Per
     `predictions` is a path, an Arrow table or a pyarrow dataset (e.g. a partition's row
     groups, filtered to the monitoring window); `labels` a path or table of late labels, of
     which only the rows whose id is among these predictions are read. Options: those of
-    `run_performance` that do not need a window's rows together (no segments, reference or
-    calibration).
+    `run_performance` that do not need a window's rows together (no segments, reference,
+    calibration or loss model).
     """
     opts = PerformanceOptions.from_kwargs(options)
     _refuse_unsupported(opts)

@@ -1,7 +1,7 @@
 """Open the inputs and turn their record batches into the internal, checked columns.
 
 Internal columns: `_id`, `_window` (tumbling window index of the prediction time), `_pred`,
-`_label`, `_label_order` (label timestamp or read order), `_score<i>`, `_seg<i>`.
+`_label`, `_label_order` (label timestamp or read order), `_score<i>`, `_seg<i>`, `_feat<i>`.
 Classification labels and predictions become dictionary-encoded strings (1 -> "1",
 True -> "true"), `CLASS_TYPE`.
 """
@@ -34,6 +34,27 @@ def score_name(i: int) -> str:
 
 def segment_name(i: int) -> str:
     return f"_seg{i}"
+
+
+def feature_name(i: int) -> str:
+    return f"_feat{i}"
+
+
+def feature_values(values: pa.Array, column: str) -> pa.Array:
+    """A feature column as float64 (numbers, booleans) or string (text), the same type in
+    every batch so the spilled windows share one schema."""
+    kind = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pc.cast(values, pa.string())
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        return pc.cast(values, pa.float64())
+    if pa.types.is_null(kind):
+        return pa.nulls(len(values), pa.float64())
+    raise InputError(
+        f"feature column {column!r} has type {values.type}; loss estimation takes numbers, "
+        f"booleans or text",
+        param="feature_columns",
+    )
 
 
 def open_source(source: Any, format: str | None, what: str) -> ds.Dataset:
@@ -310,6 +331,8 @@ class Normalizer:
             out[score_name(i)] = pa.array(values, pa.float64())
         for i, column in enumerate(o.segment_columns):
             out[segment_name(i)] = pc.cast(batch[column], pa.string())
+        for i, column in enumerate(o.feature_columns):
+            out[feature_name(i)] = feature_values(batch[column], column)
         if with_labels:
             out[LABEL] = self.target(batch[o.label], o.label, allow_null=True)
         elif self.id_type is None:  # no labels yet: every row unlabelled
@@ -345,4 +368,6 @@ class Normalizer:
         check_probabilities(scores, o.score_columns)
         for i, values in enumerate(scores):
             out[score_name(i)] = pa.array(values, pa.float64())
+        for i, column in enumerate(o.feature_columns):
+            out[feature_name(i)] = feature_values(batch[column], column)
         return pa.RecordBatch.from_pydict(out)

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from driftline.errors import EmptyDataError, InputError, UnknownNameError
 from driftline.performance.calibration import Calibration
 from driftline.performance.classification import ClassificationStats
 from driftline.performance.degradation import check_baseline, metric_names
+from driftline.performance.dle import MIN_REFERENCE_ROWS, Feature, LossModel
 from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
 from driftline.performance.html import render_performance_html
 from driftline.performance.join import (
@@ -29,8 +31,10 @@ from driftline.performance.options import PerformanceOptions
 from driftline.performance.prepare import (
     CLASS_TYPE,
     LABEL,
+    PRED,
     Normalizer,
     batches,
+    feature_name,
     id_type,
     open_source,
     require_columns,
@@ -129,9 +133,10 @@ def run_performance(
         normalizer.check_label_types()
         spec = target_spec(opts, normalizer.classes_seen)
         calibration = _calibration(opts, spec, reference[0] if reference is not None else None)
+        loss_model = _loss_model(opts, reference[0] if reference is not None else None)
         if reference is not None:
             baseline = evaluate(labelled(reference[0]), spec)[1]
-        context = WindowContext(opts, spec, baseline, calibration)
+        context = WindowContext(opts, spec, baseline, calibration, loss_model)
         windows, overall, ranked, method = _score_windows(
             joined, sorted(normalizer.windows), context
         )
@@ -142,6 +147,8 @@ def run_performance(
     if method is not None:
         document["overall"]["ranking"] = method
     document["calibration"] = calibration.to_dict(spec.classes) if calibration else None
+    if spec.task == "regression":
+        document["loss_model"] = loss_model.to_dict() if loss_model else None
     report = PerformanceReport.from_document(document)
     return publish_report(report, out_dir, render_performance_html(report.to_dict()))
 
@@ -155,7 +162,7 @@ def check_metric_names(opts: PerformanceOptions) -> None:
 def _read_reference(opts: PerformanceOptions) -> tuple[pa.Table, list[str]]:
     """The labelled reference set in internal columns, and its (training-time) classes."""
     dataset = open_source(opts.reference, opts.format, "reference")
-    columns = [opts.prediction_column, opts.label, *opts.score_columns]
+    columns = [opts.prediction_column, opts.label, *opts.score_columns, *opts.feature_columns]
     require_columns(dataset, columns, "reference")
     normalizer = Normalizer(opts, None)
     parts = [normalizer.reference(b) for b in batches(dataset, columns, "reference")]
@@ -175,7 +182,9 @@ def join_predictions(
         opts.prediction_column,
         *opts.score_columns,
         *opts.segment_columns,
+        *opts.feature_columns,
     ]
+    columns = list(dict.fromkeys(columns))
     if labels is None:
         with_labels = opts.label_column is not None and opts.label_column in pred_ds.schema.names
         if with_labels:
@@ -279,6 +288,27 @@ def _calibration(
     if proba is None or rows.num_rows == 0:
         return None
     return Calibration.fit(spec.class_index(rows[LABEL]), proba, spec.positive_index)
+
+
+def _loss_model(opts: PerformanceOptions, reference: pa.Table | None) -> LossModel | None:
+    """The recorded loss model, or one fit on the labelled reference (finite rows); None for
+    classification, without either, or when the reference has too few rows to fit one
+    (an error when feature columns were asked for)."""
+    if opts.task != "regression" or not opts.estimate:
+        return None
+    if opts.loss_model is not None:
+        return LossModel.from_dict(opts.loss_model, opts.feature_columns)
+    if reference is None:
+        return None
+    rows = labelled(reference)
+    finite = pc.and_(pc.is_finite(rows[PRED]), pc.is_finite(rows[LABEL]))
+    rows = rows.filter(finite)
+    if rows.num_rows < MIN_REFERENCE_ROWS and not opts.feature_columns:
+        return None
+    columns = [rows[feature_name(i)] for i in range(len(opts.feature_columns))]
+    features = [Feature.of(n, c) for n, c in zip(opts.feature_columns, columns, strict=True)]
+    prediction, label = rows[PRED].to_numpy(), rows[LABEL].to_numpy()
+    return LossModel.fit(features, columns, prediction, label, seed=opts.seed)
 
 
 def _score_windows(

@@ -12,10 +12,11 @@ import pyarrow.compute as pc
 from driftline.errors import InputError
 from driftline.performance.calibration import Calibration
 from driftline.performance.degradation import judge, judge_estimate
+from driftline.performance.dle import LossModel
 from driftline.performance.estimate import compare, estimate
 from driftline.performance.evaluate import Stats, TargetSpec, evaluate, labelled
 from driftline.performance.options import PerformanceOptions
-from driftline.performance.prepare import PRED, segment_name
+from driftline.performance.prepare import PRED, feature_name, segment_name
 from driftline.performance.state import PerformanceState, WindowState, finite_rows
 
 MAX_SEGMENT_VALUES = 100
@@ -30,12 +31,18 @@ class WindowContext:
     spec: TargetSpec
     baseline: Mapping[str, float] | None
     calibration: Calibration | None = None
+    loss_model: LossModel | None = None
 
     @property
     def estimating(self) -> bool:
-        """CBPE runs for classifiers with class probabilities."""
+        """CBPE runs for classifiers with class probabilities, DLE for regression with a
+        loss model."""
         spec = self.spec
-        return self.options.estimate and spec.task == "classification" and spec.n_scores > 0
+        if not self.options.estimate:
+            return False
+        if spec.task == "regression":
+            return self.loss_model is not None
+        return spec.n_scores > 0
 
 
 def status_of(labelled_rows: int, minimum: int, non_finite_rows: int = 0) -> str:
@@ -152,8 +159,13 @@ def _add_estimate(
 
 
 def window_estimate(table: pa.Table, ctx: WindowContext, seed: int) -> dict[str, Any]:
-    """CBPE estimate over the rows of `table` (labelled or not)."""
+    """CBPE (classification) or DLE (regression) estimate over the rows of `table`
+    (labelled or not)."""
     spec = ctx.spec
+    if ctx.loss_model is not None:
+        count = len(ctx.options.feature_columns)
+        columns = [table[feature_name(i)] for i in range(count)]
+        return ctx.loss_model.estimate(columns, table[PRED].to_numpy(), seed)
     proba = spec.scores(table)
     assert proba is not None
     predicted = spec.class_index(table[PRED])

@@ -28,6 +28,7 @@ def compute_performance_outputs(
     reference_uri: str | None = None,
     score_columns: Sequence[str] | None = None,
     segment_columns: Sequence[str] | None = None,
+    feature_columns: Sequence[str] | None = None,
     classes: Sequence[Any] | None = None,
     degradation_metrics: Sequence[str] | None = None,
     positive_label: str | None = None,
@@ -35,6 +36,7 @@ def compute_performance_outputs(
     data_format: str | None = None,
     estimate: bool = True,
     calibration: Mapping[str, Any] | None = None,
+    loss_model: Mapping[str, Any] | None = None,
     label_map: Mapping[str, Any] | None = None,
     include_estimated: bool = False,
     **options: Any,
@@ -42,7 +44,8 @@ def compute_performance_outputs(
     """Score `predictions` per window against labels and the baseline; fill the outputs.
 
     With neither labels_uri nor label_column there are no labels yet: the report says so
-    and gives the estimates when there are score columns (else nothing is judged).
+    and gives the estimates when there are score columns, or for regression a reference or a
+    recorded loss model (else nothing is judged).
     `degraded` is a degraded or invalid window, or with `include_estimated` an estimated
     degradation. `reference_uri` (a labelled table) gives the baseline instead of
     `baseline_metrics`. Other options are `run_performance`'s (task, id_column,
@@ -53,11 +56,17 @@ def compute_performance_outputs(
     from driftline.report import ReportPaths
 
     outputs = ReportPaths(json=report.path, html=report_html.path)
-    if not given(labels_uri) and not given(label_column) and not given(score_columns):
+    regression = options.get("task") == "regression"
+    estimable = given(score_columns) or (
+        regression and (given(reference_uri) is not None or given(loss_model) is not None)
+    )
+    if not given(labels_uri) and not given(label_column) and not estimable:
         result = write_no_labels_report(outputs, options.get("task", "classification"))
         return PerformanceOutputs(publish(result, metrics, None, report))
     chosen = {
         "calibration": given(calibration),
+        "loss_model": given(loss_model),
+        "feature_columns": given(feature_columns),
         "label_map": given(label_map),
         "baseline": given(baseline_metrics),
         "reference": given(reference_uri),
