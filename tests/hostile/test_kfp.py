@@ -329,9 +329,11 @@ TWINS = {
             "timezone": "timezone",
             "calibration_method": "calibration_method",
             "include_estimated": "include_estimated",
+            "feature_columns": "feature_columns",
         },
         component_only={
             "calibration": "the CLI reads the calibration recorded in its --baseline file",
+            "loss_model": "the CLI reads the loss model recorded in its --baseline file",
         },
         cli_only={
             "quiet": QUIET,
