@@ -188,6 +188,20 @@ def _most(plot: svg.Plot, spacing: float) -> int:
     return max(2, int((plot.width - plot.left - plot.right) / spacing))
 
 
+GAUGE_WIDTH = 2.6 * 96
+
+
+def _log_ticks_that_fit(low: float, width: float) -> tuple[list[float], list[str]]:
+    """Powers of ten from `low` to 1, as many (at most 5) as fit side by side in `width`:
+    p-values far below 1e-100 have long labels."""
+    for most in (5, 4, 3, 2):
+        ticks = svg.log_ticks(low, 1.0, most)
+        labels = [f"{v:g}" for v in ticks]
+        if sum(svg.text_width(label) + 2 * svg.PAD for label in labels) <= 0.8 * width:
+            break
+    return ticks, labels
+
+
 def score_gauge(
     name: str,
     method: str,
@@ -205,8 +219,8 @@ def score_gauge(
         low = low if _finite(low) and low > 0 else 5e-324
         x = svg.Axis(low, 1.0, log=True)
         band = (low, threshold)
-        ticks = svg.log_ticks(low, 1.0, 5)
-        labels, offset = [f"{v:g}" for v in ticks], ""
+        ticks, labels = _log_ticks_that_fit(low, GAUGE_WIDTH)
+        offset = ""
     else:
         high = max(threshold * 2, score * 1.15 if _finite(score) else 0.0)
         high = high if _finite(high) and high > 0 else 1.0
@@ -218,7 +232,7 @@ def score_gauge(
     # room for the end labels, centred on their ticks at the ends of the axis
     left = max(8.0, svg.text_width(labels[0]) / 2 + 2)
     right = max(12.0, svg.text_width(labels[-1]) / 2 + 2)
-    plot = svg.Plot(2.6 * 96, 1.1 * 96, x, svg.Axis(-0.5, 0.5), left, right, 6.0, bottom)
+    plot = svg.Plot(GAUGE_WIDTH, 1.1 * 96, x, svg.Axis(-0.5, 0.5), left, right, 6.0, bottom)
     plot.rects([(*band, -0.5, 0.5)], BAND_COLOR)
     if drifted is None:
         drifted = _finite(score) and (score < threshold if p_value else score >= threshold)

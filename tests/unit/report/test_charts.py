@@ -53,6 +53,19 @@ def test_gauges_draw_any_score(score: float, direction: str) -> None:
     assert label in _texts(svg) and "dashed line: threshold" in _texts(svg)
 
 
+@pytest.mark.parametrize("score", [0.04, 1e-30, 3.987e-128, 4.051e-322, 5e-324, 0.0])
+def test_gauge_tick_labels_never_overlap(score: float) -> None:
+    """A p-value near the smallest double once drew "1e-2601e-1951e-130" as one smear."""
+    svg_text = charts.score_gauge("x", "ks", score, 0.05, "p_value")
+    found = re.findall(
+        r"<text x='([\d.]+)' y='([\d.]+)'[^>]*text-anchor='middle'>([^<]*)</text>", svg_text
+    )
+    ticks = [(float(x), label) for x, _, label in found if re.fullmatch(r"[\d.e-]+", label)]
+    assert len(ticks) >= 2
+    for (x1, a), (x2, b) in itertools.pairwise(ticks):
+        assert x2 - x1 >= (svg.text_width(a) + svg.text_width(b)) / 2 + 2, (a, b)
+
+
 def test_time_charts_have_dated_axes() -> None:
     starts = [datetime(2012, 1, 1) + timedelta(days=28 * i) for i in range(6)]
     svg = charts.metric_over_time(
