@@ -184,6 +184,12 @@ class Plot:
         width = max(text_width(label, SMALL) for label, _, _ in entries)
         x = self.width - self.right - width - 2.2 * SMALL - PAD
         y = self.top + PAD + SMALL * 0.5
+        # matplotlib's legend frame: bars drawn under the legend stay behind it
+        self.parts.append(
+            f"<rect x='{x - PAD / 2:.2f}' y='{y - SMALL * 0.7:.2f}' "
+            f"width='{width + 2.2 * SMALL + PAD:.2f}' height='{SMALL * 1.4 * len(entries):.2f}' "
+            "rx='2' fill='#ffffff' fill-opacity='0.8' stroke='#d0d7de' stroke-width='0.8'/>"
+        )
         for label, color, mark in entries:
             if mark == "line":
                 self.parts.append(
