@@ -76,7 +76,7 @@ def _row(column: ColumnDrift, prediction: str | None) -> list[str]:
         escape(column.kind),
         escape(column.method) + (f" <em>({escape(column.policy)})</em>" if column.policy else ""),
         _number(column.score),
-        f"{escape(rule)} {_number(column.threshold)}",
+        f"<span class='rule'>{escape(rule)} {_number(column.threshold)}</span>",
         _origin(column),
         _verdict(column),
     ]

@@ -16,7 +16,8 @@ h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 8px}
 .card .v{font-size:20px;font-weight:600} .card .k{font-size:12px;color:#57606a}
 table{border-collapse:collapse;font-size:13px;width:100%}
 th,td{border-bottom:1px solid #d0d7de;padding:6px 8px;text-align:left;vertical-align:middle}
-th{background:#f6f8fa} .num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f6f8fa} .rule{white-space:nowrap}
+.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .bad{color:#cf222e;font-weight:600} .ok{color:#1a7f37} .warn{color:#9a6700;font-weight:600}
 h3{font-size:14px;margin:18px 0 6px} a{color:#0969da}
 .charts{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center}
