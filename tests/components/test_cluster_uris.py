@@ -344,3 +344,37 @@ def test_record_publish_and_notify_read_report_artifacts(cluster, seeded_store):
         line.rsplit(" ", 1)[1] for line in lines if line.startswith("driftline_drift_share{")
     ] == ["0.75"]
     assert send_notification.python_func(**reports, model="m").alert_raised is True
+
+
+def test_profile_baseline_stores_a_calibration(cluster, bikes):
+    dataset = cluster.artifact("train/bikes.parquet", parquet(bikes.slice(0, 2000)))
+    profile = cluster.output("profile")
+    profile_baseline.python_func(
+        dataset=dataset, profile=profile, calibration_window="1d", timestamp_column="timestamp"
+    )
+    calibration = json.loads(Path(profile.path).read_text())["calibration"]
+    assert calibration["window"] == "1d" and calibration["version"] == 1
+
+
+def test_check_drift_multivariate_reads_reference_rows_by_uri(cluster, bikes, tmp_path):
+    """Profile mode with the multivariate methods: the baseline's rows arrive as a URI string."""
+    current = cluster.artifact("window", parquet(bikes.slice(8000)))
+    reference = cluster.artifact(
+        "reference", profile_json(bikes.slice(0, 8000), tmp_path), dsl.Artifact
+    )
+    rows = cluster.uri("train/rows.parquet", parquet(bikes.slice(0, 8000)))
+    report = cluster.output("drift")
+    check_drift.python_func(
+        current=current,
+        reference=reference,
+        report=report,
+        report_html=cluster.output("drift.html", dsl.HTML),
+        metrics=cluster.output("metrics", dsl.Metrics),
+        timestamp_column="timestamp",
+        multivariate="pca",
+        reference_rows=rows,
+    )
+    document = json.loads(Path(report.path).read_text())
+    [pca] = document["multivariate"]
+    assert document["mode"] == "profile" and pca["method"] == "pca"
+    assert pca["reference_rows"] == 8000
