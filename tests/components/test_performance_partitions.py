@@ -199,3 +199,37 @@ def test_score_partition_refuses_an_empty_partition(
         score_partition.python_func(state=state, partition={}, labels_uri="labels.parquet")
     assert "partition is empty: give one item of plan_partitions" in capsys.readouterr().err
     assert not (tmp_path / "state").exists()
+
+
+def test_partition_states_from_an_object_store_equal_the_local_ones(tmp_path: Path, s3) -> None:
+    """On a cluster the window and the labels are s3:// strings, not mounted files: each
+    partition's state read through them equals the one read from local files."""
+    (tmp_path / "local").mkdir()
+    window, labels = _write_window(tmp_path / "local", np.random.default_rng(5))
+    bucket = s3.bucket()
+    for file in sorted(window.rglob("*.parquet")):
+        s3.put(bucket, f"window/{file.relative_to(window).as_posix()}", file.read_bytes())
+    s3.put(bucket, "labels.parquet", labels.read_bytes())
+    remote_labels = f"s3://{bucket}/labels.parquet"
+    states = {}
+    for where, source, labels_uri in (
+        ("local", str(window), str(labels)),
+        ("s3", f"s3://{bucket}/window", remote_labels),
+    ):
+        plan = plan_partitions(
+            source, target_rows=4000, timestamp_column="timestamp", start=START, end=END
+        )
+        states[where] = []
+        for i, partition in enumerate(plan.partitions):
+            state = Artifact(uri=str(tmp_path / where / f"state-{i}"))
+            score_partition.python_func(
+                state=state,
+                partition=partition.to_dict(),
+                window_start=START.isoformat(),
+                window_end=END.isoformat(),
+                labels_uri=labels_uri,
+                **OPTIONS,
+            )
+            states[where].append(json.loads(Path(state.path).read_text())["windows"])
+    assert len(states["s3"]) == len(states["local"]) > 1
+    assert states["s3"] == states["local"]
