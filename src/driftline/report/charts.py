@@ -191,17 +191,6 @@ def _most(plot: svg.Plot, spacing: float) -> int:
 GAUGE_WIDTH = 2.6 * 96
 
 
-def _log_ticks_that_fit(low: float, width: float) -> tuple[list[float], list[str]]:
-    """Powers of ten from `low` to 1, as many (at most 5) as fit side by side in `width`:
-    p-values far below 1e-100 have long labels."""
-    for most in (5, 4, 3, 2):
-        ticks = svg.log_ticks(low, 1.0, most)
-        labels = [f"{v:g}" for v in ticks]
-        if sum(svg.text_width(label) + 2 * svg.PAD for label in labels) <= 0.8 * width:
-            break
-    return ticks, labels
-
-
 def score_gauge(
     name: str,
     method: str,
@@ -219,8 +208,8 @@ def score_gauge(
         low = low if _finite(low) and low > 0 else 5e-324
         x = svg.Axis(low, 1.0, log=True)
         band = (low, threshold)
-        ticks, labels = _log_ticks_that_fit(low, GAUGE_WIDTH)
-        offset = ""
+        ticks = svg.log_ticks(low, 1.0, GAUGE_WIDTH)
+        labels, offset = [f"{v:g}" for v in ticks], ""
     else:
         high = max(threshold * 2, score * 1.15 if _finite(score) else 0.0)
         high = high if _finite(high) and high > 0 else 1.0

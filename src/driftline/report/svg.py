@@ -294,11 +294,16 @@ def _decimals(step: float) -> int:
     return 16
 
 
-def log_ticks(low: float, high: float, most: int) -> list[float]:
-    """Powers of ten in [low, high], every k-th one so that at most `most` remain, 1 kept."""
+def log_ticks(low: float, high: float, width: float) -> list[float]:
+    """Powers of ten in [low, high], every k-th one (`high`'s kept): at most 5, and as few as
+    it takes for their labels to fit side by side in `width` (1e-300 is a long label)."""
     first, last = math.ceil(math.log10(low) - 1e-9), math.floor(math.log10(high) + 1e-9)
-    stride = max(1, math.ceil((last - first + 1) / most))
-    return [10.0**e for e in range(last, first - 1, -stride)][::-1]
+    for most in (5, 4, 3, 2):
+        stride = max(1, math.ceil((last - first + 1) / most))
+        ticks = [10.0**e for e in range(last, first - 1, -stride)][::-1]
+        if sum(text_width(f"{t:g}") + 2 * PAD for t in ticks) <= 0.8 * width:
+            break
+    return ticks
 
 
 def percent(value: float) -> str:
