@@ -187,6 +187,9 @@ def main() -> None:
     parser.add_argument("--before-max", type=int, default=10**12)
     parser.add_argument("--parts", type=int, default=0, help="fan-out parts (0: no fan-out)")
     parser.add_argument("--child", nargs=4)
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "results" / "performance.md"
+    )
     args = parser.parse_args()
     if args.child:
         child(*args.child)
@@ -288,7 +291,7 @@ def main() -> None:
         + (f" --parts {args.parts}" if args.parts else "")
         + "`",
     ]
-    out = Path(__file__).parent / "results" / "performance.md"
+    out = args.out
     previous = out.read_text() if out.exists() else ""
     out.write_text("\n".join(lines) + "\n" + _kept_sections(previous))
     print(out.read_text())
