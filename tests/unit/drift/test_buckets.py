@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from driftline.drift.buckets import ks_statistic, order_statistics, wasserstein_1
-from driftline.drift.methods.ks import two_sided_sf
+from driftline.drift.kolmogorov import two_sided_sf
 from driftline.drift.registry import get_method
 from driftline.io import ColumnKind
 
