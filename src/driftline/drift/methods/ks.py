@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from driftline.drift.buckets import ks_statistic
+from driftline.drift.buckets import SharedBuckets
 from driftline.drift.kolmogorov import two_sided_sf
 from driftline.drift.methods.base import NUMERIC, Direction, DriftMethod
 from driftline.io import ColumnKind
@@ -15,16 +15,22 @@ EXACT_SIZE = 10_000
 
 
 def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
-    """scipy.stats.ks_2samp(ref, cur).pvalue. On large samples the statistic comes from
-    `ks_statistic` (O(n), the same number) instead of two sorts and 2n binary searches, and
-    the p-value from `two_sided_sf`."""
+    """scipy.stats.ks_2samp(ref, cur).pvalue."""
+    return _score_shared(SharedBuckets(ref, cur))
+
+
+def _score_shared(shared: SharedBuckets) -> float:
+    """scipy.stats.ks_2samp(ref, cur).pvalue of the two samples in `shared`. On large
+    samples the statistic comes from the buckets (O(n), the same number) instead of two
+    sorts and 2n binary searches, and the p-value from `two_sided_sf`."""
+    ref, cur = shared.samples
     if max(len(ref), len(cur)) <= EXACT_SIZE:
         from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
 
         return float(stats.ks_2samp(ref, cur).pvalue)
     # ks_2samp's 'asymp' branch (two-sided), from the same statistic
     m, n = sorted([float(len(ref)), float(len(cur))], reverse=True)
-    return two_sided_sf(ks_statistic(ref, cur), float(np.round(m * n / (m + n))))
+    return two_sided_sf(shared.ks_statistic(), float(np.round(m * n / (m + n))))
 
 
 METHOD = DriftMethod(
@@ -34,6 +40,7 @@ METHOD = DriftMethod(
     default_threshold=0.05,
     direction=Direction.P_VALUE,
     score_exact=_score,
+    score_shared=_score_shared,
     inclusive=True,
     evidently_name="ks",
 )
