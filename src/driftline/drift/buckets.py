@@ -27,10 +27,15 @@ class Buckets:
 
     def __init__(self, values: np.ndarray, low: float, high: float, size: int) -> None:
         # (size - 0.5) keeps `high` itself in the last bucket without a clip pass.
-        scale = (size - 0.5) / (high - low)
+        self.low = low
+        self.scale = (size - 0.5) / (high - low)
         self.values = values
-        self.ids = bucket_ids(values - low, scale)
+        self.ids = bucket_ids(values - low, self.scale)
         self.counts = np.bincount(self.ids, minlength=size)
+
+    def of(self, points: np.ndarray) -> np.ndarray:
+        """The bucket of each of `points` in [low, high], computed as for the values."""
+        return bucket_ids(np.asarray(points, dtype=np.float64) - self.low, self.scale)
 
 
 def bucket_ids(offsets: np.ndarray, scale: float) -> np.ndarray:
@@ -56,16 +61,83 @@ def order_statistics(
     if not bucketable(low, high):
         return np.sort(values)[ranks]
     b = Buckets(values.astype(np.float64, copy=False), low, high, bucket_count(len(values)))
+    return _ranked_and_below(values, b, ranks, np.empty(0))[0]
+
+
+def _ranked_and_below(
+    values: np.ndarray, b: Buckets, ranks: np.ndarray, points: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(`np.sort(values)[ranks]`, how many values are below each of `points`) from the
+    values' buckets `b`: only the buckets holding a wanted rank or a point are sorted.
+
+    The bucket index is monotone in the value, so a value in a bucket below a point's bucket
+    is below the point, one in a bucket above it is not: only the point's bucket is compared.
+    """
     ends = np.cumsum(b.counts)
     holding = np.searchsorted(ends, ranks, side="right")  # the bucket of each rank
+    cut = np.clip(b.of(points), 0, len(b.counts) - 1)  # the bucket of each point
     wanted = np.zeros(len(b.counts), dtype=bool)
     wanted[holding] = True
+    wanted[cut] = True
     members = np.sort(values[wanted[b.ids]])  # grouped by bucket, in bucket order
     chosen = np.flatnonzero(wanted)
     offsets = np.cumsum(b.counts[chosen]) - b.counts[chosen]  # where each group starts
-    group = np.searchsorted(chosen, holding)
-    starts = ends[holding] - b.counts[holding]  # rank of each bucket's smallest member
-    return members[offsets[group] + ranks - starts]
+    firsts = ends - b.counts  # rank of each bucket's smallest member
+    ranked = members[offsets[np.searchsorted(chosen, holding)] + ranks - firsts[holding]]
+    below = np.empty(len(cut), dtype=np.int64)
+    starts = offsets[np.searchsorted(chosen, cut)]
+    for i, (point, bucket, start) in enumerate(zip(points, cut, starts, strict=True)):
+        group = members[start : start + b.counts[bucket]].astype(np.float64, copy=False)
+        below[i] = firsts[bucket] + np.count_nonzero(group < point)
+    return ranked, below
+
+
+class SharedBuckets:
+    """Two samples in the same equal-width buckets over their common range: one bucket index
+    per value, computed once, from which the KS statistic, either side's order statistics
+    and either side's counts on bin edges are exact, each without sorting a whole side.
+
+    `u`, `v`: finite numbers, neither empty. Where the common range cannot be split (one
+    value, or a span float64 cannot hold) `sides` is None and the answers sort or compare.
+    """
+
+    def __init__(self, u: np.ndarray, v: np.ndarray) -> None:
+        self.samples = (u, v)
+        self.bounds = [(float(x.min()), float(x.max())) for x in (u, v)]
+        self.low = min(self.bounds[0][0], self.bounds[1][0])
+        self.high = max(self.bounds[0][1], self.bounds[1][1])
+        self.sides: tuple[Buckets, Buckets] | None = None
+        if bucketable(self.low, self.high):
+            size = bucket_count(len(u) + len(v))
+            fu, fv = (x.astype(np.float64, copy=False) for x in (u, v))
+            self.sides = (
+                Buckets(fu, self.low, self.high, size),
+                Buckets(fv, self.low, self.high, size),
+            )
+
+    def ks_statistic(self) -> float:
+        """`ks_statistic` of the two samples."""
+        u, v = self.samples
+        if self.sides is None:
+            one = [np.zeros(len(u), dtype=np.intp), np.zeros(len(v), dtype=np.intp)]
+            return _ks_merged(u, v, np.ones(1, dtype=bool), one, (np.zeros(1), np.zeros(1)))
+        return _ks_bucketed(u, v, *self.sides)
+
+    def ranked_and_binned(
+        self, side: int, ranks: np.ndarray, edges: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(`np.sort(sample)[ranks]`, `np.histogram(sample, edges)[0]`) of sample `side`
+        (0: u, 1: v); `edges` ascending, the first at or below the common minimum and the
+        last at or above the common maximum (the last bin closed, as numpy's)."""
+        values = self.samples[side]
+        ranks = np.asarray(ranks, dtype=np.intp)
+        inner = np.asarray(edges[1:-1], dtype=np.float64)
+        if self.sides is None:
+            ranked = np.sort(values)[ranks]
+            below = np.array([np.count_nonzero(values < edge) for edge in inner], dtype=np.int64)
+        else:
+            ranked, below = _ranked_and_below(values, self.sides[side], ranks, inner)
+        return ranked, np.diff(np.r_[0, below, len(values)])
 
 
 def wasserstein_1(u: np.ndarray, v: np.ndarray) -> float:
@@ -198,7 +270,12 @@ def _merged_sorted(u: np.ndarray, v: np.ndarray) -> float:
 
 def ks_statistic(u: np.ndarray, v: np.ndarray) -> float:
     """sup |F_u - F_v| over the values of both samples (any order): bit for bit the statistic
-    of scipy.stats.ks_2samp (two-sided), in O(n) on most data.
+    of scipy.stats.ks_2samp (two-sided), in O(n) on most data (see `_ks_bucketed`)."""
+    return SharedBuckets(u, v).ks_statistic()
+
+
+def _ks_bucketed(u: np.ndarray, v: np.ndarray, bu: Buckets, bv: Buckets) -> float:
+    """The KS statistic from both samples' counts in the same buckets.
 
     The CDF difference at the end of each bucket (its largest member) comes from the bucket
     counts; inside bucket k it stays between U[k-1]/n - V[k]/m and U[k]/n - V[k-1]/m (U, V
@@ -206,13 +283,6 @@ def ks_statistic(u: np.ndarray, v: np.ndarray) -> float:
     are sorted and walked, value by value.
     """
     n, m = len(u), len(v)
-    fu, fv = u.astype(np.float64, copy=False), v.astype(np.float64, copy=False)
-    low, high = min(fu.min(), fv.min()), max(fu.max(), fv.max())
-    if not bucketable(low, high):
-        one = [np.zeros(n, dtype=np.intp), np.zeros(m, dtype=np.intp)]  # one bucket
-        return _ks_merged(u, v, np.ones(1, dtype=bool), one, (np.zeros(1), np.zeros(1)))
-    size = bucket_count(n + m)
-    bu, bv = Buckets(fu, low, high, size), Buckets(fv, low, high, size)
     up_to_u, up_to_v = np.cumsum(bu.counts), np.cumsum(bv.counts)
     before_u, before_v = up_to_u - bu.counts, up_to_v - bv.counts
     occupied = (bu.counts + bv.counts) > 0

@@ -53,10 +53,24 @@ def _finite_numbers(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
 
 
 def _usable_categories(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    column = _plain(column)
+    """Non-null (and finite) values; a dictionary column stays one unless it holds floats."""
+    if pa.types.is_dictionary(column.type) and pa.types.is_floating(column.type.value_type):
+        column = _plain(column)
     if pa.types.is_floating(column.type):
         column = column.filter(pc.is_finite(column))
     return column.drop_null()
+
+
+def _codes(encoded: pa.ChunkedArray, categories: pa.Array) -> np.ndarray:
+    """The position in `categories` of each value of the dictionary-encoded `encoded`:
+    its dictionaries are looked up, not its values."""
+    codes = np.empty(len(encoded), dtype=np.int64)
+    start = 0
+    for chunk in encoded.chunks:
+        position = pc.index_in(chunk.dictionary, value_set=categories).to_numpy().astype(np.int64)
+        np.take(position, chunk.indices.to_numpy(), out=codes[start : start + len(chunk)])
+        start += len(chunk)
+    return codes
 
 
 def numeric_values(name: str, reference: pa.ChunkedArray, current: pa.ChunkedArray) -> ColumnValues:
@@ -78,8 +92,11 @@ def categorical_values(
     cur = _usable_categories(current)
     if ref.type != cur.type:
         ref, cur = ref.cast(pa.string()), cur.cast(pa.string())
-    combined = pa.chunked_array(ref.chunks + cur.chunks, type=ref.type)
-    categories = pc.unique(combined)
+    # Each side is hashed once (dictionary-encoded); categories come from the dictionaries.
+    encoded = [pc.dictionary_encode(side) for side in (ref, cur)]
+    value_type = ref.type.value_type if pa.types.is_dictionary(ref.type) else ref.type
+    dictionaries = [chunk.dictionary for side in encoded for chunk in side.chunks]
+    categories = pc.unique(pa.chunked_array(dictionaries, type=value_type))
     if len(categories) > max_categories:
         raise InputError(
             f"column {name!r} has {len(categories)} distinct values, more than "
@@ -88,12 +105,10 @@ def categorical_values(
             param=name,
         )
     categories = categories.take(pc.sort_indices(categories))
-    ref_codes = pc.index_in(ref, value_set=categories).to_numpy().astype(np.int64)
-    cur_codes = pc.index_in(cur, value_set=categories).to_numpy().astype(np.int64)
     return ColumnValues(
         kind,
-        ref_codes,
-        cur_codes,
+        _codes(encoded[0], categories),
+        _codes(encoded[1], categories),
         len(reference) - len(ref),
         len(current) - len(cur),
         categories.to_pylist(),

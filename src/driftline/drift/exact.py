@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from driftline.drift.auto import DISTINCT_CAP, INTEGER_CATEGORY_LIMIT, ColumnShape
+from driftline.drift.buckets import SharedBuckets
 from driftline.drift.columns import (
     DEFAULT_MAX_CATEGORIES,
     ColumnValues,
@@ -180,11 +181,16 @@ def _check_column(column: _Column, values: ColumnValues, arrow_type: pa.DataType
     method = choose_method(
         column.method, values.kind, column.name, lambda: _shape(values, arrow_type)
     )
-    score = method.score_exact(values.reference, values.current, values.kind)
-    sides = (
-        numeric_summaries(values)
-        if values.kind is ColumnKind.NUMERIC
-        else categorical_summaries(values)
-    )
+    if values.kind is not ColumnKind.NUMERIC:
+        score = method.score_exact(values.reference, values.current, values.kind)
+        sides = categorical_summaries(values)
+    else:
+        # one bucket index per value, for the score (KS) and the report's summaries alike
+        shared = SharedBuckets(values.reference, values.current)
+        if method.score_shared is not None:
+            score = method.score_shared(shared)
+        else:
+            score = method.score_exact(values.reference, values.current, values.kind)
+        sides = numeric_summaries(values, shared)
     policy = policy_of(column.method)
     return verdict(column.name, values.kind, method, score, column.threshold, sides, policy)

@@ -6,35 +6,43 @@ from typing import Any
 
 import numpy as np
 
-from driftline.drift.buckets import order_statistics
+from driftline.drift.buckets import SharedBuckets
 from driftline.drift.columns import ColumnValues
-from driftline.drift.stable import equal_width_edges, finite_span, interpolate, mean_std
+from driftline.drift.stable import equal_width_edges, interpolate, mean_std
 
 PICTURE_BINS = 10
 TOP_CATEGORIES = 12
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def _quantiles(values: np.ndarray, bounds: tuple[float, float]) -> dict[str, float]:
-    """numpy's default (linear) quantiles, from the exact order statistics they need;
-    `bounds` are the values' min and max."""
-    position = np.asarray(QUANTILES) * (len(values) - 1)
-    low = np.floor(position).astype(np.int64)
-    high = np.minimum(low + 1, len(values) - 1)
-    ranks = np.concatenate([low, high])
-    ranked = order_statistics(values, ranks, bounds).astype(np.float64)
-    below, above = ranked[: len(low)], ranked[len(low) :]
-    result = interpolate(below, above, position - low)
-    return dict(zip(map(str, QUANTILES), map(float, result), strict=True))
+def numeric_summaries(
+    values: ColumnValues, shared: SharedBuckets | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(reference, current) summaries with shares on shared equal-width edges; both sides
+    hold values. `shared`: both sides' buckets when the caller has them."""
+    shared = shared or SharedBuckets(values.reference, values.current)
+    low, high = shared.low, shared.high
+    edges = equal_width_edges(low, high if high > low else low + 1.0, PICTURE_BINS)
+    ref = _numeric_side(shared, 0, values.reference_missing, edges)
+    cur = _numeric_side(shared, 1, values.current_missing, edges)
+    ref["histogram_edges"] = cur["histogram_edges"] = edges.tolist()
+    return ref, cur
 
 
 def _numeric_side(
-    values: np.ndarray, missing: int, edges: np.ndarray, low: float, high: float
+    shared: SharedBuckets, side: int, missing: int, edges: np.ndarray
 ) -> dict[str, Any]:
-    """One side's summary; `low` and `high` are its smallest and largest value."""
-    if len(values) == 0:
-        return {"count": 0, "missing": missing}
+    """Side `side`'s summary: numpy's mean, population std, default (linear) quantiles and
+    `np.histogram` counts on `edges`, as shares."""
+    values = shared.samples[side]
+    low, high = shared.bounds[side]
     mean, std = mean_std(values, largest=max(-low, high))
+    position = np.asarray(QUANTILES) * (len(values) - 1)
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, len(values) - 1)
+    ranked, counts = shared.ranked_and_binned(side, np.concatenate([below, above]), edges)
+    ranked = ranked.astype(np.float64)
+    quantiles = interpolate(ranked[: len(below)], ranked[len(below) :], position - below)
     return {
         "count": len(values),
         "missing": missing,
@@ -42,34 +50,9 @@ def _numeric_side(
         "std": std,
         "min": low,
         "max": high,
-        "quantiles": _quantiles(values, (low, high)),
-        "histogram": (_bin_counts(values, edges) / len(values)).tolist(),
+        "quantiles": dict(zip(map(str, QUANTILES), map(float, quantiles), strict=True)),
+        "histogram": (counts / len(values)).tolist(),
     }
-
-
-def _bin_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Values per bin [e_i, e_i+1), the last bin closed, as np.histogram counts them. Edges
-    from `equal_width_edges` over a finite span are numpy's own equal bins: one pass."""
-    low, high = float(edges[0]), float(edges[-1])
-    if finite_span(low, high):
-        return np.histogram(values, bins=len(edges) - 1, range=(low, high))[0]
-    # values below each inner edge
-    cuts = [0, *(int(np.count_nonzero(values < e)) for e in edges[1:-1]), len(values)]
-    return np.diff(cuts)
-
-
-def numeric_summaries(values: ColumnValues) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(reference, current) summaries with shares on shared equal-width edges."""
-    sides = (values.reference, values.current)
-    ranges = [(float(v.min()), float(v.max())) if len(v) else (0.0, 0.0) for v in sides]
-    filled = [r for r, v in zip(ranges, sides, strict=True) if len(v)]
-    low = min(r[0] for r in filled)
-    high = max(r[1] for r in filled)
-    edges = equal_width_edges(low, high if high > low else low + 1.0, PICTURE_BINS)
-    ref = _numeric_side(values.reference, values.reference_missing, edges, *ranges[0])
-    cur = _numeric_side(values.current, values.current_missing, edges, *ranges[1])
-    ref["histogram_edges"] = cur["histogram_edges"] = edges.tolist()
-    return ref, cur
 
 
 def categorical_summaries(values: ColumnValues) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from driftline.drift.buckets import ks_statistic, order_statistics, wasserstein_1
-from driftline.drift.methods.ks import two_sided_sf
+from driftline.drift.buckets import SharedBuckets, ks_statistic, order_statistics, wasserstein_1
+from driftline.drift.kolmogorov import two_sided_sf
 from driftline.drift.registry import get_method
 from driftline.io import ColumnKind
 
@@ -79,6 +80,42 @@ def test_order_statistics_equal_sorting(case: str) -> None:
         got = order_statistics(values, ranks)
         assert got.dtype == values.dtype
         np.testing.assert_array_equal(got, np.sort(values)[ranks])
+
+
+@pytest.mark.parametrize("case", sorted(_cases()))
+def test_shared_buckets_rank_and_bin_each_side_as_numpy(case: str) -> None:
+    """One bucket index per value serves the order statistics and the histogram counts of
+    either side (numpy's sort and np.histogram are the oracles), on the report's edges and
+    on edges that cut through the values anywhere."""
+    u, v = _cases()[case]
+    shared = SharedBuckets(u, v)
+    assert shared.ks_statistic() == stats.ks_2samp(u, v).statistic
+    low, high = float(min(u.min(), v.min())), float(max(u.max(), v.max()))
+    if not math.isfinite(high - low):
+        return  # np.histogram cannot make such edges; the fallback is tested below
+    report_edges = np.linspace(low, high if high > low else low + 1.0, 11)
+    cutting = np.r_[low, np.sort(RNG.choice(np.r_[u, v].astype(float), 7)), high]
+    for side, values in enumerate((u, v)):
+        n = len(values)
+        ranks = np.unique(np.r_[0, n - 1, (np.linspace(0, 1, 23) * (n - 1)).astype(int)])
+        for edges in (report_edges, cutting):
+            ranked, counts = shared.ranked_and_binned(side, ranks, edges)
+            np.testing.assert_array_equal(ranked, np.sort(values)[ranks])
+            assert ranked.dtype == values.dtype
+            np.testing.assert_array_equal(counts, np.histogram(values, edges)[0])
+
+
+def test_shared_buckets_count_by_comparison_where_the_range_cannot_be_split() -> None:
+    u, v = np.array([-1e308, 0.0, 1e308]), np.array([1.0, 2.0, 2.0])
+    edges = np.array([-1e308, -1.0, 1.0, 1.5, 1e308])
+    for side, values in enumerate((u, v)):
+        ranked, counts = SharedBuckets(u, v).ranked_and_binned(side, np.array([0, 2]), edges)
+        np.testing.assert_array_equal(ranked, np.sort(values)[[0, 2]])
+        expected = [
+            np.count_nonzero((values >= a) & (values < b)) for a, b in itertools.pairwise(edges)
+        ]
+        expected[-1] += np.count_nonzero(values == edges[-1])
+        np.testing.assert_array_equal(counts, expected)
 
 
 @pytest.mark.parametrize("case", sorted(_cases()))

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from driftline.drift.buckets import SharedBuckets
 from driftline.errors import InputError
 from driftline.io import ColumnKind
 
@@ -26,6 +27,7 @@ BOTH = NUMERIC | CATEGORICAL
 
 ExactScore = Callable[[np.ndarray, np.ndarray, ColumnKind], float]
 BinnedScore = Callable[[np.ndarray, np.ndarray], float]
+SharedScore = Callable[[SharedBuckets], float]
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class DriftMethod:
     in any order for numeric columns, integer category codes (ordered like the sorted
     category values) for categorical and boolean ones. `score_binned(ref_counts, cur_counts)`,
     where the method is sound on binned data, takes counts per shared bin (profile mode).
+    `score_shared(buckets)`, where a method can, scores a numeric column from both sides'
+    values in shared buckets, which exact mode computes once per column and reuses for the
+    report's quantiles and histogram; it gives `score_exact`'s number.
     `inclusive` says whether a score equal to the threshold is drift; None takes the
     direction's usual rule (Evidently's): p-values strictly below, distances at or above.
     """
@@ -46,6 +51,7 @@ class DriftMethod:
     direction: Direction
     score_exact: ExactScore
     score_binned: BinnedScore | None = None
+    score_shared: SharedScore | None = None
     inclusive: bool | None = None
     evidently_name: str | None = None
     title: str = ""

@@ -42,16 +42,25 @@ def pool_rare(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[np.ndarra
 
 
 def _binned(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
-    from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
-
     ref_counts, cur_counts = seen_only(ref_counts, cur_counts)
     if ref_counts.sum() == 0 or cur_counts.sum() == 0:
         return float("nan")
     ref_counts, cur_counts = pool_rare(ref_counts, cur_counts)
     if len(ref_counts) < 2:
         return 1.0
-    table = np.array([ref_counts, cur_counts], dtype=np.float64)
-    return float(stats.chi2_contingency(table, correction=False).pvalue)
+    return homogeneity_p_value(np.array([ref_counts, cur_counts], dtype=np.float64))
+
+
+def homogeneity_p_value(table: np.ndarray) -> float:
+    """scipy.stats.chi2_contingency(table, correction=False).pvalue of a 2 x k table of
+    counts (k >= 2, no empty row or column): Pearson's statistic against the counts the
+    margins expect, on a chi-square with k - 1 degrees of freedom; scipy's arithmetic, without
+    importing scipy.stats."""
+    from scipy import special  # scipy.special alone: ~0.2 s to import, scipy.stats ~0.6 s
+
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    statistic = np.sum(((table - expected) ** 2 / expected).ravel())
+    return float(special.chdtrc(float(table.shape[1] - 1), statistic))
 
 
 def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:

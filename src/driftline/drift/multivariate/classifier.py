@@ -31,7 +31,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from driftline.drift.multivariate.features import Features
 from driftline.report.multivariate import FeatureContribution, MultivariateDrift
@@ -50,6 +49,7 @@ def classifier_drift(
     features: Features, *, alpha: float = 0.05, seed: int = 0
 ) -> MultivariateDrift:
     """Cross-validated domain-classifier drift of `features` at false-alarm rate `alpha`."""
+    from scipy import stats  # lazy, like scikit-learn: importing scipy.stats costs ~0.5 s
     from sklearn.model_selection import StratifiedKFold
     from threadpoolctl import threadpool_limits
 
@@ -116,6 +116,8 @@ def _model(categorical: list[bool], seed: int) -> Any:
 def auc_with_null_variance(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """ROC AUC of `scores` for `labels` (1 = positive) and its variance under no association
     (the Mann-Whitney null, corrected for tied scores)."""
+    from scipy import stats
+
     positives = labels == 1
     n1, n0 = int(positives.sum()), int((~positives).sum())
     n = n1 + n0
