@@ -37,12 +37,14 @@ class LogSketch:
         self.positive = BucketCounts()
         self.negative = BucketCounts()
         self.zero = 0
+        self._buckets: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see `buckets`
 
     # -- building -----------------------------------------------------------------------------
     def add(self, values: np.ndarray) -> None:
         """Add finite float64 values (the caller removes NaN and infinities)."""
         if values.size == 0:
             return
+        self._buckets = None
         magnitude = np.abs(values)
         indexable = magnitude >= self.lower_bound(self.min_index)
         count = int(np.count_nonzero(indexable))
@@ -74,6 +76,7 @@ class LogSketch:
         largest number each bucket can hold. A bucket whose span lies in one sketch bucket adds
         its count there; only the values of the others are indexed one by one. The result is
         the same as `add(values)`."""
+        self._buckets = None
         low_keys, top_keys = span_keys
         filled = counts > 0
         whole = (low_keys == top_keys) & filled
@@ -99,6 +102,7 @@ class LogSketch:
 
     def add_counts(self, values: np.ndarray, counts: np.ndarray) -> None:
         """Add finite float64 `values`, each `counts` times (a weighted sample, e.g. a KLL's)."""
+        self._buckets = None
         counts = np.asarray(counts, dtype=np.int64)
         magnitude = np.abs(values)
         indexable = magnitude >= self.lower_bound(self.min_index)
@@ -136,6 +140,7 @@ class LogSketch:
                 f"{self.relative_accuracy} vs {other.relative_accuracy}",
                 param="relative_accuracy",
             )
+        self._buckets = None
         self.zero += other.zero
         self.positive.merge(other.positive)
         self.negative.merge(other.negative)
@@ -150,7 +155,13 @@ class LogSketch:
         return math.exp(index * self._log_gamma)
 
     def buckets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(lower edges, upper edges, counts) of the non-empty buckets in value order."""
+        """(lower edges, upper edges, counts) of the non-empty buckets in value order (kept,
+        read-only, until the sketch changes: quantiles and histograms read them many times)."""
+        if self._buckets is None:
+            self._buckets = self._computed_buckets()
+        return self._buckets
+
+    def _computed_buckets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         negative, negative_counts = self.negative.nonzero()
         positive, positive_counts = self.positive.nonzero()
         negative, negative_counts = negative[::-1], negative_counts[::-1]  # value order
@@ -165,6 +176,8 @@ class LogSketch:
             [-self._lower_bounds(negative), zero_high, self._lower_bounds(positive + 1)]
         )
         counts = np.concatenate([negative_counts, zero_count, positive_counts]).astype(np.int64)
+        for array in (lows, highs, counts):
+            array.setflags(write=False)
         return lows, highs, counts
 
     def _lower_bounds(self, index: np.ndarray) -> np.ndarray:
