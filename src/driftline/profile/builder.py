@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from driftline.errors import InputError
 from driftline.io import ColumnKind, infer_kinds, iter_batches, open_dataset
 from driftline.profile.dataset import ColumnProfile, DatasetProfile, ProfileOptions
+from driftline.profile.read_ahead import read_ahead
 
 _SECONDS_PER_UNIT = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 
@@ -38,9 +39,9 @@ def profile_batches(
     if schema is not None:
         _start(profile, schema, kinds)
     # Columns are independent summaries: profile them on all cores (numpy and Arrow release
-    # the GIL), while the reader decodes the next batch in Arrow's own threads.
+    # the GIL), while another thread reads and decodes the next batch.
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        for batch in batches:
+        for batch in read_ahead(batches):
             if not started:
                 _start(profile, batch.schema, kinds)
                 started = True

@@ -16,21 +16,27 @@ from typing import Any
 
 import numpy as np
 
+from driftline.profile.scratch import scratch
+
 DEFAULT_K = 1024
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd
 _FOLD = np.uint64(32)
 _RANGE = 2.0**64
 
 
-def hash_values(values: np.ndarray) -> np.ndarray:
+def hash_values(values: np.ndarray, *, reuse: bool = False) -> np.ndarray:
     """64-bit hashes of float64 values (equal values, 0.0 and -0.0 included, hash equally).
 
     The high word is folded into the low one, then multiplied by an odd constant (Fibonacci
     hashing): every input bit reaches the high bits, which decide the smallest hashes.
+    `reuse`: return a per-thread scratch array (valid until this thread's next call).
     """
-    bits = (values + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0 (and copies)
-    bits ^= bits >> _FOLD
-    bits *= _MULTIPLIER
+    size = len(values)
+    floats = scratch("hash", size, np.float64) if reuse else np.empty(size, np.float64)
+    bits = np.add(values, 0.0, out=floats).view(np.uint64)  # + 0.0 turns -0.0 into 0.0
+    folded = np.right_shift(bits, _FOLD, out=scratch("hash-fold", size, np.uint64))
+    np.bitwise_xor(bits, folded, out=bits)
+    np.multiply(bits, _MULTIPLIER, out=bits)
     return bits
 
 
@@ -44,7 +50,7 @@ class DistinctCount:
     def add(self, values: np.ndarray) -> None:
         """Add finite float64 values."""
         if values.size:
-            self._keep(hash_values(values))
+            self._keep(hash_values(values, reuse=True))
 
     def _keep(self, hashes: np.ndarray) -> None:
         if len(self.hashes) >= self.k:

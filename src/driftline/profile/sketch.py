@@ -76,18 +76,24 @@ class LogSketch:
         largest number each bucket can hold. A bucket whose span lies in one sketch bucket adds
         its count there; only the values of the others are indexed one by one. The result is
         the same as `add(values)`."""
-        self._buckets = None
         low_keys, top_keys = span_keys
-        filled = counts > 0
-        whole = (low_keys == top_keys) & filled
-        keys, weights = low_keys[whole], counts[whole]
+        whole = low_keys == top_keys
+        self.add_keys(low_keys[whole], counts[whole])
+        split = (counts > 0) & ~whole
+        if split.any():
+            self.add(values[split[index]])
+
+    def add_keys(self, keys: np.ndarray, weights: np.ndarray) -> None:
+        """Count `weights` values in the buckets of signed `keys` (see `keys`)."""
+        filled = weights > 0
+        keys, weights = keys[filled], weights[filled]
+        if keys.size == 0:
+            return
+        self._buckets = None
         self.zero += int(weights[keys == 0].sum())
         for store, side in ((self.positive, keys > 0), (self.negative, keys < 0)):
             if side.any():
                 store.add(np.abs(keys[side]) - 1 + self.min_index, weights[side])
-        split = filled & ~whole
-        if split.any():
-            self.add(values[split[index]])
 
     def keys(self, values: np.ndarray) -> np.ndarray:
         """The bucket of each value as one signed number: 0 for the zero bucket, else
