@@ -166,10 +166,27 @@ def _profile_current(
                 f"{arrow_type} cannot be read as {kind}",
                 param=name,
             )
-    schema = pa.schema([first.schema.field(c) for c in names])
+    schema = pa.schema([_declared(first.schema.field(c)) for c in names])
     projected = (b.select(names) for b in itertools.chain([first], batches))
     kinds = {c: reference.columns[c].kind for c in names}
     return profile_batches(projected, kinds, schema=schema, **asdict(reference.options))
+
+
+def categorical_columns(reference: DatasetProfile, names: Sequence[str] | None) -> list[str]:
+    """The columns among `names` (default: all) the reference profile counts as categories:
+    the current side's reader may hand them over dictionary-encoded
+    (`iter_batches(read_dictionary=)`)."""
+    columns = reference.columns
+    return [
+        n for n in names or columns if n in columns and columns[n].kind is ColumnKind.CATEGORICAL
+    ]
+
+
+def _declared(field: pa.Field) -> pa.Field:
+    """A string column read dictionary-encoded is recorded as the string column it is."""
+    if pa.types.is_dictionary(field.type) and pa.types.is_string(field.type.value_type):
+        return field.with_type(field.type.value_type)
+    return field
 
 
 def _window_profile(

@@ -64,6 +64,7 @@ def profile_source(
     schema = open_dataset(source, format).schema
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns if c in schema.names])
+    resolved = infer_kinds(schema, kinds)
     batches = iter_batches(
         source,
         format=format,
@@ -71,6 +72,7 @@ def profile_source(
         timestamp_column=timestamp_column,
         start=start,
         end=end,
+        read_dictionary=[n for n in schema.names if resolved[n] is ColumnKind.CATEGORICAL],
     )
     return profile_batches(batches, kinds, schema=schema, **opts)
 
@@ -136,7 +138,7 @@ def _add_array(column: ColumnProfile, array: pa.Array) -> None:
     if column.numeric is not None:
         column.numeric.add(_as_float(values))
     elif column.categorical is not None:
-        column.categorical.add(_as_string(values))
+        column.categorical.add(_as_labels(values))
     elif column.text is not None:
         column.text.add(_as_string(values))
 
@@ -156,6 +158,17 @@ def _as_float(values: pa.Array) -> np.ndarray:
     if not pa.types.is_float64(t):
         values = values.cast(pa.float64())
     return values.to_numpy(zero_copy_only=False)
+
+
+def _as_labels(values: pa.Array) -> pa.Array:
+    """Category labels as strings, or as a dictionary array of strings (counted on its
+    indices) when they arrive dictionary-encoded."""
+    if pa.types.is_dictionary(values.type):
+        dictionary = values.dictionary
+        if pa.types.is_string(dictionary.type):
+            return values
+        return pa.DictionaryArray.from_arrays(values.indices, _as_string(dictionary))
+    return _as_string(values)
 
 
 def _as_string(values: pa.Array) -> pa.Array:
