@@ -122,7 +122,8 @@ def can_profile_as(kind: ColumnKind, arrow_type: pa.DataType) -> bool:
 
 
 def _add_batch(profile: DatasetProfile, batch: pa.RecordBatch, pool: Executor) -> None:
-    missing = [name for name in profile.columns if name not in batch.schema.names]
+    present = set(batch.schema.names)
+    missing = [name for name in profile.columns if name not in present]
     if missing:
         raise InputError(f"batch lacks column(s) {missing}", param=missing[0])
     profile.row_count += batch.num_rows

@@ -19,6 +19,9 @@ from driftline.errors import InputError
 
 #: Smallest bucket index; |x| below gamma**MIN_INDEX counts as zero.
 MIN_INDEX_MAGNITUDE = 1e-9
+#: bucket lower bounds computed so far, per log(gamma): (first index, bounds from it on)
+_BOUNDS: dict[float, tuple[int, np.ndarray]] = {}
+_MAX_BOUNDS = 1 << 16
 
 
 class LogSketch:
@@ -187,8 +190,19 @@ class LogSketch:
         return lows, highs, counts
 
     def _lower_bounds(self, index: np.ndarray) -> np.ndarray:
-        """`lower_bound` of each index, computed the same way."""
-        return np.array([self.lower_bound(int(i)) for i in index], dtype=np.float64)
+        """`lower_bound` of each index, computed the same way (once per process for a
+        contiguous range of indexes; sketches of the same accuracy share it)."""
+        if index.size == 0:
+            return np.zeros(0)
+        low, high = int(index.min()), int(index.max())
+        first, bounds = _BOUNDS.get(self._log_gamma, (low, np.zeros(0)))
+        start, stop = min(low, first), max(high + 1, first + len(bounds))
+        if stop - start > _MAX_BOUNDS:  # a range too wide to tabulate: only these indexes
+            return np.array([self.lower_bound(int(i)) for i in index], dtype=np.float64)
+        if (start, stop) != (first, first + len(bounds)):
+            bounds = np.array([self.lower_bound(i) for i in range(start, stop)], np.float64)
+            _BOUNDS[self._log_gamma] = first, bounds = start, bounds
+        return bounds[index - first]
 
     def representatives(self) -> tuple[np.ndarray, np.ndarray]:
         """(value, count) per non-empty bucket: the value within `alpha` of all its members."""
