@@ -143,12 +143,20 @@ class NumericSummary:
             self._sketch.add(values)
         if self.distinct is not None:
             self.distinct.add(values)
+        if self.exact_values is not None and self._past_exact_cap():
+            self.exact_values = None
         if self.exact_values is not None:
             distinct, counts = np.unique(values, return_counts=True)
             if len(distinct) > self.exact_cap:  # over the cap in this batch alone
                 self.exact_values = None
             else:
                 self._add_exact(dict(zip(distinct.tolist(), counts.tolist(), strict=True)))
+
+    def _past_exact_cap(self) -> bool:
+        """Whether more than `exact_cap` distinct values were seen, told by the distinct
+        count (its hashes are of distinct values), which saves sorting a batch."""
+        distinct = self.distinct
+        return distinct is not None and len(distinct.hashes) > self.exact_cap
 
     def _flush(self) -> None:
         """Add the pending fine-bucket counts to the grid histogram and the log sketch."""
