@@ -103,10 +103,11 @@ class GridHistogram:
             math.ldexp(1.0, detail - self.exponent),
             out=scratch("grid", len(values), np.float64),
         )
-        np.floor(scaled, out=scaled)
-        scaled -= math.ldexp(float(self.first), detail)  # whole numbers, close together: exact
+        if low < 0:  # converting to integers truncates, which is the floor from 0 up
+            np.floor(scaled, out=scaled)
         index = scratch("grid-index", len(values), np.intp)
-        np.copyto(index, scaled, casting="unsafe")
+        np.copyto(index, scaled, casting="unsafe")  # |scaled| < 2**(53 + detail): exact
+        index -= self.first << detail
         return index
 
     def add_fine(self, counts: np.ndarray, detail: int) -> None:

@@ -142,7 +142,7 @@ class NumericSummary:
         else:
             self._sketch.add(values)
         if self.distinct is not None:
-            self.distinct.add(values)
+            self.distinct.add(values, negative_zeros=low <= 0 <= high)
         if self.exact_values is not None and self._past_exact_cap():
             self.exact_values = None
         if self.exact_values is not None:

@@ -1,4 +1,4 @@
-"""The profile builder reads the next batch in another thread: order, errors and early stops."""
+"""The machinery of a profile pass: read-ahead thread, per-thread scratch arrays, hashes."""
 
 from __future__ import annotations
 
@@ -63,3 +63,24 @@ def test_public_hashes_are_not_overwritten_by_the_next_call() -> None:
     hash_values(np.array([3.0, 4.0, 5.0]))
     np.testing.assert_array_equal(a, kept)
     assert a[2] == hash_values(np.array([0.0]))[0]
+
+
+def test_hashes_without_the_negative_zero_pass_are_the_same() -> None:
+    values = np.random.default_rng(1).lognormal(0, 2, 10_000)
+    np.testing.assert_array_equal(
+        hash_values(values, negative_zeros=False), hash_values(values, reuse=True)
+    )
+    assert values.min() > 0  # the promise the fast path needs
+
+
+def test_the_grid_index_is_the_floor_for_negative_and_positive_ranges() -> None:
+    from driftline.profile.grid import GridHistogram
+
+    rng = np.random.default_rng(2)
+    for values in (rng.normal(-3, 1, 5000), rng.lognormal(0, 1, 5000), rng.normal(0, 1, 5000)):
+        grid = GridHistogram()
+        low, high = float(values.min()), float(values.max())
+        index = grid.fine_index(values, low, high, detail=4).copy()
+        assert grid.exponent is not None
+        expected = np.floor(np.ldexp(values, 4 - grid.exponent)) - (grid.first << 4)
+        np.testing.assert_array_equal(index, expected.astype(np.intp))
