@@ -166,10 +166,27 @@ def _profile_current(
                 f"{arrow_type} cannot be read as {kind}",
                 param=name,
             )
-    schema = pa.schema([first.schema.field(c) for c in names])
+    schema = pa.schema([_declared(first.schema.field(c)) for c in names])
     projected = (b.select(names) for b in itertools.chain([first], batches))
     kinds = {c: reference.columns[c].kind for c in names}
     return profile_batches(projected, kinds, schema=schema, **asdict(reference.options))
+
+
+def categorical_columns(reference: DatasetProfile, names: Sequence[str] | None) -> list[str]:
+    """The columns among `names` (default: all) the reference profile counts as categories:
+    the current side's reader may hand them over dictionary-encoded
+    (`iter_batches(read_dictionary=)`)."""
+    columns = reference.columns
+    return [
+        n for n in names or columns if n in columns and columns[n].kind is ColumnKind.CATEGORICAL
+    ]
+
+
+def _declared(field: pa.Field) -> pa.Field:
+    """A string column read dictionary-encoded is recorded as the string column it is."""
+    if pa.types.is_dictionary(field.type) and pa.types.is_string(field.type.value_type):
+        return field.with_type(field.type.value_type)
+    return field
 
 
 def _window_profile(
@@ -345,8 +362,6 @@ def _wasserstein(
 ) -> float:
     """Wasserstein distance normed by the reference's standard deviation, on values scaled
     into [-1, 1] when they are huge (drift/stable.py)."""
-    from scipy import stats
-
     power = exponent(ref_values, cur_values)
     ref, cur = scaled(ref_values, power), scaled(cur_values, power)
     if reference_std is not None and math.isfinite(reference_std):
@@ -355,7 +370,28 @@ def _wasserstein(
         mean = np.average(ref, weights=ref_counts)
         std = math.sqrt(np.average((ref - mean) ** 2, weights=ref_counts))
     norm = max(std, math.ldexp(MIN_NORM, -power))
-    return float(stats.wasserstein_distance(ref, cur, ref_counts, cur_counts) / norm)
+    return weighted_wasserstein_1(ref, ref_counts, cur, cur_counts) / norm
+
+
+def weighted_wasserstein_1(
+    u: np.ndarray, u_weights: np.ndarray, v: np.ndarray, v_weights: np.ndarray
+) -> float:
+    """Wasserstein-1 distance between two weighted samples (values with counts): the integral
+    of |F_u - F_v| over the values, F the weighted CDFs (as scipy's wasserstein_distance)."""
+    points = np.union1d(u, v)
+    if points.size < 2:
+        return 0.0
+    gaps = np.diff(points)
+    return float(
+        np.dot(np.abs(_cdf(u, u_weights, points[:-1]) - _cdf(v, v_weights, points[:-1])), gaps)
+    )
+
+
+def _cdf(values: np.ndarray, weights: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The weighted CDF of `values` at each of `at`: the share of weight on values <= it."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.concatenate([[0.0], np.cumsum(np.asarray(weights, np.float64)[order])])
+    return cumulative[np.searchsorted(values[order], at, side="right")] / cumulative[-1]
 
 
 def _binned(

@@ -32,6 +32,7 @@ from driftline.drift.multivariate import (
     sample_rows,
     with_multivariate,
 )
+from driftline.drift.profile_mode import categorical_columns
 from driftline.drift.result import DriftResult
 from driftline.drift.selection import only
 from driftline.errors import InputError
@@ -126,6 +127,7 @@ def run_drift(
                 timestamp_column=timestamp_column,
                 start=start,
                 end=end,
+                read_dictionary=categorical_columns(profile, names),
             ),
             columns=columns,
             exclude=[timestamp_column] if timestamp_column else [],

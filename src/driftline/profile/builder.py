@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from driftline.errors import InputError
 from driftline.io import ColumnKind, infer_kinds, iter_batches, open_dataset
 from driftline.profile.dataset import ColumnProfile, DatasetProfile, ProfileOptions
+from driftline.profile.read_ahead import read_ahead
 
 _SECONDS_PER_UNIT = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 
@@ -38,9 +39,9 @@ def profile_batches(
     if schema is not None:
         _start(profile, schema, kinds)
     # Columns are independent summaries: profile them on all cores (numpy and Arrow release
-    # the GIL), while the reader decodes the next batch in Arrow's own threads.
+    # the GIL), while another thread reads and decodes the next batch.
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        for batch in batches:
+        for batch in read_ahead(batches):
             if not started:
                 _start(profile, batch.schema, kinds)
                 started = True
@@ -63,6 +64,7 @@ def profile_source(
     schema = open_dataset(source, format).schema
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns if c in schema.names])
+    resolved = infer_kinds(schema, kinds)
     batches = iter_batches(
         source,
         format=format,
@@ -70,6 +72,7 @@ def profile_source(
         timestamp_column=timestamp_column,
         start=start,
         end=end,
+        read_dictionary=[n for n in schema.names if resolved[n] is ColumnKind.CATEGORICAL],
     )
     return profile_batches(batches, kinds, schema=schema, **opts)
 
@@ -119,7 +122,8 @@ def can_profile_as(kind: ColumnKind, arrow_type: pa.DataType) -> bool:
 
 
 def _add_batch(profile: DatasetProfile, batch: pa.RecordBatch, pool: Executor) -> None:
-    missing = [name for name in profile.columns if name not in batch.schema.names]
+    present = set(batch.schema.names)
+    missing = [name for name in profile.columns if name not in present]
     if missing:
         raise InputError(f"batch lacks column(s) {missing}", param=missing[0])
     profile.row_count += batch.num_rows
@@ -135,7 +139,7 @@ def _add_array(column: ColumnProfile, array: pa.Array) -> None:
     if column.numeric is not None:
         column.numeric.add(_as_float(values))
     elif column.categorical is not None:
-        column.categorical.add(_as_string(values))
+        column.categorical.add(_as_labels(values))
     elif column.text is not None:
         column.text.add(_as_string(values))
 
@@ -155,6 +159,17 @@ def _as_float(values: pa.Array) -> np.ndarray:
     if not pa.types.is_float64(t):
         values = values.cast(pa.float64())
     return values.to_numpy(zero_copy_only=False)
+
+
+def _as_labels(values: pa.Array) -> pa.Array:
+    """Category labels as strings, or as a dictionary array of strings (counted on its
+    indices) when they arrive dictionary-encoded."""
+    if pa.types.is_dictionary(values.type):
+        dictionary = values.dictionary
+        if pa.types.is_string(dictionary.type):
+            return values
+        return pa.DictionaryArray.from_arrays(values.indices, _as_string(dictionary))
+    return _as_string(values)
 
 
 def _as_string(values: pa.Array) -> pa.Array:

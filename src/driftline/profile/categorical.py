@@ -52,12 +52,10 @@ class CategoricalSummary:
         return max(self.hll.estimate(), len(self.frequencies) + (1 if self.other_count else 0))
 
     def add(self, values: pa.Array) -> None:
-        """Add a string array without nulls."""
+        """Add a string array (or a dictionary array of strings) without nulls."""
         if len(values) == 0:
             return
-        counted = pc.value_counts(values)
-        distinct = counted.field("values")
-        counts = counted.field("counts")
+        distinct, counts = _value_counts(values)
         self.hll.add(distinct.to_numpy(zero_copy_only=False))
         if not self.exact:
             tracked = pc.is_in(distinct, value_set=pa.array(list(self.frequencies), pa.string()))
@@ -119,6 +117,18 @@ class CategoricalSummary:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CategoricalSummary) and self.to_dict() == other.to_dict()
+
+
+def _value_counts(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(values, counts) of `values`; a dictionary array is counted on its indices (values
+    repeated in its dictionary are summed by the caller)."""
+    if not pa.types.is_dictionary(values.type):
+        counted = pc.value_counts(values)
+        return counted.field("values"), counted.field("counts")
+    indices = values.indices.to_numpy(zero_copy_only=False)
+    counts = np.bincount(indices, minlength=len(values.dictionary))
+    present = np.flatnonzero(counts)
+    return values.dictionary.take(pa.array(present)), pa.array(counts[present])
 
 
 class TextSummary:

@@ -16,22 +16,33 @@ from typing import Any
 
 import numpy as np
 
+from driftline.profile.scratch import scratch
+
 DEFAULT_K = 1024
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd
 _FOLD = np.uint64(32)
 _RANGE = 2.0**64
 
 
-def hash_values(values: np.ndarray) -> np.ndarray:
+def hash_values(
+    values: np.ndarray, *, reuse: bool = False, negative_zeros: bool = True
+) -> np.ndarray:
     """64-bit hashes of float64 values (equal values, 0.0 and -0.0 included, hash equally).
 
     The high word is folded into the low one, then multiplied by an odd constant (Fibonacci
     hashing): every input bit reaches the high bits, which decide the smallest hashes.
+    `reuse`: return a per-thread scratch array (valid until this thread's next call).
+    `negative_zeros=False` promises that no value is -0.0 (say, all are positive).
     """
-    bits = (values + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0 (and copies)
-    bits ^= bits >> _FOLD
-    bits *= _MULTIPLIER
-    return bits
+    size = len(values)
+    if negative_zeros:  # + 0.0 turns -0.0 into 0.0
+        values = np.add(values, 0.0, out=scratch("hash", size, np.float64))
+    bits = values.view(np.uint64)
+    hashes = scratch("hash-fold", size, np.uint64) if reuse else np.empty(size, np.uint64)
+    np.right_shift(bits, _FOLD, out=hashes)
+    np.bitwise_xor(hashes, bits, out=hashes)
+    np.multiply(hashes, _MULTIPLIER, out=hashes)
+    return hashes
 
 
 class DistinctCount:
@@ -41,10 +52,10 @@ class DistinctCount:
         self.k = int(k)
         self.hashes = np.zeros(0, dtype=np.uint64)
 
-    def add(self, values: np.ndarray) -> None:
-        """Add finite float64 values."""
+    def add(self, values: np.ndarray, *, negative_zeros: bool = True) -> None:
+        """Add finite float64 values (`negative_zeros`: as for `hash_values`)."""
         if values.size:
-            self._keep(hash_values(values))
+            self._keep(hash_values(values, reuse=True, negative_zeros=negative_zeros))
 
     def _keep(self, hashes: np.ndarray) -> None:
         if len(self.hashes) >= self.k:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from driftline.errors import InputError
+from driftline.profile.scratch import scratch
 
 DEFAULT_GRID_SIZE = 4096
 _FLOAT_DIGITS = 53  # bits of a float64 significand
@@ -86,15 +87,33 @@ class GridHistogram:
         Returns each value's bucket and the count of these values per bucket, on buckets
         2**`detail` times finer than this histogram's (see `spans`), for callers that index the
         values further."""
+        index = self.fine_index(values, low, high, detail)
+        added = np.bincount(index, minlength=len(self.counts) << detail)
+        self.add_fine(added, detail)
+        return index, added
+
+    def fine_index(self, values: np.ndarray, low: float, high: float, detail: int) -> np.ndarray:
+        """Cover [low, high] (as `add`) and return each value's bucket on buckets 2**`detail`
+        times finer than this histogram's, without counting them (a per-thread scratch array:
+        use it before the next call)."""
         self._cover(low, high)
         assert self.exponent is not None
-        scaled = values * math.ldexp(1.0, detail - self.exponent)  # exact: a power-of-two scale
-        np.floor(scaled, out=scaled)
-        scaled -= math.ldexp(float(self.first), detail)  # whole numbers, close together: exact
-        index = scaled.astype(np.intp)
-        added = np.bincount(index, minlength=len(self.counts) << detail)
-        self.counts += added.reshape(len(self.counts), 1 << detail).sum(axis=1)
-        return index, added
+        scaled = np.multiply(  # exact: a power-of-two scale
+            values,
+            math.ldexp(1.0, detail - self.exponent),
+            out=scratch("grid", len(values), np.float64),
+        )
+        if low < 0:  # converting to integers truncates, which is the floor from 0 up
+            np.floor(scaled, out=scaled)
+        index = scratch("grid-index", len(values), np.intp)
+        np.copyto(index, scaled, casting="unsafe")  # |scaled| < 2**(53 + detail): exact
+        index -= self.first << detail
+        return index
+
+    def add_fine(self, counts: np.ndarray, detail: int) -> None:
+        """Add counts per bucket 2**`detail` times finer than this histogram's (as `add`
+        returns them; the layout must not have changed since)."""
+        self.counts += counts.reshape(len(self.counts), 1 << detail).sum(axis=1)
 
     def spans(self, detail: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(smallest, largest) number each bucket can hold, on buckets 2**`detail` times finer

@@ -21,6 +21,7 @@ import numpy as np
 from driftline.errors import InputError
 from driftline.profile.distinct import DistinctCount
 from driftline.profile.grid import DEFAULT_GRID_SIZE, GridHistogram, bucket_spans
+from driftline.profile.scratch import scratch
 from driftline.profile.sketch import LogSketch
 
 DEFAULT_RELATIVE_ACCURACY = 0.01
@@ -59,11 +60,35 @@ class NumericSummary:
         self._scale = 1.0  # a power of two: 1 unless values reach 2**480
         self.exact_cap = exact_cap
         self.exact_values: dict[float, int] | None = {}
-        self.sketch = LogSketch(relative_accuracy)
+        self._sketch = LogSketch(relative_accuracy)
         #: None in profiles written before the grid existed: the sketch stands in
-        self.grid: GridHistogram | None = GridHistogram(DEFAULT_GRID_SIZE, integral)
+        self._grid: GridHistogram | None = GridHistogram(DEFAULT_GRID_SIZE, integral)
         self.distinct: DistinctCount | None = DistinctCount()  # None: as for `grid`
+        #: counts per fine grid bucket (see `add`) not yet added to the grid and the sketch
+        self._pending: np.ndarray | None = None
         self._span_cache: tuple[int, int, int, np.ndarray, np.ndarray] | None = None
+
+    @property
+    def sketch(self) -> LogSketch:
+        """The log sketch of the finite values."""
+        self._flush()
+        return self._sketch
+
+    @sketch.setter
+    def sketch(self, sketch: LogSketch) -> None:
+        self._flush()
+        self._sketch = sketch
+
+    @property
+    def grid(self) -> GridHistogram | None:
+        """The equal-width histogram of the finite values (None in old profiles)."""
+        self._flush()
+        return self._grid
+
+    @grid.setter
+    def grid(self, grid: GridHistogram | None) -> None:
+        self._flush()
+        self._grid = grid
 
     @property
     def std(self) -> float | None:
@@ -72,7 +97,14 @@ class NumericSummary:
 
     # -- building -----------------------------------------------------------------------------
     def add(self, values: np.ndarray) -> None:
-        """Add float64 values (no nulls; NaN and infinities are counted apart)."""
+        """Add float64 values (no nulls; NaN and infinities are counted apart).
+
+        Each value is indexed into a grid 2**_DETAIL times finer than the grid histogram's.
+        The counts per fine bucket accumulate over batches while min and max stay put (the
+        grid keeps its layout); they reach the grid histogram and the log sketch (whole fine
+        buckets at once, where a bucket lies within one sketch bucket) when the grid moves or
+        either is read. Only the values of fine buckets straddling a sketch edge are indexed
+        into the sketch one by one, as they come."""
         if values.size == 0:
             return
         low, high = float(values.min()), float(values.max())
@@ -85,20 +117,34 @@ class NumericSummary:
             if values.size == 0:
                 return
             low, high = float(values.min()), float(values.max())
+        if self.min is None or self.max is None or low < self.min or high > self.max:
+            self._flush()  # the grid may move: settle the counts on its current layout
         self._rescale(_scale_for(max(-low, high)))
         scaled = values / self._scale if self._scale != 1.0 else values
         batch_mean = float(scaled.mean())
-        deviations = scaled - batch_mean
-        deviations *= deviations
+        deviations = np.subtract(
+            scaled, batch_mean, out=scratch("moments", values.size, np.float64)
+        )
+        deviations *= deviations  # (not np.dot: BLAS threads would spin on every batch)
         self._combine(values.size, batch_mean * self._scale, float(deviations.sum()), low, high)
-        if self.grid is not None:
+        if self._grid is not None:
             assert self.min is not None and self.max is not None
-            index, added = self.grid.add(values, self.min, self.max, _DETAIL)
-            self.sketch.add_bucketed(values, index, added, self._span_keys())
+            index = self._grid.fine_index(values, self.min, self.max, _DETAIL)
+            added = np.bincount(index, minlength=len(self._grid.counts) << _DETAIL)
+            if self._pending is None:
+                self._pending = added
+            else:
+                self._pending += added
+            _, straddles = self._span_keys()
+            split = straddles[index]
+            if split.any():
+                self._sketch.add(values[split])
         else:
-            self.sketch.add(values)
+            self._sketch.add(values)
         if self.distinct is not None:
-            self.distinct.add(values)
+            self.distinct.add(values, negative_zeros=low <= 0 <= high)
+        if self.exact_values is not None and self._past_exact_cap():
+            self.exact_values = None
         if self.exact_values is not None:
             distinct, counts = np.unique(values, return_counts=True)
             if len(distinct) > self.exact_cap:  # over the cap in this batch alone
@@ -106,10 +152,27 @@ class NumericSummary:
             else:
                 self._add_exact(dict(zip(distinct.tolist(), counts.tolist(), strict=True)))
 
+    def _past_exact_cap(self) -> bool:
+        """Whether more than `exact_cap` distinct values were seen, told by the distinct
+        count (its hashes are of distinct values), which saves sorting a batch."""
+        distinct = self.distinct
+        return distinct is not None and len(distinct.hashes) > self.exact_cap
+
+    def _flush(self) -> None:
+        """Add the pending fine-bucket counts to the grid histogram and the log sketch."""
+        pending, self._pending = self._pending, None
+        if pending is None or self._grid is None:
+            return
+        self._grid.add_fine(pending, _DETAIL)
+        keys, straddles = self._span_keys()
+        whole = ~straddles
+        self._sketch.add_keys(keys[whole], pending[whole])
+
     def _span_keys(self) -> tuple[np.ndarray, np.ndarray]:
-        """The sketch keys of the ends of the fine grid buckets (see `add`). They depend only on
-        a bucket's index and width: kept, and extended when the grid grows at the same width."""
-        grid = self.grid
+        """Per fine grid bucket (see `add`): its sketch key, and whether it straddles a sketch
+        edge (its smallest and largest numbers have different keys). They depend only on a
+        bucket's index and width: kept, and extended when the grid grows at the same width."""
+        grid = self._grid
         assert grid is not None and grid.exponent is not None
         exponent = grid.exponent - _DETAIL
         start = grid.first << _DETAIL
@@ -121,17 +184,19 @@ class NumericSummary:
                 parts = [(start, cache[1]), None, (cache[2], stop)]
             else:
                 parts = [(start, stop)]
-            keys: list[list[np.ndarray]] = [[], []]
+            keys: list[np.ndarray] = []
+            straddles: list[np.ndarray] = []
             for part in parts:
                 if part is None:
                     assert cache is not None
-                    keys[0].append(cache[3])
-                    keys[1].append(cache[4])
+                    keys.append(cache[3])
+                    straddles.append(cache[4])
                 elif part[1] > part[0]:
-                    spans = bucket_spans(*part, exponent)
-                    keys[0].append(self.sketch.keys(spans[0]))
-                    keys[1].append(self.sketch.keys(spans[1]))
-            cache = (exponent, start, stop, np.concatenate(keys[0]), np.concatenate(keys[1]))
+                    lows, tops = bucket_spans(*part, exponent)
+                    low_keys = self._sketch.keys(lows)
+                    keys.append(low_keys)
+                    straddles.append(low_keys != self._sketch.keys(tops))
+            cache = (exponent, start, stop, np.concatenate(keys), np.concatenate(straddles))
             self._span_cache = cache
         offset = (grid.first << _DETAIL) - cache[1]
         length = len(grid.counts) << _DETAIL

@@ -19,6 +19,9 @@ from driftline.errors import InputError
 
 #: Smallest bucket index; |x| below gamma**MIN_INDEX counts as zero.
 MIN_INDEX_MAGNITUDE = 1e-9
+#: bucket lower bounds computed so far, per log(gamma): (first index, bounds from it on)
+_BOUNDS: dict[float, tuple[int, np.ndarray]] = {}
+_MAX_BOUNDS = 1 << 16
 
 
 class LogSketch:
@@ -37,12 +40,14 @@ class LogSketch:
         self.positive = BucketCounts()
         self.negative = BucketCounts()
         self.zero = 0
+        self._buckets: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see `buckets`
 
     # -- building -----------------------------------------------------------------------------
     def add(self, values: np.ndarray) -> None:
         """Add finite float64 values (the caller removes NaN and infinities)."""
         if values.size == 0:
             return
+        self._buckets = None
         magnitude = np.abs(values)
         indexable = magnitude >= self.lower_bound(self.min_index)
         count = int(np.count_nonzero(indexable))
@@ -75,16 +80,23 @@ class LogSketch:
         its count there; only the values of the others are indexed one by one. The result is
         the same as `add(values)`."""
         low_keys, top_keys = span_keys
-        filled = counts > 0
-        whole = (low_keys == top_keys) & filled
-        keys, weights = low_keys[whole], counts[whole]
+        whole = low_keys == top_keys
+        self.add_keys(low_keys[whole], counts[whole])
+        split = (counts > 0) & ~whole
+        if split.any():
+            self.add(values[split[index]])
+
+    def add_keys(self, keys: np.ndarray, weights: np.ndarray) -> None:
+        """Count `weights` values in the buckets of signed `keys` (see `keys`)."""
+        filled = weights > 0
+        keys, weights = keys[filled], weights[filled]
+        if keys.size == 0:
+            return
+        self._buckets = None
         self.zero += int(weights[keys == 0].sum())
         for store, side in ((self.positive, keys > 0), (self.negative, keys < 0)):
             if side.any():
                 store.add(np.abs(keys[side]) - 1 + self.min_index, weights[side])
-        split = filled & ~whole
-        if split.any():
-            self.add(values[split[index]])
 
     def keys(self, values: np.ndarray) -> np.ndarray:
         """The bucket of each value as one signed number: 0 for the zero bucket, else
@@ -99,6 +111,7 @@ class LogSketch:
 
     def add_counts(self, values: np.ndarray, counts: np.ndarray) -> None:
         """Add finite float64 `values`, each `counts` times (a weighted sample, e.g. a KLL's)."""
+        self._buckets = None
         counts = np.asarray(counts, dtype=np.int64)
         magnitude = np.abs(values)
         indexable = magnitude >= self.lower_bound(self.min_index)
@@ -136,6 +149,7 @@ class LogSketch:
                 f"{self.relative_accuracy} vs {other.relative_accuracy}",
                 param="relative_accuracy",
             )
+        self._buckets = None
         self.zero += other.zero
         self.positive.merge(other.positive)
         self.negative.merge(other.negative)
@@ -150,7 +164,13 @@ class LogSketch:
         return math.exp(index * self._log_gamma)
 
     def buckets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(lower edges, upper edges, counts) of the non-empty buckets in value order."""
+        """(lower edges, upper edges, counts) of the non-empty buckets in value order (kept,
+        read-only, until the sketch changes: quantiles and histograms read them many times)."""
+        if self._buckets is None:
+            self._buckets = self._computed_buckets()
+        return self._buckets
+
+    def _computed_buckets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         negative, negative_counts = self.negative.nonzero()
         positive, positive_counts = self.positive.nonzero()
         negative, negative_counts = negative[::-1], negative_counts[::-1]  # value order
@@ -165,11 +185,24 @@ class LogSketch:
             [-self._lower_bounds(negative), zero_high, self._lower_bounds(positive + 1)]
         )
         counts = np.concatenate([negative_counts, zero_count, positive_counts]).astype(np.int64)
+        for array in (lows, highs, counts):
+            array.setflags(write=False)
         return lows, highs, counts
 
     def _lower_bounds(self, index: np.ndarray) -> np.ndarray:
-        """`lower_bound` of each index, computed the same way."""
-        return np.array([self.lower_bound(int(i)) for i in index], dtype=np.float64)
+        """`lower_bound` of each index, computed the same way (once per process for a
+        contiguous range of indexes; sketches of the same accuracy share it)."""
+        if index.size == 0:
+            return np.zeros(0)
+        low, high = int(index.min()), int(index.max())
+        first, bounds = _BOUNDS.get(self._log_gamma, (low, np.zeros(0)))
+        start, stop = min(low, first), max(high + 1, first + len(bounds))
+        if stop - start > _MAX_BOUNDS:  # a range too wide to tabulate: only these indexes
+            return np.array([self.lower_bound(int(i)) for i in index], dtype=np.float64)
+        if (start, stop) != (first, first + len(bounds)):
+            bounds = np.array([self.lower_bound(i) for i in range(start, stop)], np.float64)
+            _BOUNDS[self._log_gamma] = first, bounds = start, bounds
+        return bounds[index - first]
 
     def representatives(self) -> tuple[np.ndarray, np.ndarray]:
         """(value, count) per non-empty bucket: the value within `alpha` of all its members."""
