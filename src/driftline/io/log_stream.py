@@ -34,7 +34,12 @@ from driftline.inference_log.pairing import (
     within,
 )
 from driftline.inference_log.spill import DEFAULT_BUCKET_ROWS, HalfSpill, bucket_count, conform
-from driftline.io.readers import DEFAULT_BATCH_ROWS, quoted
+from driftline.io.readers import (
+    BATCH_READAHEAD,
+    DEFAULT_BATCH_ROWS,
+    FRAGMENT_READAHEAD,
+    quoted,
+)
 
 Window = tuple[datetime, datetime]
 
@@ -90,9 +95,17 @@ def iter_log_tables(
     )
     held: list[pa.RecordBatch] = []
     rows = 0
-    # one thread: a threaded scan runs ahead of the pairing, and its buffers grew the peak
-    # RSS with the window's size (bench/sink_window.py)
-    for batch in scan.to_batches(filter=when, batch_size=batch_rows, use_threads=False):
+    # one thread, one batch and one file ahead, no pre-buffering: a scan that runs ahead of
+    # the pairing holds what it read until the pairing takes it (as in readers.Scan)
+    batches = scan.to_batches(
+        filter=when,
+        batch_size=batch_rows,
+        use_threads=False,
+        batch_readahead=BATCH_READAHEAD,
+        fragment_readahead=FRAGMENT_READAHEAD,
+        fragment_scan_options=ds.ParquetFragmentScanOptions(pre_buffer=False),
+    )
+    for batch in batches:
         held.append(batch)
         rows += batch.num_rows
         if rows >= batch_rows:  # the sink's files are small: pair in batches of batch_rows
@@ -130,7 +143,7 @@ def pairing_for(
     schema: pa.Schema, window: Window | None, halves: int, bucket_rows: int
 ) -> StreamPairing:
     """A `StreamPairing` whose spill has buckets enough for about `halves` halves."""
-    return StreamPairing(HalfSpill(schema, bucket_count(halves, bucket_rows)), window)
+    return StreamPairing(HalfSpill(schema, bucket_count(halves, bucket_rows), bucket_rows), window)
 
 
 def stage_calls(tables: Iterable[pa.Table], schema: pa.Schema, folder: Path) -> Path:
@@ -177,14 +190,16 @@ class PairedWindow:
     rows: int
     pairing: HalfPairing
     files: tuple[Path, ...]
-    staged_schema: pa.Schema
 
     def batches(self, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pa.RecordBatch]:
-        """The rows, batch by batch, with `schema`'s columns."""
-        if not self.files:
-            return iter(())
-        staged = ds.dataset([str(f) for f in self.files], schema=self.staged_schema, format="ipc")
-        return staged.to_batches(columns=self.schema.names, batch_size=batch_rows)
+        """The rows, batch by batch, with `schema`'s columns: the staged files are read one
+        batch at a time, none ahead of the caller."""
+        for path in self.files:
+            with pa.OSFile(str(path)) as source:
+                staged = pa.ipc.open_file(source)
+                for i in range(staged.num_record_batches):
+                    table = pa.Table.from_batches([staged.get_batch(i)])
+                    yield from conform(table, self.schema).to_batches(max_chunksize=batch_rows)
 
 
 def _chosen(schema: pa.Schema, columns: Sequence[str] | None) -> pa.Schema:
@@ -213,7 +228,7 @@ def paired_window(
     when the block ends; no fragments give no rows with `empty_schema`'s columns."""
     if not fragments:
         schema = _chosen(empty_schema or pa.schema([]), columns)
-        yield PairedWindow(schema, 0, HalfPairing(0, 0, 0), (), schema)
+        yield PairedWindow(schema, 0, HalfPairing(0, 0, 0), ())
         return
     schema = log_schema(fragments)
     pairing = pairing_for(schema, window, halves_in(fragments, when), bucket_rows)
@@ -244,4 +259,4 @@ def paired_window(
         schemas = [ds.dataset(str(f), format="ipc").schema for f in files]
         union = pa.unify_schemas(schemas, promote_options="permissive")
         counts = HalfPairing(pairing.joined, alone[0], alone[1])
-        yield PairedWindow(_chosen(union, columns), rows, counts, files, union)
+        yield PairedWindow(_chosen(union, columns), rows, counts, files)

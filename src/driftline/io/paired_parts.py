@@ -24,7 +24,7 @@ from driftline.inference_log.spill import DEFAULT_BUCKET_ROWS, conform
 from driftline.io.log_stream import StreamPairing, halves_in, iter_log_tables, pairing_for
 from driftline.io.log_window import read_filter
 from driftline.io.partitions import Partition, open_partition
-from driftline.io.readers import open_dataset, quoted
+from driftline.io.readers import BATCH_READAHEAD, FRAGMENT_READAHEAD, open_dataset, quoted
 
 
 class PartitionCalls:
@@ -106,7 +106,11 @@ class LeftoverCalls:
         """The calls joined across partitions, then the halves still alone, in the window."""
         with self.pairing.spill:
             for file in self.files:
-                for batch in file.to_batches():
+                for batch in file.to_batches(
+                    use_threads=False,
+                    batch_readahead=BATCH_READAHEAD,
+                    fragment_readahead=FRAGMENT_READAHEAD,
+                ):
                     self.pairing.feed(conform(pa.Table.from_batches([batch]), self.schema))
             for rows, lonely in self.pairing.pairs():
                 lonely = within(lonely, self.window)
