@@ -14,12 +14,16 @@ import math
 import numpy as np
 
 MAX_BUCKETS = 1 << 16  # per-bucket arrays stay in the L2 cache
+# Both sides of a column together: KS sorts every member of the buckets where the CDF
+# difference may peak, and with 300 values a bucket (10M rows a side in 65536 buckets) that
+# cost more than bucketing itself; a larger table keeps buckets under ~80 values.
+MAX_SHARED_BUCKETS = 1 << 18
 VALUES_PER_BUCKET = 32
 
 
-def bucket_count(values: int) -> int:
-    """How many buckets for `values` values: about 32 values each, 256 to 65536."""
-    return int(min(MAX_BUCKETS, max(256, values // VALUES_PER_BUCKET)))
+def bucket_count(values: int, most: int = MAX_BUCKETS) -> int:
+    """How many buckets for `values` values: about 32 values each, 256 to `most`."""
+    return int(min(most, max(256, values // VALUES_PER_BUCKET)))
 
 
 class Buckets:
@@ -108,7 +112,7 @@ class SharedBuckets:
         self.high = max(self.bounds[0][1], self.bounds[1][1])
         self.sides: tuple[Buckets, Buckets] | None = None
         if bucketable(self.low, self.high):
-            size = bucket_count(len(u) + len(v))
+            size = bucket_count(len(u) + len(v), MAX_SHARED_BUCKETS)
             fu, fv = (x.astype(np.float64, copy=False) for x in (u, v))
             self.sides = (
                 Buckets(fu, self.low, self.high, size),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from driftline.drift.chisquare import chi2_sf
 from driftline.drift.methods.base import BOTH, Direction, DriftMethod
 from driftline.drift.methods.binning import binned_counts, seen_only
 from driftline.io import ColumnKind
@@ -55,12 +56,10 @@ def homogeneity_p_value(table: np.ndarray) -> float:
     """scipy.stats.chi2_contingency(table, correction=False).pvalue of a 2 x k table of
     counts (k >= 2, no empty row or column): Pearson's statistic against the counts the
     margins expect, on a chi-square with k - 1 degrees of freedom; scipy's arithmetic, without
-    importing scipy.stats."""
-    from scipy import special  # scipy.special alone: ~0.2 s to import, scipy.stats ~0.6 s
-
+    importing scipy (the tail from `chi2_sf`: scipy's to about 1e-11 relative)."""
     expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
     statistic = np.sum(((table - expected) ** 2 / expected).ravel())
-    return float(special.chdtrc(float(table.shape[1] - 1), statistic))
+    return chi2_sf(float(statistic), table.shape[1] - 1)
 
 
 def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
