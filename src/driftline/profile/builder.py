@@ -163,13 +163,21 @@ def _as_float(values: pa.Array) -> np.ndarray:
 
 def _as_labels(values: pa.Array) -> pa.Array:
     """Category labels as strings, or as a dictionary array of strings (counted on its
-    indices) when they arrive dictionary-encoded."""
+    indices) when they arrive dictionary-encoded. Booleans and numbers are encoded here, so
+    only their distinct values become strings."""
+    if pa.types.is_boolean(values.type):
+        return pa.DictionaryArray.from_arrays(values.cast(pa.int8()), _BOOLEAN_LABELS)
+    if not (pa.types.is_dictionary(values.type) or pa.types.is_string(values.type)):
+        values = pc.dictionary_encode(values)
     if pa.types.is_dictionary(values.type):
         dictionary = values.dictionary
         if pa.types.is_string(dictionary.type):
             return values
         return pa.DictionaryArray.from_arrays(values.indices, _as_string(dictionary))
-    return _as_string(values)
+    return values
+
+
+_BOOLEAN_LABELS = pa.array(["false", "true"])
 
 
 def _as_string(values: pa.Array) -> pa.Array:

@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-MAX_SCRATCH = 1 << 20  # elements: 8 MiB per buffer at most
+MAX_SCRATCH = 1 << 18  # elements: 2 MiB per buffer at most (batches are 131,072 rows)
 _local = threading.local()
 
 

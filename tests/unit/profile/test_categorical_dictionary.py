@@ -49,3 +49,23 @@ def test_a_profiles_categories_read_as_dictionaries_equal_the_string_profile(
     read = profile_source(str(path), kinds=kinds)  # reads "color" dictionary-encoded
     assert read.to_dict() == streamed.to_dict()
     assert read.columns["color"].arrow_type == "string"
+
+
+def test_booleans_and_numbers_as_categories_count_like_their_string_labels() -> None:
+    """The builder encodes them before making strings; the oracle casts every value."""
+    rng = np.random.default_rng(5)
+    n = 5_000
+    columns = {
+        "flag": pa.array(rng.random(n) < 0.3, mask=rng.random(n) < 0.1),
+        "grade": pa.array(rng.integers(-3, 40, n)),
+        "score": pa.array(np.where(rng.random(n) < 0.1, np.nan, rng.integers(0, 9, n) / 2)),
+        "raw": pa.array([[b"x", b"y", b"z"][i % 3] for i in range(n)]),
+    }
+    kinds = {name: "categorical" for name in columns}
+    profile = profile_batches(pa.table(columns).to_batches(max_chunksize=1_000), kinds)
+    for name, array in columns.items():
+        expected = CategoricalSummary()
+        for start in range(0, n, 1_000):
+            part = array.slice(start, 1_000).drop_null()
+            expected.add(part.cast(pa.string()))
+        assert profile.columns[name].categorical == expected, name
