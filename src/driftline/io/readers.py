@@ -351,12 +351,21 @@ def iter_batches(
         raise InputError(
             f"`batch_rows` must be a positive integer, not {batch_rows!r}", param="batch_rows"
         )
-    scan = _plan(source, format, columns, timestamp_column, start, end, storage_options)
-    if read_dictionary:
-        window_column = scan.row_window[0] if scan.row_window else None
-        encoded = tuple(name for name in read_dictionary if name != window_column)
-        scan = replace(scan, dictionary=encoded)
+    scan = _with_dictionary(
+        _plan(source, format, columns, timestamp_column, start, end, storage_options),
+        read_dictionary,
+    )
     return progress.counted(scan.batches(batch_rows), f"reading {scan.label}")
+
+
+def _with_dictionary(scan: _Scan, read_dictionary: Sequence[str]) -> _Scan:
+    """`scan` reading the string columns among `read_dictionary` as dictionaries (the
+    timestamp column that filters rows stays as it is)."""
+    if not read_dictionary:
+        return scan
+    window_column = scan.row_window[0] if scan.row_window else None
+    encoded = tuple(name for name in read_dictionary if name != window_column)
+    return replace(scan, dictionary=encoded)
 
 
 def iter_dataset_batches(
@@ -384,16 +393,21 @@ def read_table(
     start: TimeBound = None,
     end: TimeBound = None,
     storage_options: Mapping[str, Any] | None = None,
+    read_dictionary: Sequence[str] = (),
 ) -> pa.Table:
     """Read `source` into one Arrow table (see `iter_batches` for the arguments).
 
     An empty window gives an empty table with the projected schema: callers decide whether
-    that is an error (e.g. raise `EmptyDataError`).
+    that is an error (e.g. raise `EmptyDataError`). `read_dictionary` applies to Parquet
+    (row group by row group); other formats read their strings as strings.
     """
     scan = _plan(source, format, columns, timestamp_column, start, end, storage_options)
-    if scan.row_window is not None:
+    if isinstance(getattr(scan.dataset, "format", None), ds.ParquetFileFormat):
+        scan = _with_dictionary(scan, read_dictionary)
+    schema, encoded = _dictionary_read(scan.schema, scan.dictionary)
+    if scan.row_window is not None or encoded is not None:
         batches = progress.counted(scan.batches(DEFAULT_BATCH_ROWS), f"reading {scan.label}")
-        return pa.Table.from_batches(list(batches), schema=scan.schema)
+        return pa.Table.from_batches(list(batches), schema=schema)
     try:
         progress.phase(f"reading {scan.label}")
         table = scan.dataset.to_table(columns=scan.read_columns, filter=scan.pushdown)

@@ -1,4 +1,5 @@
-"""`iter_batches(read_dictionary=...)`: string columns handed over as Parquet's dictionaries."""
+"""`iter_batches` and `read_table(read_dictionary=...)`: string columns handed over as
+Parquet's dictionaries."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.csv
 import pyarrow.parquet as pq
 
-from driftline.io import iter_batches
+from driftline.io import iter_batches, read_table
 
 
 def _table(n: int = 3000) -> pa.Table:
@@ -59,3 +61,25 @@ def test_time_windows_and_hive_partitions_read_the_same_rows(tmp_path: Path) -> 
     assert encoded.num_rows == plain.num_rows > 0
     for name in ("city", "day"):
         assert encoded.column(name).cast(pa.string()).equals(plain.column(name).cast(pa.string()))
+
+
+def test_read_table_hands_over_dictionaries_for_parquet_only(tmp_path: Path) -> None:
+    """Exact mode reads whole columns with `read_table`: the same values, dictionary-encoded
+    for Parquet (also in a time window, and for an empty one), strings as strings for CSV."""
+    path, csv = tmp_path / "w.parquet", tmp_path / "w.csv"
+    pq.write_table(_table(), path, row_group_size=700)
+    pa.csv.write_csv(_table().drop_columns(["ts"]), csv)
+    plain = read_table(str(path), columns=["city", "code"])
+    encoded = read_table(str(path), columns=["city", "code"], read_dictionary=["city", "code"])
+    assert pa.types.is_dictionary(encoded.schema.field("city").type)
+    assert encoded.column("city").cast(pa.string()).equals(plain.column("city"))
+    assert encoded.column("code").equals(plain.column("code"))
+    for end in (datetime(2026, 1, 1, 9, tzinfo=UTC), datetime(2026, 1, 1, 3, tzinfo=UTC)):
+        window = dict(timestamp_column="ts", start=datetime(2026, 1, 1, 3, tzinfo=UTC), end=end)
+        some = read_table(str(path), columns=["city"], read_dictionary=["city"], **window)
+        assert pa.types.is_dictionary(some.schema.field("city").type)
+        assert some.num_rows == read_table(str(path), columns=["city"], **window).num_rows
+    assert (
+        read_table(str(csv), columns=["city"], read_dictionary=["city"]).schema.field("city").type
+        == pa.string()
+    )
