@@ -120,8 +120,8 @@ def pelz_good_cdf(n: float, x: float) -> float:
 def smirnov(n: int, d: float) -> float:
     """P(D_n^+ >= d) by Birnbaum and Tingey's sum over j < n (1 - d) of
     C(n, j) d (d + j/n)^(j-1) (1 - d - j/n)^(n-j), its terms taken in log space: scipy's
-    smirnov(n, d) to about 1e-9 relative, in 0.1 s instead of up to 3 s. log C(n, j) comes
-    from a table of log k! (`math.lgamma`), not scipy.special, whose import costs 0.4 s."""
+    smirnov(n, d) to about 1e-9 relative, in 30 ms instead of up to 3 s. log C(n, j) comes
+    from a table of log k! (`_log_factorials`), not scipy.special, whose import costs 0.4 s."""
     stop = math.ceil(n * (1.0 - d))
     log_factorial = _log_factorials(n)
     peak, total = -math.inf, 0.0  # sum of exp(log term - peak)
