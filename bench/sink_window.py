@@ -283,7 +283,7 @@ def main() -> None:
     lines += [
         "",
         "The streamed path holds one record batch, the halves waiting to go to their buckets "
-        "(at most `DEFAULT_BUCKET_ROWS`, 200,000) and one bucket being paired (at most as "
+        "(at most `DEFAULT_BUCKET_ROWS`, 100,000) and one bucket being paired (at most as "
         "many halves: a bigger bucket is split again); the buckets and the paired calls wait "
         "in Arrow IPC files on local disk, read back one batch at a time. So its peak RSS is "
         "a constant, not a share of the window. A partition pod pairs the same way over its "

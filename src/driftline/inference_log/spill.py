@@ -23,7 +23,7 @@ from driftline.errors import InputError
 
 #: Halves per bucket: the most a bucket given back holds, and what the halves waiting in
 #: memory to be written to their buckets may reach.
-DEFAULT_BUCKET_ROWS = 200_000
+DEFAULT_BUCKET_ROWS = 100_000
 _WEIGHTS = np.random.default_rng(20261201).integers(1, 2**62, size=64, dtype=np.uint64) | 1
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -79,8 +79,10 @@ class HalfSpill:
     Up to `bucket_rows` halves wait in memory; as more come, the waiting ones go to their
     buckets' Arrow IPC files in a temporary folder (removed by `close`, or when used as a
     context manager), one record batch per bucket, and no file stays open in between.
-    `buckets` is how many buckets the halves are spread over once they go to disk: about
-    the halves expected over `bucket_rows`.
+    `buckets` is how many buckets the halves are spread over once they go to disk
+    (`bucket_count` of the halves expected); a bucket that still gets more than
+    `bucket_rows` halves is split again when drained, so none given back is bigger, unless
+    one call alone has more halves.
     """
 
     def __init__(
@@ -103,7 +105,9 @@ class HalfSpill:
         self.rows = 0
         self.sizes: dict[int, int] = {}  # halves written to each bucket's file
         self._salt = salt
-        self._unsplittable = unsplittable  # a bucket of this size was split without effect
+        # the size of the bucket this spill splits again: a bucket as big did not split
+        # (one call, or calls whose ids hash alike), and is given back whole
+        self._unsplittable = unsplittable
         self._waiting: list[pa.Table] = []
         self.waiting_rows = 0
         self._folder: tempfile.TemporaryDirectory[str] | None = None

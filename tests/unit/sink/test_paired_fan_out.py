@@ -61,9 +61,10 @@ def test_streamed_window_equals_the_whole_window_read(sink: Path, bucket_rows: i
 
 def test_a_spill_gives_every_half_back_once(tmp_path: Path) -> None:
     table = pa.table({"event_id": [f"e{i % 50}" for i in range(400)], "n": list(range(400))})
-    with HalfSpill(table.schema, buckets=6) as spill:
+    with HalfSpill(table.schema, buckets=6, bucket_rows=100) as spill:
         for start in range(0, 400, 64):
             spill.add(table.slice(start, 64))
+        assert spill.folder is not None  # more than bucket_rows: the buckets are on disk
         buckets = list(spill.drain())
     assert sorted(n for b in buckets for n in b.column("n").to_pylist()) == list(range(400))
     ids = [set(b.column("event_id").to_pylist()) for b in buckets]
