@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Iterable, Iterator
@@ -16,6 +17,8 @@ def read_ahead(items: Iterable[T], depth: int = 1) -> Iterator[T]:
 
     An error raised by `items` is raised here, at its place in the stream. When the consumer
     stops early (an error of its own, or `close`), the thread stops after its current item.
+    The thread runs in a copy of the caller's context, so what `items` reports (progress)
+    reaches the caller's reporter.
     """
     ready: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -39,7 +42,8 @@ def read_ahead(items: Iterable[T], depth: int = 1) -> Iterator[T]:
             return
         put((True, _DONE))
 
-    thread = threading.Thread(target=fetch, name="read-ahead", daemon=True)
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(fetch,), name="read-ahead", daemon=True)
     thread.start()
     try:
         while True:

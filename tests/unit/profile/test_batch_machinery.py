@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 
 import numpy as np
@@ -28,6 +29,17 @@ def test_an_error_of_the_source_is_raised_at_its_place() -> None:
         for item in read_ahead(source()):
             got.append(item)
     assert got == [1, 2]
+
+
+def test_the_source_runs_in_the_callers_context() -> None:
+    """Progress reporters live in a context variable: the reading thread must see the caller's."""
+    reporter = contextvars.ContextVar("reporter", default="none")
+    reporter.set("the caller's")
+
+    def source():
+        yield reporter.get()
+
+    assert list(read_ahead(source())) == ["the caller's"]
 
 
 def test_a_consumer_that_stops_early_stops_the_reader() -> None:
