@@ -214,10 +214,14 @@ def _usable(column: ColumnProfile) -> int:
     return column.categorical.count if column.categorical is not None else 0
 
 
-def _numeric_distribution(column: ColumnProfile) -> tuple[np.ndarray, np.ndarray, bool]:
-    summary = column.numeric
+def _numeric_distribution(
+    column: ColumnProfile, other: ColumnProfile
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """`column`'s distribution, on the buckets `other`'s is read on (`distribution_like`)."""
+    summary, theirs = column.numeric, other.numeric
     assert summary is not None and summary.min is not None and summary.max is not None
-    values, counts = summary.distribution()
+    assert theirs is not None
+    values, counts = summary.distribution_like(theirs)
     return values, counts, summary.exact
 
 
@@ -289,8 +293,8 @@ def _numeric(
     reference: ColumnProfile, current: ColumnProfile, method_name: str | None, name: str
 ) -> tuple[DriftMethod, float, Sides]:
 
-    ref_values, ref_counts, ref_exact = _numeric_distribution(reference)
-    cur_values, cur_counts, cur_exact = _numeric_distribution(current)
+    ref_values, ref_counts, ref_exact = _numeric_distribution(reference, current)
+    cur_values, cur_counts, cur_exact = _numeric_distribution(current, reference)
     exact = ref_exact and cur_exact
     n_ref, n_cur = int(ref_counts.sum()), int(cur_counts.sum())
     expandable = exact and n_ref + n_cur <= MAX_EXPANDED_ROWS

@@ -160,6 +160,17 @@ class GridHistogram:
         self.counts += theirs.counts
 
     # -- reading ------------------------------------------------------------------------------
+    def coarsened(self, exponent: int) -> GridHistogram:
+        """A copy on buckets of width 2**`exponent` (at least this histogram's width): bucket k
+        goes to k >> (exponent - self.exponent), so the counts stay exact."""
+        assert self.exponent is not None and exponent >= self.exponent
+        copy = GridHistogram(self.size, self.integral)
+        copy.exponent, copy.first, copy.counts = self.exponent, self.first, self.counts
+        shift = exponent - self.exponent
+        first = self.first >> shift
+        copy._regrid(exponent, first, ((self.first + len(self.counts) - 1) >> shift) - first + 1)
+        return copy
+
     def representatives(self) -> tuple[np.ndarray, np.ndarray]:
         """(value, count) per non-empty bucket: its midpoint, or the whole number it holds."""
         if self.exponent is None:

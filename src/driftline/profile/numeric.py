@@ -295,6 +295,25 @@ class NumericSummary:
         )
         return np.clip(values, self.min, self.max), counts
 
+    def distribution_like(self, other: NumericSummary) -> tuple[np.ndarray, np.ndarray]:
+        """`distribution`, read on the same buckets as `other`'s when neither side is exact:
+        both grids at the coarser of their two widths when both sides read their grid, else
+        both log sketches (the same relative accuracy gives the same buckets). Sides read on
+        different buckets put a bucket's values at different representatives, and a binned
+        test over millions of rows takes that shift for drift."""
+        if self.exact_values is not None or other.exact_values is not None:
+            return self.distribution()
+        if self.count == 0 or self.min is None or self.max is None:
+            return self.distribution()
+        mine, theirs = self.grid, other.grid
+        if self.uses_grid and other.uses_grid and mine is not None and theirs is not None:
+            assert mine.exponent is not None and theirs.exponent is not None
+            grid = mine.coarsened(max(mine.exponent, theirs.exponent))
+            values, counts = grid.representatives()
+        else:
+            values, counts = self.sketch.representatives()
+        return np.clip(values, self.min, self.max), counts
+
     def quantile(self, q: float) -> float:
         """The q-quantile (numpy method='lower'): exact, or within the narrower of the sketch's
         relative accuracy (times the value) and one grid bucket width."""
