@@ -37,6 +37,7 @@ from driftline.drift.result import DriftResult
 from driftline.drift.selection import only
 from driftline.errors import InputError
 from driftline.io import detect_format, iter_batches, open_dataset, read_table
+from driftline.profile.builder import PROFILE_BATCH_ROWS
 from driftline.report import ReportPaths
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ def run_drift(
                 start=start,
                 end=end,
                 read_dictionary=categorical_columns(profile, names),
+                batch_rows=PROFILE_BATCH_ROWS,
             ),
             columns=columns,
             exclude=[timestamp_column] if timestamp_column else [],

@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-MAX_SCRATCH = 1 << 18  # elements: 2 MiB per buffer at most (batches are 131,072 rows)
+MAX_SCRATCH = 1 << 18  # elements: 2 MiB per buffer at most (a profile pass's batch rows)
 _local = threading.local()
 
 
