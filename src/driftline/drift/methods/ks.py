@@ -16,6 +16,8 @@ EXACT_SIZE = 10_000
 
 def _score(ref: np.ndarray, cur: np.ndarray, kind: ColumnKind) -> float:
     """scipy.stats.ks_2samp(ref, cur).pvalue."""
+    if max(len(ref), len(cur)) <= EXACT_SIZE:
+        return _exact_distribution(ref, cur)
     return _score_shared(SharedBuckets(ref, cur))
 
 
@@ -25,12 +27,17 @@ def _score_shared(shared: SharedBuckets) -> float:
     sorts and 2n binary searches, and the p-value from `two_sided_sf`."""
     ref, cur = shared.samples
     if max(len(ref), len(cur)) <= EXACT_SIZE:
-        from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
-
-        return float(stats.ks_2samp(ref, cur).pvalue)
+        return _exact_distribution(ref, cur)
     # ks_2samp's 'asymp' branch (two-sided), from the same statistic
     m, n = sorted([float(len(ref)), float(len(cur))], reverse=True)
     return two_sided_sf(shared.ks_statistic(), float(np.round(m * n / (m + n))))
+
+
+def _exact_distribution(ref: np.ndarray, cur: np.ndarray) -> float:
+    """Small samples: scipy's exact distribution (no buckets needed)."""
+    from scipy import stats  # lazy: importing scipy.stats costs ~0.5 s
+
+    return float(stats.ks_2samp(ref, cur).pvalue)
 
 
 METHOD = DriftMethod(
