@@ -319,8 +319,10 @@ def iter_partition(
     end: datetime | None = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     storage_options: Mapping[str, Any] | None = None,
+    read_dictionary: Sequence[str] = (),
 ) -> Iterator[pa.RecordBatch]:
-    """Stream the partition's rows within `[start, end)`, projected to `columns`."""
+    """Stream the partition's rows within `[start, end)`, projected to `columns`
+    (`read_dictionary`: as for `driftline.io.iter_batches`)."""
     dataset = open_partition(partition, storage_options)
     name = f"partition {partition.index} of {partition.source}"
     return iter_dataset_batches(
@@ -331,4 +333,5 @@ def iter_partition(
         start=start,
         end=end,
         batch_rows=batch_rows,
+        read_dictionary=read_dictionary,
     )

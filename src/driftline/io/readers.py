@@ -224,9 +224,12 @@ class _Scan:
         options = ds.ParquetFragmentScanOptions(pre_buffer=False)
         schema, encoded = _dictionary_read(self.dataset.schema, self.dictionary)
         for fragment in self.dataset.get_fragments(filter=self.pushdown):
-            if encoded is not None:
+            if encoded is not None:  # the same file, row groups and partition keys
                 fragment = encoded.make_fragment(
-                    fragment.path, fragment.filesystem, fragment.partition_expression
+                    fragment.path,
+                    fragment.filesystem,
+                    fragment.partition_expression,
+                    row_groups=[group.id for group in fragment.row_groups],
                 )
             for row_group in fragment.split_by_row_group(self.pushdown, self.dataset.schema):
                 yield from row_group.to_batches(
@@ -377,11 +380,12 @@ def iter_dataset_batches(
     start: TimeBound = None,
     end: TimeBound = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
+    read_dictionary: Sequence[str] = (),
 ) -> Iterator[pa.RecordBatch]:
     """`iter_batches` over a dataset opened already (e.g. some row groups of some files,
     see `driftline.io.partitions`); `name` names it in errors."""
     scan = _plan(name, None, columns, timestamp_column, start, end, None, opened=dataset)
-    return scan.batches(batch_rows)
+    return _with_dictionary(scan, read_dictionary).batches(batch_rows)
 
 
 def read_table(

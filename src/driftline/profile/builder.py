@@ -68,7 +68,6 @@ def profile_source(
     schema = open_dataset(source, format).schema
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns if c in schema.names])
-    resolved = infer_kinds(schema, kinds)
     batches = iter_batches(
         source,
         format=format,
@@ -76,10 +75,19 @@ def profile_source(
         timestamp_column=timestamp_column,
         start=start,
         end=end,
-        read_dictionary=[n for n in schema.names if resolved[n] is ColumnKind.CATEGORICAL],
+        read_dictionary=categorical_columns(schema, kinds),
         batch_rows=PROFILE_BATCH_ROWS,
     )
     return profile_batches(batches, kinds, schema=schema, **opts)
+
+
+def categorical_columns(
+    schema: pa.Schema, kinds: Mapping[str, ColumnKind | str] | None = None
+) -> list[str]:
+    """The columns of `schema` profiled as categories: the ones a profile pass reads as
+    Parquet's dictionaries (their counts are taken on the dictionary indices)."""
+    resolved = infer_kinds(schema, kinds)
+    return [name for name in schema.names if resolved[name] is ColumnKind.CATEGORICAL]
 
 
 def _options(opts: Mapping[str, Any]) -> ProfileOptions:

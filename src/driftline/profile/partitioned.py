@@ -19,7 +19,7 @@ import pyarrow as pa
 from driftline.errors import InputError
 from driftline.io import ColumnKind
 from driftline.io.partitions import Partition, iter_partition, open_partition
-from driftline.profile.builder import PROFILE_BATCH_ROWS, profile_batches
+from driftline.profile.builder import PROFILE_BATCH_ROWS, categorical_columns, profile_batches
 from driftline.profile.dataset import DatasetProfile, merge_profiles
 
 
@@ -46,6 +46,7 @@ def profile_partition(
         end=end,
         storage_options=storage_options,
         batch_rows=PROFILE_BATCH_ROWS,
+        read_dictionary=categorical_columns(schema, kinds),
     )
     return profile_batches(batches, kinds, schema=schema, **opts)
 

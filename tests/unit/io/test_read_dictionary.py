@@ -83,3 +83,27 @@ def test_read_table_hands_over_dictionaries_for_parquet_only(tmp_path: Path) -> 
         read_table(str(csv), columns=["city"], read_dictionary=["city"]).schema.field("city").type
         == pa.string()
     )
+
+
+def test_a_partitions_row_groups_arrive_as_dictionaries_and_only_they(tmp_path: Path) -> None:
+    """Reading dictionaries re-opens each file with another Parquet format: the fragment must
+    keep the partition's row groups (a whole file would hand over its other rows too)."""
+    from driftline.io.partitions import iter_partition, plan_partitions
+
+    path = tmp_path / "w.parquet"
+    pq.write_table(_table(), path, row_group_size=300)  # 10 row groups
+    plan = plan_partitions(str(path), target_rows=900)
+    assert len(plan.partitions) > 1
+    read = [
+        pa.Table.from_batches(list(iter_partition(p, read_dictionary=["city"])))
+        for p in plan.partitions
+    ]
+    assert all(pa.types.is_dictionary(t.schema.field("city").type) for t in read)
+    assert sum(t.num_rows for t in read) == 3000
+    together = pa.concat_tables(
+        [t.cast(read[0].schema.set(0, pa.field("city", pa.string()))) for t in read]
+    )
+    assert sorted(together.column("note").to_pylist()) == sorted(
+        _table().column("note").to_pylist()
+    )
+    assert together.column("city").equals(_table().column("city"))
