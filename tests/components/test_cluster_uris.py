@@ -24,7 +24,10 @@ from kfp import dsl, local
 from driftline.components.check_drift import check_drift
 from driftline.components.compute_performance import compute_performance
 from driftline.components.load_window import load_window
+from driftline.components.merge_profiles import merge_profiles
+from driftline.components.plan_partitions import plan_partitions
 from driftline.components.profile_baseline import profile_baseline
+from driftline.components.profile_partition import profile_partition
 from driftline.components.profile_window import profile_window
 from driftline.components.publish_metrics import publish_metrics
 from driftline.components.record_baseline import record_baseline
@@ -35,9 +38,11 @@ from driftline.components.send_notification import send_notification
 from driftline.components.validate_data import validate_data
 from driftline.lineage import open_store, record_baseline_profile
 from driftline.lineage import resolve_baseline as resolve
-from driftline.profile import write_profile
+from driftline.profile import DatasetProfile, profile_source, write_profile
 from tests.components.kfp_runs import timestamped_bikes
 from tests.object_store import S3Server
+from tests.partitioned import START as SINK_START
+from tests.partitioned import write_sink_layout
 from tests.unit.lineage.support import (
     drift_report,
     performance_report,
@@ -378,3 +383,61 @@ def test_check_drift_multivariate_reads_reference_rows_by_uri(cluster, bikes, tm
     [pca] = document["multivariate"]
     assert document["mode"] == "profile" and pca["method"] == "pca"
     assert pca["reference_rows"] == 8000
+
+
+def test_fan_out_over_a_hive_window_in_the_object_store(cluster, tmp_path):
+    """plan_partitions, profile_partition and merge_profiles over the log sink's Hive folders
+    in the object store, as the fan-out's pods get them: the source a URI, the partitions
+    row groups of unmounted files (string categories read as Parquet's dictionaries). The
+    merged profile is the one-pass profile of the same files."""
+    from datetime import timedelta
+
+    features = ["x", "count", "category", "flag", "prediction"]
+    folder = write_sink_layout(tmp_path / "window", hours=4, seed=2, shift=0.3)
+    for path in sorted(folder.rglob("*.parquet")):
+        cluster.uri(f"window/{path.relative_to(folder).as_posix()}", path.read_bytes())
+    source = f"{cluster.scheme}://{cluster.bucket}/v2/artifacts/{cluster.run}/window"
+    baseline_rows = write_sink_layout(tmp_path / "baseline", hours=2, seed=1)
+    baseline = profile_source(str(baseline_rows), columns=features)
+    baseline.save(tmp_path / "baseline.json")
+    baseline_profile = cluster.artifact(
+        "baseline.json", (tmp_path / "baseline.json").read_bytes(), dsl.Artifact
+    )
+    end = (SINK_START + timedelta(hours=4)).isoformat()
+    plan = plan_partitions.python_func(
+        source_uri=source, window_end=end, window_length="3h", rows_per_task=2000
+    )
+    assert plan.fan_out and plan.tasks == len(plan.partitions) >= 3
+    parts = []
+    for index, partition in enumerate(plan.partitions):
+        part = cluster.output(f"part-{index}.json")
+        profile_partition.python_func(
+            baseline_profile=baseline_profile,
+            profile=part,
+            unpaired=cluster.output(f"unpaired-{index}", dsl.Dataset),
+            partition=partition,
+            window_start=plan.window_start,
+            window_end=plan.window_end,
+            columns=features,
+        )
+        parts.append(part)
+    merged = cluster.output("window_profile.json")
+    merge_profiles.python_func(profiles=parts, profile=merged)
+    got = DatasetProfile.load(merged.path)
+    expected = profile_source(
+        str(folder),
+        columns=features,
+        kinds={name: column.kind for name, column in baseline.columns.items()},
+        timestamp_column="timestamp",
+        start=datetime.fromisoformat(plan.window_start),
+        end=datetime.fromisoformat(plan.window_end),
+        **vars(baseline.options),
+    )
+    assert got.row_count == expected.row_count == 9000
+    for name in features:
+        mine, theirs = got.columns[name].to_dict(), expected.columns[name].to_dict()
+        if theirs["numeric"] is not None:  # means and deviations merge to rounding
+            for moment in ("mean", "std", "m2"):
+                assert mine["numeric"].pop(moment) == pytest.approx(theirs["numeric"].pop(moment))
+        assert mine == theirs, name
+    assert got.columns["category"].categorical.frequencies["c1"] > 0
