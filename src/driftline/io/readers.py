@@ -224,13 +224,8 @@ class _Scan:
         options = ds.ParquetFragmentScanOptions(pre_buffer=False)
         schema, encoded = _dictionary_read(self.dataset.schema, self.dictionary)
         for fragment in self.dataset.get_fragments(filter=self.pushdown):
-            if encoded is not None:  # the same file, row groups and partition keys
-                fragment = encoded.make_fragment(
-                    fragment.path,
-                    fragment.filesystem,
-                    fragment.partition_expression,
-                    row_groups=[group.id for group in fragment.row_groups],
-                )
+            if encoded is not None:
+                fragment = _made_again(fragment, encoded)
             for row_group in fragment.split_by_row_group(self.pushdown, self.dataset.schema):
                 yield from row_group.to_batches(
                     schema=schema,
@@ -240,6 +235,14 @@ class _Scan:
                     batch_readahead=BATCH_READAHEAD,
                     fragment_scan_options=options,
                 )
+
+
+def _made_again(fragment: ds.ParquetFileFragment, format: ds.ParquetFileFormat) -> ds.Fragment:
+    """`fragment` read with `format`: the same file, partition keys and row groups. Its
+    pickled form names them without reading the file again (no row groups: the whole file,
+    its footer not read yet; asking `fragment.row_groups` would read it once more)."""
+    _, (file, filesystem, partition_expression, row_groups) = fragment.__reduce__()
+    return format.make_fragment(file, filesystem, partition_expression, row_groups=row_groups)
 
 
 def _dictionary_read(

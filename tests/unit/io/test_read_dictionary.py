@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv
+import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from driftline.io import iter_batches, read_table
@@ -107,3 +109,71 @@ def test_a_partitions_row_groups_arrive_as_dictionaries_and_only_they(tmp_path: 
         _table().column("note").to_pylist()
     )
     assert together.column("city").equals(_table().column("city"))
+
+
+class _CountingFiles(pafs.FileSystemHandler):
+    """The local filesystem, counting the files opened for reading (an object store's GETs)."""
+
+    def __init__(self) -> None:
+        self.local, self.opened = pafs.LocalFileSystem(), 0
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def get_type_name(self) -> str:
+        return "counting"
+
+    def normalize_path(self, path: str) -> str:
+        return path
+
+    def get_file_info(self, paths: list[str]) -> list[pafs.FileInfo]:
+        return self.local.get_file_info(paths)
+
+    def get_file_info_selector(self, selector: pafs.FileSelector) -> list[pafs.FileInfo]:
+        return self.local.get_file_info(selector)
+
+    def open_input_file(self, path: str) -> pa.NativeFile:
+        self.opened += 1
+        return self.local.open_input_file(path)
+
+    def open_input_stream(self, path: str) -> pa.NativeFile:
+        self.opened += 1
+        return self.local.open_input_stream(path)
+
+    def create_dir(self, path: str, recursive: bool) -> None: ...
+    def delete_dir(self, path: str) -> None: ...
+    def delete_dir_contents(self, path: str, missing_dir_ok: bool = False) -> None: ...
+    def delete_root_dir_contents(self) -> None: ...
+    def delete_file(self, path: str) -> None: ...
+    def move(self, src: str, dest: str) -> None: ...
+    def copy_file(self, src: str, dest: str) -> None: ...
+    def open_output_stream(self, path: str, metadata: object) -> pa.NativeFile: ...
+    def open_append_stream(self, path: str, metadata: object) -> pa.NativeFile: ...
+
+
+def test_reading_dictionaries_reads_no_footer_twice(tmp_path: Path) -> None:
+    """A fragment re-made to read dictionaries keeps a partition's row groups, and a whole
+    file's fragment is re-made without reading its footer first (on an object store, each
+    footer read is a request)."""
+    from driftline.io.readers import _dictionary_read, _made_again
+
+    path = tmp_path / "w.parquet"
+    pq.write_table(_table(), path, row_group_size=300)
+    files = _CountingFiles()
+    dataset = ds.dataset(str(path), filesystem=pafs.PyFileSystem(files), format="parquet")
+    _, encoded = _dictionary_read(dataset.schema, ["city"])
+    assert encoded is not None
+    whole = next(dataset.get_fragments())
+    opened = files.opened
+    again = _made_again(whole, encoded)
+    assert files.opened == opened  # nothing read to re-make it
+    assert again.to_table().num_rows == 3000
+    assert pa.types.is_dictionary(again.to_table().schema.field("city").type)
+    some = _made_again(whole.subset(row_group_ids=[2, 7]), encoded)
+    assert [group.id for group in some.row_groups] == [2, 7]
+    assert some.to_table().column("note").to_pylist() == [
+        f"n{i}" for i in [*range(600, 900), *range(2100, 2400)]
+    ]
