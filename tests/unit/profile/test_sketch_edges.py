@@ -79,3 +79,28 @@ def test_a_profiles_sketch_equals_the_per_value_sketch_as_its_range_grows() -> N
         summary.add(batch)
         expected.add(batch)
         assert summary.sketch == expected
+
+
+def test_a_profiles_sketch_equals_the_per_value_sketch_in_any_batches() -> None:
+    """Batches of a few values, a column far from zero, integers, tiny and huge magnitudes:
+    the sketch filled through the grid's buckets is the sketch of the values one by one."""
+    from driftline.profile import NumericSummary
+
+    rng = np.random.default_rng(8)
+    columns = [
+        rng.normal(0, 3, 30_000),
+        rng.lognormal(0, 2, 30_000),
+        rng.beta(0.5, 2, 30_000),
+        rng.normal(45.07, 0.0175, 30_000),
+        rng.integers(-40, 40, 30_000).astype(np.float64),
+        -rng.lognormal(5, 1, 30_000),
+        rng.normal(0, 1e-300, 30_000),
+        rng.normal(0, 1e300, 30_000),
+    ]
+    for values in columns:
+        for parts in (1, 9, 3_000):
+            summary, expected = NumericSummary(), LogSketch(0.01)
+            for part in np.array_split(values, parts):
+                summary.add(part)
+            expected.add(values)
+            assert summary.sketch == expected, (values[:3], parts)
