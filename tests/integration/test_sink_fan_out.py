@@ -4,8 +4,6 @@ merge pairs their leftovers) gives the profile and pairing counts of the single-
 
 from __future__ import annotations
 
-import json
-import math
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +18,7 @@ from driftline.profile import profile_source
 from driftline.profile.paired import profile_leftovers, profile_paired_partition
 from driftline.profile.partitioned import merge_all
 from tests.integration.test_sink_crash import free_port, start_sink
+from tests.partitioned import assert_same_profile
 from tests.unit.sink.kserve import logger_event
 
 pytestmark = pytest.mark.integration
@@ -107,11 +106,4 @@ def test_fan_out_over_real_replicas_equals_the_single_task_window(tmp_path: Path
     }
     assert counts.unpaired_requests > 0 and counts.unpaired_responses > 0
     assert merged.row_count == single.row_count == summary.rows > 300
-    assert sorted(merged.columns) == sorted(single.columns)
-    for name, column in single.columns.items():
-        got, expected = merged.columns[name].to_dict(), column.to_dict()
-        numeric = expected["numeric"]
-        if numeric is not None:
-            for key in ("mean", "std", "m2"):
-                assert math.isclose(got["numeric"].pop(key), numeric.pop(key), rel_tol=1e-9)
-        assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True), name
+    assert_same_profile(merged, single)

@@ -4,8 +4,9 @@ Merging is exact for what a profile counts (rows, nulls, non-finite values, sket
 exact value counts, category frequencies below the category cap, HyperLogLog registers), so
 the merged profile equals the one-pass profile in those fields and in every quantile read
 from them. Means and standard deviations agree to floating-point rounding (about 1e-12
-relative). A categorical column past its category cap keeps the top values of each part, so
-its listed counts stay lower bounds, as in one pass.
+relative; for datetime columns, whose moments are of epoch seconds near 1.8e9, where floats
+lie 2.4e-7 s apart, about 1e-8). A categorical column past its category cap keeps the top
+values of each part, so its listed counts stay lower bounds, as in one pass.
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ pairs their leftovers) gives the profile of the single-task window."""
 from __future__ import annotations
 
 import json
-import math
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,11 @@ from driftline.io.partitions import plan_partitions
 from driftline.profile import DatasetProfile, profile_source
 from driftline.profile.paired import profile_leftovers, profile_paired_partition
 from driftline.profile.partitioned import merge_all
+from tests.partitioned import assert_same_profile
 from tests.split_sink import START, write_split_sink_output
 
 WINDOW = (START + timedelta(minutes=35), START + timedelta(hours=2, minutes=20))
 COLUMNS = ["x", "count", "category", "prediction", "timestamp", "event_id", "hour"]
-MOMENTS = ("mean", "std", "m2")
 
 
 @pytest.fixture(scope="module")
@@ -125,25 +124,13 @@ def test_fanned_out_pairing_gives_the_single_task_profile(
     assert pairing == read_log_window(str(sink), *WINDOW).pairing
     assert merged.row_count == single.row_count > 1000
     assert list(merged.columns) == list(single.columns) == COLUMNS
-    for name, column in single.columns.items():
-        got, expected = merged.columns[name].to_dict(), column.to_dict()
-        numeric = expected["numeric"]
-        if numeric is not None:
-            for key in MOMENTS:
-                assert math.isclose(got["numeric"].pop(key), numeric.pop(key), rel_tol=1e-9)
-        assert got == expected, name
+    assert_same_profile(merged, single)
 
 
 def _assert_same(merged: DatasetProfile, single: DatasetProfile) -> None:
     assert merged.row_count == single.row_count > 1000
     assert list(merged.columns) == list(single.columns) == COLUMNS
-    for name, column in single.columns.items():
-        got, expected = merged.columns[name].to_dict(), column.to_dict()
-        numeric = expected["numeric"]
-        if numeric is not None:
-            for key in MOMENTS:
-                assert math.isclose(got["numeric"].pop(key), numeric.pop(key), rel_tol=1e-9)
-        assert got == expected, name
+    assert_same_profile(merged, single)
 
 
 def test_sides_apart_on_an_object_store(sink: Path, tmp_path: Path, s3) -> None:
