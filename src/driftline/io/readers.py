@@ -365,9 +365,12 @@ def iter_batches(
 
 
 def _with_dictionary(scan: _Scan, read_dictionary: Sequence[str]) -> _Scan:
-    """`scan` reading the string columns among `read_dictionary` as dictionaries (the
-    timestamp column that filters rows stays as it is)."""
-    if not read_dictionary:
+    """`scan` reading the string columns among `read_dictionary` as dictionaries: Parquet only
+    (other formats hand over their strings as strings), and not the timestamp column that
+    filters rows."""
+    if not read_dictionary or not isinstance(
+        getattr(scan.dataset, "format", None), ds.ParquetFileFormat
+    ):
         return scan
     window_column = scan.row_window[0] if scan.row_window else None
     encoded = tuple(name for name in read_dictionary if name != window_column)
@@ -408,9 +411,10 @@ def read_table(
     that is an error (e.g. raise `EmptyDataError`). `read_dictionary` applies to Parquet
     (row group by row group); other formats read their strings as strings.
     """
-    scan = _plan(source, format, columns, timestamp_column, start, end, storage_options)
-    if isinstance(getattr(scan.dataset, "format", None), ds.ParquetFileFormat):
-        scan = _with_dictionary(scan, read_dictionary)
+    scan = _with_dictionary(
+        _plan(source, format, columns, timestamp_column, start, end, storage_options),
+        read_dictionary,
+    )
     schema, encoded = _dictionary_read(scan.schema, scan.dictionary)
     if scan.row_window is not None or encoded is not None:
         batches = progress.counted(scan.batches(DEFAULT_BATCH_ROWS), f"reading {scan.label}")

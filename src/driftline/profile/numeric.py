@@ -301,9 +301,8 @@ class NumericSummary:
         both log sketches (the same relative accuracy gives the same buckets). Sides read on
         different buckets put a bucket's values at different representatives, and a binned
         test over millions of rows takes that shift for drift."""
-        if self.exact_values is not None or other.exact_values is not None:
-            return self.distribution()
-        if self.count == 0 or self.min is None or self.max is None:
+        exact = self.exact_values is not None or other.exact_values is not None
+        if exact or self.count == 0 or self.min is None or self.max is None:
             return self.distribution()
         mine, theirs = self.grid, other.grid
         if self.uses_grid and other.uses_grid and mine is not None and theirs is not None:
