@@ -320,10 +320,12 @@ def iter_partition(
     batch_rows: int = DEFAULT_BATCH_ROWS,
     storage_options: Mapping[str, Any] | None = None,
     read_dictionary: Sequence[str] = (),
+    opened: ds.Dataset | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Stream the partition's rows within `[start, end)`, projected to `columns`
-    (`read_dictionary`: as for `driftline.io.iter_batches`)."""
-    dataset = open_partition(partition, storage_options)
+    (`read_dictionary`: as for `driftline.io.iter_batches`). `opened`: the partition as
+    `open_partition` opened it already (opening reads a footer again)."""
+    dataset = opened if opened is not None else open_partition(partition, storage_options)
     name = f"partition {partition.index} of {partition.source}"
     return iter_dataset_batches(
         dataset,

@@ -36,7 +36,8 @@ def profile_partition(
     **opts: Any,
 ) -> DatasetProfile:
     """Profile the rows of one partition within `[start, end)` (see `profile_batches`)."""
-    schema = open_partition(partition, storage_options).schema
+    opened = open_partition(partition, storage_options)
+    schema = opened.schema
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns if c in schema.names])
     batches = iter_partition(
@@ -48,6 +49,7 @@ def profile_partition(
         storage_options=storage_options,
         batch_rows=PROFILE_BATCH_ROWS,
         read_dictionary=categorical_columns(schema, kinds),
+        opened=opened,
     )
     return profile_batches(batches, kinds, schema=schema, **opts)
 
