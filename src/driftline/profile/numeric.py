@@ -104,7 +104,9 @@ class NumericSummary:
         grid keeps its layout); they reach the grid histogram and the log sketch (whole fine
         buckets at once, where a bucket lies within one sketch bucket) when the grid moves or
         either is read. Only the values of fine buckets straddling a sketch edge are indexed
-        into the sketch one by one, as they come."""
+        into the sketch one by one, as they come. While the column has few distinct values
+        (`exact`), a batch whose fine buckets hold one distinct value each is counted from the
+        buckets, not sorted."""
         if values.size == 0:
             return
         low, high = float(values.min()), float(values.max())
@@ -127,30 +129,47 @@ class NumericSummary:
         )
         deviations *= deviations  # (not np.dot: BLAS threads would spin on every batch)
         self._combine(values.size, batch_mean * self._scale, float(deviations.sum()), low, high)
+        batch: tuple[np.ndarray, np.ndarray] | None = None  # the batch's distinct values, counts
         if self._grid is not None:
             assert self.min is not None and self.max is not None
             index = self._grid.fine_index(values, self.min, self.max, _DETAIL)
             added = np.bincount(index, minlength=len(self._grid.counts) << _DETAIL)
+            _, straddles = self._span_keys()
+            one_each = None
+            if self.exact_values is not None:
+                one_each = self._grid.one_value_per_bucket(values, index, added, _DETAIL)
+            if one_each is not None:  # the straddling buckets' values, each once, with counts
+                buckets, distinct, counts = one_each
+                batch = distinct, counts
+                split = straddles[buckets]
+                if split.any():
+                    self._sketch.add_counts(distinct[split], counts[split])
+            else:
+                split = straddles[index]
+                if split.any():
+                    self._sketch.add(values[split])
             if self._pending is None:
                 self._pending = added
             else:
                 self._pending += added
-            _, straddles = self._span_keys()
-            split = straddles[index]
-            if split.any():
-                self._sketch.add(values[split])
         else:
             self._sketch.add(values)
         if self.distinct is not None:
-            self.distinct.add(values, negative_zeros=low <= 0 <= high)
-        if self.exact_values is not None and self._past_exact_cap():
-            self.exact_values = None
-        if self.exact_values is not None:
-            distinct, counts = np.unique(values, return_counts=True)
-            if len(distinct) > self.exact_cap:  # over the cap in this batch alone
+            if batch is not None:  # hashing each distinct value once counts the same
+                self.distinct.add(batch[0], negative_zeros=False)
+            else:
+                self.distinct.add(values, negative_zeros=low <= 0 <= high)
+        if self.exact_values is not None and batch is None:
+            if self._past_exact_cap():
                 self.exact_values = None
             else:
-                self._add_exact(dict(zip(distinct.tolist(), counts.tolist(), strict=True)))
+                distinct, counts = np.unique(values, return_counts=True)
+                batch = distinct + 0.0, counts  # + 0.0: -0.0 counts as 0.0
+        if self.exact_values is not None and batch is not None:
+            if len(batch[0]) > self.exact_cap:  # over the cap in this batch alone
+                self.exact_values = None
+            else:
+                self._add_exact(dict(zip(batch[0].tolist(), batch[1].tolist(), strict=True)))
 
     def _past_exact_cap(self) -> bool:
         """Whether more than `exact_cap` distinct values were seen, told by the distinct
