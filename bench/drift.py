@@ -8,6 +8,9 @@ in 45.00-45.14, unchanged):
   profile  a W-row Parquet window vs a reference profile: driftline profile mode vs a plain
            pyarrow scan of the same columns, a row-group scan, and a row-group scan that reads
            strings as dictionaries (as profile mode does)
+  kinds    K rows of 10 columns of one numeric kind per file (continuous; whole numbers with
+           50, 1,000 or 1M distinct values; whole numbers and prices stored as doubles):
+           profiling the window vs the row-group scan, where a column's kind sets the cost
   wide     R rows x C columns per side: driftline exact mode vs Evidently
   agree    the exact case's current side in profile mode: the same columns must be flagged
   floor    the exact case's sides read with pyarrow plus one histogram pass per column: the
@@ -87,6 +90,39 @@ def generate(path: Path, rows: int, numeric: int, categorical: int, shifted: boo
     writer.close()
     tmp.rename(path)
     return path
+
+
+#: numeric column kinds whose profiling differs: values of one chunk from a seeded generator
+_PRICES = np.round(np.random.default_rng(7).lognormal(3.0, 1.0, 20), 2)
+KINDS = {
+    "continuous (normal, double)": lambda rng, n: rng.normal(0.0, 1.0, n),
+    "whole numbers, 50 distinct (int64)": lambda rng, n: rng.integers(0, 50, n),
+    "whole numbers, 1,000 distinct (int64)": lambda rng, n: rng.integers(0, 1000, n),
+    "whole numbers, 200 distinct (double)": lambda rng, n: rng.integers(0, 200, n) * 1.0,
+    "prices, 20 distinct (double)": lambda rng, n: rng.choice(_PRICES, n),
+    "whole numbers, 1M distinct (int64)": lambda rng, n: rng.integers(0, 1_000_000, n),
+}
+
+
+def generate_kind(path: Path, rows: int, kind: str, columns: int = 10) -> Path:
+    """Write `rows` seeded rows of `columns` columns of one of `KINDS`; reuse if present."""
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(list(KINDS).index(kind))
+    tmp = path.with_suffix(".tmp")
+    with pq.ParquetWriter(
+        tmp, pa.schema([(f"c{i}", _kind_type(kind)) for i in range(columns)])
+    ) as w:
+        for start in range(0, rows, CHUNK):
+            n = min(CHUNK, rows - start)
+            w.write_table(pa.table({f"c{i}": KINDS[kind](rng, n) for i in range(columns)}))
+    tmp.rename(path)
+    return path
+
+
+def _kind_type(kind: str) -> pa.DataType:
+    return pa.int64() if "int64" in kind else pa.float64()
 
 
 # -- workers (run in a subprocess each) ------------------------------------------------------
@@ -363,6 +399,37 @@ def _targets(
     ]
 
 
+def _kinds(rows: int, scratch: Path, before: str | None, repeat: int) -> list[str]:
+    """Profiling a window of 10 columns of each of `KINDS` (`profile_source`, the whole
+    process) against the row-group scan of the same file; `before`: also the older tree."""
+    lines = [
+        f"Profiling a {rows:,}-row window of 10 columns of one kind (`profile_source`, the whole "
+        "process) against `ParquetFile.iter_batches` over the same file (same run):",
+        "",
+        "| column kind | profile | row-group scan | ratio |"
+        + (" before | before ratio |" if before else ""),
+        "|---|---|---|---|" + ("---|---|" if before else ""),
+    ]
+    for number, kind in enumerate(KINDS):
+        path = str(generate_kind(DATA / f"kind_{number}_{rows}.parquet", rows, kind))
+        out = str(scratch / f"kind_{number}.json")
+        ours = measure("build-profile", path, "-", out, repeat=repeat)
+        old = (
+            measure("build-profile", path, "-", out, source=before, repeat=repeat)
+            if before
+            else None
+        )
+        scan = measure("row-group-scan", "-", path, "-", repeat=repeat)
+        row = f"| {kind} | {_time(ours)}, {ours['peak_mib']:.0f} MiB | {_time(scan)} | "
+        row += f"{ours['seconds'] / scan['seconds']:.2f}x, {ours['cpu'] / scan['cpu']:.2f}x CPU |"
+        if old is not None:
+            row += f" {_time(old)} | {old['seconds'] / scan['seconds']:.2f}x, "
+            row += f"{old['cpu'] / scan['cpu']:.2f}x CPU |"
+        print(row, flush=True)
+        lines.append(row)
+    return lines
+
+
 # -- the run ----------------------------------------------------------------------------------
 def _versions() -> str:
     import evidently
@@ -402,10 +469,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the script")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--window-rows", type=int, default=20_000_000)
+    parser.add_argument("--kind-rows", type=int, default=5_000_000)
     parser.add_argument("--wide-rows", type=int, default=100_000)
     parser.add_argument("--wide-columns", type=int, default=1000)
     parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["exact", "profile", "wide", "evidently"]
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["exact", "profile", "kinds", "wide", "evidently"],
     )
     parser.add_argument(
         "--wide-peer-timeout", type=float, default=300.0, help="stop Evidently on the wide case"
@@ -422,6 +493,7 @@ def main() -> None:
         return
     if args.quick:
         args.rows, args.window_rows, args.wide_rows, args.wide_columns = 20_000, 200_000, 2_000, 60
+        args.kind_rows = 100_000
         args.out = Path(tempfile.mkdtemp()) / "drift.md"
     lines = ["# Drift benchmark", "", _versions(), ""]
     lines += [
@@ -486,6 +558,8 @@ def main() -> None:
             f"| (building the {n:,}-row reference profile) | {built['seconds']:.1f} s | "
             f"{built['peak_mib']:.0f} MiB | | | | | |"
         )
+    if "kinds" not in args.skip:
+        lines += ["", *_kinds(args.kind_rows, scratch, args.before, args.repeat)]
     if "wide" not in args.skip:
         r, c = args.wide_rows, args.wide_columns
         numeric, categorical = c * 4 // 5, c // 5

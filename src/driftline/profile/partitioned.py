@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.dataset as ds
 
 from driftline.errors import InputError
 from driftline.io import ColumnKind
@@ -33,10 +34,14 @@ def profile_partition(
     start: datetime | None = None,
     end: datetime | None = None,
     storage_options: Mapping[str, Any] | None = None,
+    opened: ds.Dataset | None = None,
     **opts: Any,
 ) -> DatasetProfile:
-    """Profile the rows of one partition within `[start, end)` (see `profile_batches`)."""
-    opened = open_partition(partition, storage_options)
+    """Profile the rows of one partition within `[start, end)` (see `profile_batches`).
+    `opened`: the partition as `open_partition` gave it, if the caller has it (opening
+    reads a footer: a request on an object store)."""
+    if opened is None:
+        opened = open_partition(partition, storage_options)
     schema = opened.schema
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns if c in schema.names])

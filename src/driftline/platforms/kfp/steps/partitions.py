@@ -124,7 +124,8 @@ def profile_partition_outputs(
         )
     part = Partition.from_dict(partition)
     baseline = DatasetProfile.load(baseline_profile.path)
-    schema = open_partition(part).schema
+    opened = open_partition(part)
+    schema = opened.schema
     wanted = given(columns)
     names = [n for n in schema.names if wanted is None or n in wanted]
     kinds = adopted_kinds({n: c.kind for n, c in baseline.columns.items()}, schema)
@@ -150,6 +151,7 @@ def profile_partition_outputs(
             timestamp_column=timestamp_column,
             start=start,
             end=end,
+            opened=opened,
             **vars(baseline.options),
         )
         with atomic_output(unpaired.path) as tmp:
