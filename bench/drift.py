@@ -469,7 +469,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the script")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--window-rows", type=int, default=20_000_000)
-    parser.add_argument("--kind-rows", type=int, default=5_000_000)
+    parser.add_argument("--kind-rows", type=int, default=20_000_000)
     parser.add_argument("--wide-rows", type=int, default=100_000)
     parser.add_argument("--wide-columns", type=int, default=1000)
     parser.add_argument(

@@ -110,28 +110,24 @@ class GridHistogram:
         index -= self.first << detail
         return index
 
-    def one_value_per_bucket(
-        self, values: np.ndarray, index: np.ndarray, counts: np.ndarray, detail: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """When each bucket 2**`detail` times finer than this histogram's holds one distinct
-        value of `values`: the non-empty buckets, their values and their counts, in value
-        order; else None. `index` and `counts` are `fine_index`'s result and its bincount.
-
-        Whole numbers in buckets at most 1 wide are one per bucket, at its lower edge; else
-        one value per bucket is compared with all of its values. Either is several times
-        cheaper than sorting the values (as `np.unique` does) to count them."""
-        assert self.exponent is not None
-        present = np.flatnonzero(counts)
-        if self.integral and self.exponent <= detail:
-            first = self.first << detail
-            edges = np.ldexp((present + first).astype(np.float64), self.exponent - detail)
-            return present, edges, counts[present]
-        held = scratch("bucket-value", len(counts), np.float64)
-        held[index] = values  # one value of each non-empty bucket
-        again = np.take(held, index, out=scratch("bucket-value-again", len(index), np.float64))
-        if not np.array_equal(again, values):  # (-0.0 equals 0.0: one value)
+    def whole_numbers(
+        self, values: np.ndarray, low: float, high: float, detail: int
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """For a whole-number histogram covering [low, high] (as `add`) whose buckets
+        2**`detail` times finer are at most 1 wide, each holding at most one whole number, at
+        its lower edge: the distinct `values` (in order) and their counts, from one `bincount`
+        (no sort). Else None."""
+        if not self.integral:
             return None
-        return present, held[present] + 0.0, counts[present]  # + 0.0: -0.0 counts as 0.0
+        self._cover(low, high)
+        assert self.exponent is not None
+        if self.exponent > detail:
+            return None
+        counts = np.bincount(self.fine_index(values, low, high, detail))
+        present = np.flatnonzero(counts)
+        first = self.first << detail
+        edges = np.ldexp((present + first).astype(np.float64), self.exponent - detail)
+        return edges, counts[present]
 
     def add_fine(self, counts: np.ndarray, detail: int) -> None:
         """Add counts per bucket 2**`detail` times finer than this histogram's (as `add`

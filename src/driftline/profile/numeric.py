@@ -29,6 +29,8 @@ DEFAULT_EXACT_CAP = 1000
 #: the log sketch is filled through grid buckets 2**_DETAIL times finer than the grid's own:
 #: few of them straddle a sketch edge, so few values need a logarithm of their own
 _DETAIL = 4
+#: values of a column's first batch sorted to tell whether it can have few distinct values
+_FIRST_LOOK = 2048
 _UNSCALED_LIMIT = 2.0**480  # below it, sums of squares of up to 2**60 values stay finite
 
 
@@ -105,8 +107,8 @@ class NumericSummary:
         buckets at once, where a bucket lies within one sketch bucket) when the grid moves or
         either is read. Only the values of fine buckets straddling a sketch edge are indexed
         into the sketch one by one, as they come. While the column has few distinct values
-        (`exact`), a batch whose fine buckets hold one distinct value each is counted from the
-        buckets, not sorted."""
+        (`exact`), a batch is counted first and its distinct values are indexed, each once,
+        with their counts."""
         if values.size == 0:
             return
         low, high = float(values.min()), float(values.max())
@@ -129,53 +131,72 @@ class NumericSummary:
         )
         deviations *= deviations  # (not np.dot: BLAS threads would spin on every batch)
         self._combine(values.size, batch_mean * self._scale, float(deviations.sum()), low, high)
-        batch: tuple[np.ndarray, np.ndarray] | None = None  # the batch's distinct values, counts
-        if self._grid is not None:
-            assert self.min is not None and self.max is not None
-            index = self._grid.fine_index(values, self.min, self.max, _DETAIL)
-            added = np.bincount(index, minlength=len(self._grid.counts) << _DETAIL)
-            _, straddles = self._span_keys()
-            one_each = None
-            if self.exact_values is not None:
-                one_each = self._grid.one_value_per_bucket(values, index, added, _DETAIL)
-            if one_each is not None:  # the straddling buckets' values, each once, with counts
-                buckets, distinct, counts = one_each
-                batch = distinct, counts
-                split = straddles[buckets]
-                if split.any():
-                    self._sketch.add_counts(distinct[split], counts[split])
-            else:
-                split = straddles[index]
-                if split.any():
-                    self._sketch.add(values[split])
-            if self._pending is None:
-                self._pending = added
-            else:
-                self._pending += added
-        else:
+        batch = self._value_counts(values) if self.exact_values is not None else None
+        if self._grid is None:
             self._sketch.add(values)
+        elif batch is not None:
+            self._add_counted(*batch)
+        else:
+            self._add_each(values)
         if self.distinct is not None:
             if batch is not None:  # hashing each distinct value once counts the same
                 self.distinct.add(batch[0], negative_zeros=False)
             else:
                 self.distinct.add(values, negative_zeros=low <= 0 <= high)
-        if self.exact_values is not None and batch is None:
-            if self._past_exact_cap():
-                self.exact_values = None
-            else:
-                distinct, counts = np.unique(values, return_counts=True)
-                batch = distinct + 0.0, counts  # + 0.0: -0.0 counts as 0.0
         if self.exact_values is not None and batch is not None:
-            if len(batch[0]) > self.exact_cap:  # over the cap in this batch alone
-                self.exact_values = None
-            else:
-                self._add_exact(dict(zip(batch[0].tolist(), batch[1].tolist(), strict=True)))
+            self._add_exact(dict(zip(batch[0].tolist(), batch[1].tolist(), strict=True)))
 
-    def _past_exact_cap(self) -> bool:
-        """Whether more than `exact_cap` distinct values were seen, told by the distinct
-        count (its hashes are of distinct values), which saves sorting a batch."""
-        distinct = self.distinct
-        return distinct is not None and len(distinct.hashes) > self.exact_cap
+    def _value_counts(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The batch's distinct values (in order; -0.0 as 0.0) and their counts, or None when
+        they are more than `exact_cap` (exact values end there). Whole numbers are counted
+        from fine grid buckets at most 1 wide, where one `bincount` does; other values are
+        sorted, unless the first values of a column's first batch already tell there are too
+        many (a sort of a whole batch of distinct values costs more than the rest of it)."""
+        grid = self._grid
+        assert self.min is not None and self.max is not None
+        counted = None if grid is None else grid.whole_numbers(values, self.min, self.max, _DETAIL)
+        if counted is None and (
+            self.exact_values or len(np.unique(values[:_FIRST_LOOK])) <= self.exact_cap
+        ):
+            distinct, counts = np.unique(values, return_counts=True)
+            counted = distinct + 0.0, counts
+        if counted is None or len(counted[0]) > self.exact_cap:
+            self.exact_values = None
+            return None
+        return counted
+
+    def _add_counted(self, distinct: np.ndarray, counts: np.ndarray) -> None:
+        """Add `counts` of each of the `distinct` values (in order) to the pending fine grid
+        counts, and those of fine buckets straddling a sketch edge to the sketch."""
+        grid = self._grid
+        assert grid is not None and self.min is not None and self.max is not None
+        index = grid.fine_index(distinct, self.min, self.max, _DETAIL)
+        added = np.zeros(len(grid.counts) << _DETAIL, dtype=np.int64)
+        np.add.at(added, index, counts)  # (two values may share a bucket)
+        _, straddles = self._span_keys()
+        split = straddles[index]
+        if split.any():
+            self._sketch.add_counts(distinct[split], counts[split])
+        self._pend(added)
+
+    def _add_each(self, values: np.ndarray) -> None:
+        """Index each value into the fine grid (counts pending); values of fine buckets
+        straddling a sketch edge go to the sketch one by one."""
+        grid = self._grid
+        assert grid is not None and self.min is not None and self.max is not None
+        index = grid.fine_index(values, self.min, self.max, _DETAIL)
+        added = np.bincount(index, minlength=len(grid.counts) << _DETAIL)
+        _, straddles = self._span_keys()
+        split = straddles[index]
+        if split.any():
+            self._sketch.add(values[split])
+        self._pend(added)
+
+    def _pend(self, added: np.ndarray) -> None:
+        if self._pending is None:
+            self._pending = added
+        else:
+            self._pending += added
 
     def _flush(self) -> None:
         """Add the pending fine-bucket counts to the grid histogram and the log sketch."""

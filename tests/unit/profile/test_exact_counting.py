@@ -1,6 +1,7 @@
 """A numeric summary with few distinct values counts them exactly, batch by batch, whether it
-reads the counts off its grid buckets or has to sort a batch: against a plain count of the
-values, a sketch filled value by value, and the set of distinct values."""
+reads whole numbers off its grid buckets or sorts a batch, and fills its sketch from the
+counted values: against a plain count of the values, a sketch filled value by value, and the
+set of distinct values."""
 
 from __future__ import annotations
 
@@ -17,12 +18,12 @@ _RNG = np.random.default_rng(11)
 _CASES = {
     "small whole numbers": (_RNG.integers(0, 50, 40_000).astype(np.float64), True),
     "whole numbers, negative": (_RNG.integers(-300, 300, 40_000).astype(np.float64), True),
-    # a range past 4096 * 16: grid buckets wider than 1, so each is checked value by value
+    # a range past 4096 * 16: grid buckets wider than 1, so the batch is sorted
     "whole numbers far apart": (_RNG.choice(np.arange(0, 900_000, 997), 40_000) * 1.0, True),
     "whole numbers as floats": (_RNG.integers(0, 900, 40_000).astype(np.float64), False),
     "a few decimals": (_RNG.choice([0.1, 0.25, 0.7, 3.3, -2.05], 40_000), False),
     "signed zeros": (_RNG.choice([0.0, -0.0, 1.5, -1.5], 40_000), False),
-    # two values closer than a bucket: one bucket holds both, so the batch is sorted
+    # two values closer than a fine grid bucket: one bucket holds both
     "close neighbours": (_RNG.choice([1.0, np.nextafter(1.0, 2.0), 7.0], 40_000), False),
 }
 
@@ -40,6 +41,12 @@ def test_exact_values_count_every_value(name: str) -> None:
     by_value = LogSketch(summary.sketch.relative_accuracy)
     by_value.add(values)
     assert summary.sketch.to_dict() == by_value.to_dict()
+    never_exact = NumericSummary(exact_cap=0, integral=integral)  # indexes value by value
+    for batch in np.array_split(values, 7):
+        never_exact.add(batch)
+    assert never_exact.exact_values is None
+    assert summary.grid == never_exact.grid and summary.sketch == never_exact.sketch
+    assert (summary.mean, summary.std) == (never_exact.mean, never_exact.std)
 
 
 def test_past_the_cap_the_summary_stops_counting_values() -> None:
@@ -51,15 +58,11 @@ def test_past_the_cap_the_summary_stops_counting_values() -> None:
     assert summary.distinct.estimate() == pytest.approx(len(set(values.tolist())), rel=0.1)
 
 
-def test_a_bucket_with_two_values_is_not_read_as_one() -> None:
-    grid = GridHistogram(4, integral=False)
-    values = np.array([1.0, 1.1, 1.0, 3.0])  # 1.0 and 1.1 share a bucket at any detail <= 3
-    index = grid.fine_index(values, 1.0, 3.0, 3).copy()
-    counts = np.bincount(index, minlength=len(grid.counts) << 3)
-    assert grid.one_value_per_bucket(values, index, counts, 3) is None
-    apart = np.array([1.0, 2.0, 1.0, 3.0])
-    index = grid.fine_index(apart, 1.0, 3.0, 3).copy()
-    counts = np.bincount(index, minlength=len(grid.counts) << 3)
-    result = grid.one_value_per_bucket(apart, index, counts, 3)
-    assert result is not None
-    assert result[1].tolist() == [1.0, 2.0, 3.0] and result[2].tolist() == [2, 1, 1]
+def test_whole_numbers_are_read_off_buckets_at_most_1_wide() -> None:
+    values = np.array([-3.0, 7.0, -3.0, 0.0, 12.0, 7.0, 7.0])
+    counted = GridHistogram(4096, integral=True).whole_numbers(values, -3.0, 12.0, 4)
+    assert counted is not None
+    assert counted[0].tolist() == [-3.0, 0.0, 7.0, 12.0] and counted[1].tolist() == [2, 1, 3, 1]
+    wide = GridHistogram(16, integral=True)  # 16 buckets over 0..1000: 64 wide, 4 when finer
+    assert wide.whole_numbers(np.array([0.0, 1000.0]), 0.0, 1000.0, 4) is None
+    assert GridHistogram(4096).whole_numbers(values, -3.0, 12.0, 4) is None  # not integral
