@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -74,22 +75,28 @@ def _chunk(rng: np.random.Generator, n: int, numeric: int, categorical: int, shi
     return pa.table(columns)
 
 
-def generate(path: Path, rows: int, numeric: int, categorical: int, shifted: bool, seed: int):
-    """Write `rows` seeded rows to `path` (Parquet), chunk by chunk; reuse if present."""
+def _write(path: Path, rows: int, chunk: Callable[[int], pa.Table]) -> Path:
+    """Write `rows` rows to `path` (Parquet), `chunk(n)` making n of them at a time (one row
+    group each); reuse the file if present."""
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
     tmp = path.with_suffix(".tmp")
     writer = None
     for start in range(0, rows, CHUNK):
-        table = _chunk(rng, min(CHUNK, rows - start), numeric, categorical, shifted)
+        table = chunk(min(CHUNK, rows - start))
         writer = writer or pq.ParquetWriter(tmp, table.schema)
         writer.write_table(table, row_group_size=CHUNK)
     assert writer is not None
     writer.close()
     tmp.rename(path)
     return path
+
+
+def generate(path: Path, rows: int, numeric: int, categorical: int, shifted: bool, seed: int):
+    """Write `rows` seeded rows to `path` (Parquet), chunk by chunk; reuse if present."""
+    rng = np.random.default_rng(seed)
+    return _write(path, rows, lambda n: _chunk(rng, n, numeric, categorical, shifted))
 
 
 #: numeric column kinds whose profiling differs: values of one chunk from a seeded generator
@@ -106,23 +113,10 @@ KINDS = {
 
 def generate_kind(path: Path, rows: int, kind: str, columns: int = 10) -> Path:
     """Write `rows` seeded rows of `columns` columns of one of `KINDS`; reuse if present."""
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(list(KINDS).index(kind))
-    tmp = path.with_suffix(".tmp")
-    with pq.ParquetWriter(
-        tmp, pa.schema([(f"c{i}", _kind_type(kind)) for i in range(columns)])
-    ) as w:
-        for start in range(0, rows, CHUNK):
-            n = min(CHUNK, rows - start)
-            w.write_table(pa.table({f"c{i}": KINDS[kind](rng, n) for i in range(columns)}))
-    tmp.rename(path)
-    return path
-
-
-def _kind_type(kind: str) -> pa.DataType:
-    return pa.int64() if "int64" in kind else pa.float64()
+    return _write(
+        path, rows, lambda n: pa.table({f"c{i}": KINDS[kind](rng, n) for i in range(columns)})
+    )
 
 
 # -- workers (run in a subprocess each) ------------------------------------------------------

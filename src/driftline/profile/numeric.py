@@ -135,15 +135,15 @@ class NumericSummary:
         if self._grid is None:
             self._sketch.add(values)
         elif batch is not None:
-            self._add_counted(*batch)
+            self._add_to_grid(*batch)
         else:
-            self._add_each(values)
+            self._add_to_grid(values)
         if self.distinct is not None:
             if batch is not None:  # hashing each distinct value once counts the same
                 self.distinct.add(batch[0], negative_zeros=False)
             else:
                 self.distinct.add(values, negative_zeros=low <= 0 <= high)
-        if self.exact_values is not None and batch is not None:
+        if batch is not None:  # (a batch is counted only while the values are few)
             self._add_exact(dict(zip(batch[0].tolist(), batch[1].tolist(), strict=True)))
 
     def _value_counts(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -165,32 +165,22 @@ class NumericSummary:
             return None
         return counted
 
-    def _add_counted(self, distinct: np.ndarray, counts: np.ndarray) -> None:
-        """Add `counts` of each of the `distinct` values (in order) to the pending fine grid
-        counts, and those of fine buckets straddling a sketch edge to the sketch."""
-        grid = self._grid
-        assert grid is not None and self.min is not None and self.max is not None
-        index = grid.fine_index(distinct, self.min, self.max, _DETAIL)
-        added = np.zeros(len(grid.counts) << _DETAIL, dtype=np.int64)
-        np.add.at(added, index, counts)  # (two values may share a bucket)
-        _, straddles = self._span_keys()
-        split = straddles[index]
-        if split.any():
-            self._sketch.add_counts(distinct[split], counts[split])
-        self._pend(added)
-
-    def _add_each(self, values: np.ndarray) -> None:
-        """Index each value into the fine grid (counts pending); values of fine buckets
-        straddling a sketch edge go to the sketch one by one."""
+    def _add_to_grid(self, values: np.ndarray, counts: np.ndarray | None = None) -> None:
+        """Index `values` into the fine grid (counts pending); the values of fine buckets
+        straddling a sketch edge go to the sketch one by one. `counts`: how many times each of
+        `values` (then distinct) occurs; None: once each."""
         grid = self._grid
         assert grid is not None and self.min is not None and self.max is not None
         index = grid.fine_index(values, self.min, self.max, _DETAIL)
-        added = np.bincount(index, minlength=len(grid.counts) << _DETAIL)
+        added = np.bincount(index, weights=counts, minlength=len(grid.counts) << _DETAIL)
         _, straddles = self._span_keys()
         split = straddles[index]
         if split.any():
-            self._sketch.add(values[split])
-        self._pend(added)
+            if counts is None:
+                self._sketch.add(values[split])
+            else:
+                self._sketch.add_counts(values[split], counts[split])
+        self._pend(added.astype(np.int64, copy=False))
 
     def _pend(self, added: np.ndarray) -> None:
         if self._pending is None:
