@@ -34,6 +34,7 @@ from driftline.inference_log.pairing import (
     within,
 )
 from driftline.inference_log.spill import DEFAULT_BUCKET_ROWS, HalfSpill, bucket_count, conform
+from driftline.io.memory import read_pool
 from driftline.io.readers import (
     BATCH_READAHEAD,
     DEFAULT_BATCH_ROWS,
@@ -104,6 +105,7 @@ def iter_log_tables(
         batch_readahead=BATCH_READAHEAD,
         fragment_readahead=FRAGMENT_READAHEAD,
         fragment_scan_options=ds.ParquetFragmentScanOptions(pre_buffer=False),
+        memory_pool=read_pool(),
     )
     for batch in batches:
         held.append(batch)

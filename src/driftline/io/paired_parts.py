@@ -23,6 +23,7 @@ from driftline.inference_log.pairing import HalfPairing, unpaired_counts, within
 from driftline.inference_log.spill import DEFAULT_BUCKET_ROWS, conform
 from driftline.io.log_stream import StreamPairing, halves_in, iter_log_tables, pairing_for
 from driftline.io.log_window import read_filter
+from driftline.io.memory import read_pool
 from driftline.io.partitions import Partition, open_partition
 from driftline.io.readers import BATCH_READAHEAD, FRAGMENT_READAHEAD, open_dataset, quoted
 
@@ -110,6 +111,7 @@ class LeftoverCalls:
                     use_threads=False,
                     batch_readahead=BATCH_READAHEAD,
                     fragment_readahead=FRAGMENT_READAHEAD,
+                    memory_pool=read_pool(),
                 ):
                     self.pairing.feed(conform(pa.Table.from_batches([batch]), self.schema))
             for rows, lonely in self.pairing.pairs():

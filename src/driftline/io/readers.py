@@ -23,6 +23,7 @@ from driftline import progress
 from driftline.errors import DataSourceError, InputError
 from driftline.io import formats, windows
 from driftline.io.formats import FORMATS
+from driftline.io.memory import read_pool
 from driftline.io.sagemaker_capture import capture_dataset
 from driftline.io.sagemaker_ground_truth import ground_truth_dataset
 from driftline.io.sagemaker_layout import GROUND_TRUTH, SAGEMAKER_CAPTURE, sniff_format
@@ -215,6 +216,7 @@ class _Scan:
                 batch_size=batch_rows,
                 batch_readahead=BATCH_READAHEAD,
                 fragment_readahead=FRAGMENT_READAHEAD,
+                memory_pool=read_pool(),
             )
             return
         # Parquet: one row group at a time. Scanning a whole file reads row groups ahead of
@@ -234,6 +236,7 @@ class _Scan:
                     batch_size=batch_rows,
                     batch_readahead=BATCH_READAHEAD,
                     fragment_scan_options=options,
+                    memory_pool=read_pool(),
                 )
 
 

@@ -20,6 +20,7 @@ import pyarrow.fs
 
 from driftline.errors import DataSourceError, InputError
 from driftline.io import open_dataset
+from driftline.io.memory import read_pool
 from driftline.performance.options import PerformanceOptions
 
 ID, WINDOW, PRED, LABEL, LABEL_ORDER = "_id", "_window", "_pred", "_label", "_label_order"
@@ -92,6 +93,7 @@ def batches(dataset: ds.Dataset, columns: list[str], what: str) -> Iterator[pa.R
             batch_readahead=1,
             fragment_readahead=1,
             fragment_scan_options=_scan_options(dataset),
+            memory_pool=read_pool(),
         )
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataSourceError(f"cannot read {what}: {exc}", param=what) from exc

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from driftline.profile.scratch import scratch
+from driftline.profile.scratch import SLICE, scratch
 
 DEFAULT_K = 1024
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd
@@ -53,9 +53,22 @@ class DistinctCount:
         self.hashes = np.zeros(0, dtype=np.uint64)
 
     def add(self, values: np.ndarray, *, negative_zeros: bool = True) -> None:
-        """Add finite float64 values (`negative_zeros`: as for `hash_values`)."""
-        if values.size:
-            self._keep(hash_values(values, reuse=True, negative_zeros=negative_zeros))
+        """Add finite float64 values (`negative_zeros`: as for `hash_values`). Once k hashes
+        are kept, only the hashes below the largest of them can enter: they are picked out
+        slice by slice, each slice's hashes compared while in the core's cache."""
+        if len(self.hashes) < self.k:
+            if values.size:
+                self._keep(hash_values(values, reuse=True, negative_zeros=negative_zeros))
+            return
+        threshold = self.hashes[-1]
+        below = []
+        for start in range(0, len(values), SLICE):
+            hashes = hash_values(
+                values[start : start + SLICE], reuse=True, negative_zeros=negative_zeros
+            )
+            below.append(hashes[hashes < threshold])
+        if below:
+            self._keep(np.concatenate(below))
 
     def _keep(self, hashes: np.ndarray) -> None:
         if len(self.hashes) >= self.k:

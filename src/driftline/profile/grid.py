@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from driftline.errors import InputError
-from driftline.profile.scratch import scratch
+from driftline.profile.scratch import SLICE, scratch
 
 DEFAULT_GRID_SIZE = 4096
 _FLOAT_DIGITS = 53  # bits of a float64 significand
@@ -98,16 +98,17 @@ class GridHistogram:
         use it before the next call)."""
         self._cover(low, high)
         assert self.exponent is not None
-        scaled = np.multiply(  # exact: a power-of-two scale
-            values,
-            math.ldexp(1.0, detail - self.exponent),
-            out=scratch("grid", len(values), np.float64),
-        )
-        if low < 0:  # converting to integers truncates, which is the floor from 0 up
-            np.floor(scaled, out=scaled)
+        scale = math.ldexp(1.0, detail - self.exponent)  # a power of two: exact products
+        first = self.first << detail
         index = scratch("grid-index", len(values), np.intp)
-        np.copyto(index, scaled, casting="unsafe")  # |scaled| < 2**(53 + detail): exact
-        index -= self.first << detail
+        for start in range(0, len(values), SLICE):
+            part = values[start : start + SLICE]
+            scaled = np.multiply(part, scale, out=scratch("grid", len(part), np.float64))
+            if low < 0:  # converting to integers truncates, which is the floor from 0 up
+                np.floor(scaled, out=scaled)
+            indexes = index[start : start + SLICE]
+            np.copyto(indexes, scaled, casting="unsafe")  # |scaled| < 2**(53 + detail): exact
+            indexes -= first
         return index
 
     def whole_numbers(

@@ -21,7 +21,7 @@ import numpy as np
 from driftline.errors import InputError
 from driftline.profile.distinct import DistinctCount
 from driftline.profile.grid import DEFAULT_GRID_SIZE, GridHistogram, bucket_spans
-from driftline.profile.scratch import scratch
+from driftline.profile.scratch import SLICE, scratch
 from driftline.profile.sketch import LogSketch
 
 DEFAULT_RELATIVE_ACCURACY = 0.01
@@ -125,12 +125,8 @@ class NumericSummary:
             self._flush()  # the grid may move: settle the counts on its current layout
         self._rescale(_scale_for(max(-low, high)))
         scaled = values / self._scale if self._scale != 1.0 else values
-        batch_mean = float(scaled.mean())
-        deviations = np.subtract(
-            scaled, batch_mean, out=scratch("moments", values.size, np.float64)
-        )
-        deviations *= deviations  # (not np.dot: BLAS threads would spin on every batch)
-        self._combine(values.size, batch_mean * self._scale, float(deviations.sum()), low, high)
+        batch_mean, m2 = _moments(scaled)
+        self._combine(values.size, batch_mean * self._scale, m2, low, high)
         batch = self._value_counts(values) if self.exact_values is not None else None
         if self._grid is None:
             self._sketch.add(values)
@@ -174,12 +170,12 @@ class NumericSummary:
         index = grid.fine_index(values, self.min, self.max, _DETAIL)
         added = np.bincount(index, weights=counts, minlength=len(grid.counts) << _DETAIL)
         _, straddles = self._span_keys()
-        split = straddles[index]
-        if split.any():
+        split = np.flatnonzero(straddles[index])  # (faster than a mask for few values)
+        if split.size:
             if counts is None:
-                self._sketch.add(values[split])
+                self._sketch.add(values.take(split))
             else:
-                self._sketch.add_counts(values[split], counts[split])
+                self._sketch.add_counts(values.take(split), counts.take(split))
         self._pend(added.astype(np.int64, copy=False))
 
     def _pend(self, added: np.ndarray) -> None:
@@ -243,12 +239,9 @@ class NumericSummary:
         if self.count == 0 or self.mean is None:
             self.count, self.mean, self._m2, self.min, self.max = n, mean, m2, low, high
             return
-        total = self.count + n
         scale = self._scale
-        delta = mean / scale - self.mean / scale
-        self.mean = (self.mean / scale + delta * n / total) * scale
-        self._m2 += m2 + delta * delta * self.count * n / total
-        self.count = total
+        count, mean, self._m2 = _chan(self.count, self.mean / scale, self._m2, n, mean / scale, m2)
+        self.count, self.mean = count, mean * scale
         self.min = min(self.min, low) if self.min is not None else low
         self.max = max(self.max, high) if self.max is not None else high
 
@@ -446,6 +439,28 @@ class NumericSummary:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NumericSummary) and self.to_dict() == other.to_dict()
+
+
+def _moments(values: np.ndarray) -> tuple[float, float]:
+    """The mean of `values` and the sum of their squared deviations from it, slice by slice
+    (each slice's deviations are squared and summed while in the core's cache)."""
+    count, mean, m2 = 0, 0.0, 0.0
+    for start in range(0, len(values), SLICE):
+        part = values[start : start + SLICE]
+        part_mean = float(part.mean())
+        deviations = np.subtract(part, part_mean, out=scratch("moments", len(part), np.float64))
+        deviations *= deviations  # (not np.dot: BLAS threads would spin on every batch)
+        count, mean, m2 = _chan(count, mean, m2, len(part), part_mean, float(deviations.sum()))
+    return mean, m2
+
+
+def _chan(
+    count: int, mean: float, m2: float, n: int, other_mean: float, other_m2: float
+) -> tuple[int, float, float]:
+    """Chan's parallel update: the count, mean and sum of squared deviations of two parts."""
+    total = count + n
+    delta = other_mean - mean
+    return total, mean + delta * n / total, m2 + other_m2 + delta * delta * count * n / total
 
 
 def _at_rank(values: np.ndarray, counts: np.ndarray, q: float) -> float:

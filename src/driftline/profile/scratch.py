@@ -13,6 +13,10 @@ import threading
 import numpy as np
 
 MAX_SCRATCH = 1 << 18  # elements: 2 MiB per buffer at most (a profile pass's batch rows)
+#: values a pass of several numpy calls takes at a time, so that the temporaries between the
+#: calls stay in the core's cache (512 KiB of float64; smaller slices mean more numpy calls,
+#: each a release and take of the GIL: see docs/perf.md)
+SLICE = 1 << 16
 _local = threading.local()
 
 

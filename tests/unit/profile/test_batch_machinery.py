@@ -10,7 +10,7 @@ import pytest
 
 from driftline.profile.distinct import hash_values
 from driftline.profile.read_ahead import read_ahead
-from driftline.profile.scratch import MAX_SCRATCH, scratch
+from driftline.profile.scratch import MAX_SCRATCH, SLICE, scratch
 
 
 def test_items_arrive_in_order_and_all_of_them() -> None:
@@ -96,3 +96,42 @@ def test_the_grid_index_is_the_floor_for_negative_and_positive_ranges() -> None:
         assert grid.exponent is not None
         expected = np.floor(np.ldexp(values, 4 - grid.exponent)) - (grid.first << 4)
         np.testing.assert_array_equal(index, expected.astype(np.intp))
+
+
+# a batch of several slices and a short last one: the slice-by-slice passes must give what
+# one pass over the whole batch gives
+_SLICED = 3 * SLICE + 17
+
+
+def test_the_grid_index_is_the_same_across_slice_boundaries() -> None:
+    from driftline.profile.grid import GridHistogram
+
+    values = np.random.default_rng(3).normal(-1, 5, _SLICED)
+    grid = GridHistogram()
+    index = grid.fine_index(values, float(values.min()), float(values.max()), detail=4).copy()
+    assert grid.exponent is not None
+    expected = np.floor(np.ldexp(values, 4 - grid.exponent)) - (grid.first << 4)
+    np.testing.assert_array_equal(index, expected.astype(np.intp))
+
+
+def test_moments_over_slices_match_numpy() -> None:
+    from driftline.profile.numeric import NumericSummary
+
+    rng = np.random.default_rng(4)
+    for values in (rng.normal(1e6, 1e-3, _SLICED), rng.lognormal(0, 3, _SLICED)):
+        summary = NumericSummary()
+        summary.add(values)
+        assert summary.mean == pytest.approx(float(np.mean(values)), rel=1e-13)
+        assert summary.std == pytest.approx(float(np.std(values)), rel=1e-10)
+
+
+def test_distinct_hashes_over_slices_are_the_k_smallest() -> None:
+    from driftline.profile.distinct import DistinctCount
+
+    rng = np.random.default_rng(5)
+    batches = [rng.normal(0, 1, _SLICED), np.round(rng.normal(0, 1, _SLICED), 3)]
+    count = DistinctCount(k=256)
+    for batch in batches:
+        count.add(batch)
+    everything = hash_values(np.concatenate(batches) + 0.0)
+    np.testing.assert_array_equal(count.hashes, np.unique(everything)[:256])
