@@ -24,8 +24,7 @@ def read_pool() -> pa.MemoryPool:
     setting, for arenas created from then on), or Arrow's default pool where pyarrow is built
     without jemalloc."""
     try:
-        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(KEEP_FREED_MS)  # before the pool's first allocation
+        return pa.jemalloc_memory_pool()
     except NotImplementedError:
         return pa.default_memory_pool()
-    pa.jemalloc_set_decay_ms(KEEP_FREED_MS)
-    return pool
