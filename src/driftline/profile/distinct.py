@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from driftline.profile.scratch import SLICE, scratch
+from driftline.profile.scratch import scratch, slices
 
 DEFAULT_K = 1024
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd
@@ -62,10 +62,8 @@ class DistinctCount:
             return
         threshold = self.hashes[-1]
         below = []
-        for start in range(0, len(values), SLICE):
-            hashes = hash_values(
-                values[start : start + SLICE], reuse=True, negative_zeros=negative_zeros
-            )
+        for part in slices(len(values)):
+            hashes = hash_values(values[part], reuse=True, negative_zeros=negative_zeros)
             below.append(hashes[hashes < threshold])
         if below:
             self._keep(np.concatenate(below))

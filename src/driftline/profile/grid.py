@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from driftline.errors import InputError
-from driftline.profile.scratch import SLICE, scratch
+from driftline.profile.scratch import scratch, slices
 
 DEFAULT_GRID_SIZE = 4096
 _FLOAT_DIGITS = 53  # bits of a float64 significand
@@ -101,14 +101,13 @@ class GridHistogram:
         scale = math.ldexp(1.0, detail - self.exponent)  # a power of two: exact products
         first = self.first << detail
         index = scratch("grid-index", len(values), np.intp)
-        for start in range(0, len(values), SLICE):
-            part = values[start : start + SLICE]
-            scaled = np.multiply(part, scale, out=scratch("grid", len(part), np.float64))
+        for part in slices(len(values)):
+            some = values[part]
+            scaled = np.multiply(some, scale, out=scratch("grid", len(some), np.float64))
             if low < 0:  # converting to integers truncates, which is the floor from 0 up
                 np.floor(scaled, out=scaled)
-            indexes = index[start : start + SLICE]
-            np.copyto(indexes, scaled, casting="unsafe")  # |scaled| < 2**(53 + detail): exact
-            indexes -= first
+            np.copyto(index[part], scaled, casting="unsafe")  # exact: |scaled| < 2**(53 + detail)
+            index[part] -= first
         return index
 
     def whole_numbers(

@@ -21,7 +21,7 @@ import numpy as np
 from driftline.errors import InputError
 from driftline.profile.distinct import DistinctCount
 from driftline.profile.grid import DEFAULT_GRID_SIZE, GridHistogram, bucket_spans
-from driftline.profile.scratch import SLICE, scratch
+from driftline.profile.scratch import scratch, slices
 from driftline.profile.sketch import LogSketch
 
 DEFAULT_RELATIVE_ACCURACY = 0.01
@@ -445,8 +445,8 @@ def _moments(values: np.ndarray) -> tuple[float, float]:
     """The mean of `values` and the sum of their squared deviations from it, slice by slice
     (each slice's deviations are squared and summed while in the core's cache)."""
     count, mean, m2 = 0, 0.0, 0.0
-    for start in range(0, len(values), SLICE):
-        part = values[start : start + SLICE]
+    for some in slices(len(values)):
+        part = values[some]
         part_mean = float(part.mean())
         deviations = np.subtract(part, part_mean, out=scratch("moments", len(part), np.float64))
         deviations *= deviations  # (not np.dot: BLAS threads would spin on every batch)

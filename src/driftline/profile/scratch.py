@@ -9,6 +9,7 @@ and purpose avoids that; batches larger than `MAX_SCRATCH` elements get fresh ar
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -30,3 +31,8 @@ def scratch(purpose: str, size: int, dtype: type[np.generic]) -> np.ndarray:
     if buffer is None or buffer.size < size or buffer.dtype != dtype:
         buffer = buffers[purpose] = np.empty(size, dtype)
     return buffer[:size]
+
+
+def slices(size: int) -> Iterator[slice]:
+    """Consecutive slices of at most `SLICE` elements covering `size` elements."""
+    return (slice(start, start + SLICE) for start in range(0, size, SLICE))
